@@ -1,0 +1,79 @@
+package org.bptt4j;
+
+import org.bptt4j.internal.Checks;
+
+/**
+ * The shape of one recurrent layer and the capacity of the buffers made for it: at most
+ * {@code maxSteps} time steps (T) of {@code batch} rows (B), {@code inputSize} inputs (I) and
+ * {@code hiddenSize} hidden units (H) per row, a {@link Cell} and an {@link Activation}.
+ *
+ * <p>A shape is immutable and compares by value: a {@link Workspace} and a {@link RecurrentLayer}
+ * work together only when their shapes are equal.
+ *
+ * @param maxSteps   T at most; a forward pass may use any {@code 1 <= T <= maxSteps}
+ * @param batch      B, the rows per step
+ * @param inputSize  I, the floats per input row
+ * @param hiddenSize H, the floats per hidden-state row
+ * @param cell       the cell; G = {@code cell.gates()}
+ * @param activation f of a vanilla cell; gated cells use their fixed sigmoid/tanh and take {@link Activation#TANH}
+ */
+public record LayerShape(int maxSteps, int batch, int inputSize, int hiddenSize, Cell cell, Activation activation) {
+
+    /**
+     * @throws IllegalArgumentException if a size is below 1, a value is null, a gated cell is given
+     *                                  another activation than TANH, or a buffer of this shape
+     *                                  would not fit in a Java array
+     */
+    public LayerShape {
+        Checks.positive("maxSteps", maxSteps);
+        Checks.positive("batch", batch);
+        Checks.positive("inputSize", inputSize);
+        Checks.positive("hiddenSize", hiddenSize);
+        Checks.notNull("cell", cell);
+        Checks.notNull("activation", activation);
+        if (cell != Cell.VANILLA && activation != Activation.TANH) {
+            throw new IllegalArgumentException("activation must be TANH for a " + cell + " cell, was " + activation);
+        }
+        long gh = (long) cell.gates() * hiddenSize;
+        Checks.arraySize("the state buffer (maxSteps+1)*batch*hiddenSize", maxSteps + 1L, batch, hiddenSize);
+        Checks.arraySize("the gate buffer maxSteps*batch*gates*hiddenSize", maxSteps, batch, gh);
+        Checks.arraySize("a sequence maxSteps*batch*inputSize", maxSteps, batch, inputSize);
+        Checks.arraySize("the parameter array", (long) inputSize + hiddenSize + 2, gh);
+    }
+
+    /** A vanilla RNN layer shape: {@code h_t = f(x_t W_x + h_{t-1} W_h + b)}. */
+    public static LayerShape vanilla(int maxSteps, int batch, int inputSize, int hiddenSize, Activation activation) {
+        return new LayerShape(maxSteps, batch, inputSize, hiddenSize, Cell.VANILLA, activation);
+    }
+
+    /** @return G*H, the width of a pre-activation row */
+    public int gateWidth() {
+        return cell.gates() * hiddenSize;
+    }
+
+    /** @return the layout of this layer's parameter (and gradient) array */
+    public ParameterLayout parameterLayout() {
+        return new ParameterLayout(inputSize, hiddenSize, cell);
+    }
+
+    /** @return the floats an input sequence of {@code steps} steps holds: {@code steps*B*I} */
+    public int inputLength(int steps) {
+        return steps * batch * inputSize;
+    }
+
+    /** @return the floats a hidden-state sequence of {@code steps} steps holds: {@code steps*B*H} */
+    public int hiddenSequenceLength(int steps) {
+        return steps * batch * hiddenSize;
+    }
+
+    /** @return the floats of one hidden state ({@code h_0}, {@code h_T}, {@code dh_0}): {@code B*H} */
+    public int stateLength() {
+        return batch * hiddenSize;
+    }
+
+    @Override
+    public String toString() {
+        return "LayerShape[T<=" + maxSteps + ", B=" + batch + ", I=" + inputSize + ", H=" + hiddenSize + ", " + cell
+                + (cell == Cell.VANILLA ? ", " + activation : "") + "]";
+    }
+}

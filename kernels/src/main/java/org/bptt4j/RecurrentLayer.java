@@ -1,0 +1,154 @@
+package org.bptt4j;
+
+import org.bptt4j.internal.Checks;
+
+/**
+ * One recurrent layer: forward over a sequence and backpropagation through time, on flat
+ * {@code float[]} arrays. The public methods check every argument and throw
+ * {@link IllegalArgumentException} (naming the argument, the expected and the actual value) before
+ * anything is written; implementations (the scalar {@link org.bptt4j.reference reference}, the
+ * SIMD kernels) supply the computation.
+ *
+ * <p>Layouts (see {@link ParameterLayout} and {@link Workspace}): sequences are time-major, element
+ * {@code (t, b, i)} of {@code x} at {@code (t*B + b)*I + i}, of {@code dh} and {@code dx} likewise
+ * with H and I; states {@code h_0}, {@code h_T}, {@code dh_0} are B x H row-major.
+ *
+ * <p>Typical use, T steps at a time (truncated BPTT carries {@code hT} into the next chunk's {@code h0}):
+ * <pre>{@code
+ * layer.forward(params, x, T, h0, ws, hT);            // h_1..h_T in ws.states()
+ * layer.backwardEveryStep(params, x, dh, ws, grads, dx, dh0);   // grads += dL/dparams
+ * }</pre>
+ *
+ * <p>Instances are immutable and may be shared between threads; a {@link Workspace} may not.
+ */
+public abstract class RecurrentLayer {
+    private final LayerShape shape;
+    private final ParameterLayout layout;
+
+    /**
+     * @param shape the shape every call's arrays and workspace must have
+     * @throws IllegalArgumentException if shape is null
+     */
+    protected RecurrentLayer(LayerShape shape) {
+        this.shape = Checks.notNull("shape", shape);
+        this.layout = shape.parameterLayout();
+    }
+
+    /** @return the shape this layer computes */
+    public final LayerShape shape() {
+        return shape;
+    }
+
+    /** @return a new workspace for this layer's shape */
+    public final Workspace newWorkspace() {
+        return new Workspace(shape);
+    }
+
+    /**
+     * Runs {@code steps} time steps: {@code h_t = f(x_t W_x + h_{t-1} W_h + b)}. Saves
+     * {@code h_0 .. h_T} in {@code ws.states()}, where they stay readable until the next forward.
+     *
+     * @param params parameters in {@link ParameterLayout}, exactly {@code layout.size()} floats
+     * @param x      input, steps x B x I; a longer array is accepted and only its first steps*B*I floats read
+     * @param steps  T, from 1 to {@code shape.maxSteps()}
+     * @param h0     initial state, B x H; null means zeros
+     * @param ws     a workspace of this layer's shape
+     * @param hT     receives {@code h_T}, B x H; may be null
+     * @throws IllegalArgumentException for a bad argument; nothing is written then
+     */
+    public final void forward(float[] params, float[] x, int steps, float[] h0, Workspace ws, float[] hT) {
+        checkParams("params", params);
+        checkSteps(steps);
+        Checks.atLeast("x", x, (long) shape.inputLength(steps), "steps*batch*inputSize = " + steps + "*" + shape.batch() + "*" + shape.inputSize());
+        Checks.lengthOrNull("h0", h0, shape.stateLength(), "batch*hiddenSize");
+        checkWorkspace(ws);
+        Checks.lengthOrNull("hT", hT, shape.stateLength(), "batch*hiddenSize");
+        ws.setSteps(0);
+        computeForward(params, x, steps, h0, ws);
+        ws.setSteps(steps);
+        if (hT != null) {
+            System.arraycopy(ws.states(), ws.stateOffset(steps), hT, 0, shape.stateLength());
+        }
+    }
+
+    /**
+     * Backpropagation through time for a loss taken at every step. Uses the T and the states of
+     * the last {@link #forward} on {@code ws}; {@code params} and {@code x} must be the arrays
+     * that forward used.
+     *
+     * @param params parameters, as given to forward
+     * @param x      input, as given to forward
+     * @param dh     upstream gradient {@code dL_t/dh_t} for every step, T x B x H (a longer array is accepted)
+     * @param ws     the workspace of the forward pass
+     * @param grads  gradient array in {@link ParameterLayout}; gradients are <b>added</b> to it
+     * @param dx     receives {@code dL/dx}, T x B x I (a longer array is accepted; the rest is untouched); may be null
+     * @param dh0    receives {@code dL/dh_0}, B x H; may be null
+     * @throws IllegalArgumentException for a bad argument; nothing is written then
+     * @throws IllegalStateException    if no forward pass has run on {@code ws}
+     */
+    public final void backwardEveryStep(float[] params, float[] x, float[] dh, Workspace ws, float[] grads, float[] dx, float[] dh0) {
+        int steps = checkBackward(params, x, ws, grads, dx, dh0);
+        Checks.atLeast("dh", dh, (long) shape.hiddenSequenceLength(steps), "steps*batch*hiddenSize = " + steps + "*" + shape.batch() + "*" + shape.hiddenSize());
+        computeBackward(params, x, dh, true, ws, grads, dx, dh0);
+    }
+
+    /**
+     * Backpropagation through time for a loss taken at the last step only: the upstream gradient
+     * is {@code dL/dh_T}, and zero at every other step (never materialised). Otherwise as
+     * {@link #backwardEveryStep}.
+     *
+     * @param dhLast upstream gradient {@code dL/dh_T}, B x H
+     * @throws IllegalArgumentException for a bad argument; nothing is written then
+     * @throws IllegalStateException    if no forward pass has run on {@code ws}
+     */
+    public final void backwardLastStep(float[] params, float[] x, float[] dhLast, Workspace ws, float[] grads, float[] dx, float[] dh0) {
+        checkBackward(params, x, ws, grads, dx, dh0);
+        Checks.length("dhLast", dhLast, shape.stateLength(), "batch*hiddenSize");
+        computeBackward(params, x, dhLast, false, ws, grads, dx, dh0);
+    }
+
+    /**
+     * The forward pass on checked arguments: writes {@code h_0} (from {@code h0}, or zeros) and
+     * {@code h_1 .. h_T} into {@code ws.states()}.
+     */
+    protected abstract void computeForward(float[] params, float[] x, int steps, float[] h0, Workspace ws);
+
+    /**
+     * The backward pass on checked arguments, for {@code T = ws.steps()}. {@code dh} is T x B x H
+     * when {@code everyStep}, else the B x H gradient of the last step. Adds to {@code grads};
+     * writes {@code dx} and {@code dh0} when they are not null.
+     */
+    protected abstract void computeBackward(float[] params, float[] x, float[] dh, boolean everyStep, Workspace ws,
+                                            float[] grads, float[] dx, float[] dh0);
+
+    private int checkBackward(float[] params, float[] x, Workspace ws, float[] grads, float[] dx, float[] dh0) {
+        checkParams("params", params);
+        checkWorkspace(ws);
+        int steps = ws.steps();
+        if (steps == 0) {
+            throw new IllegalStateException("backward needs a forward pass on this workspace first");
+        }
+        Checks.atLeast("x", x, (long) shape.inputLength(steps), "steps*batch*inputSize = " + steps + "*" + shape.batch() + "*" + shape.inputSize());
+        checkParams("grads", grads);
+        Checks.atLeastOrNull("dx", dx, (long) shape.inputLength(steps), "steps*batch*inputSize = " + steps + "*" + shape.batch() + "*" + shape.inputSize());
+        Checks.lengthOrNull("dh0", dh0, shape.stateLength(), "batch*hiddenSize");
+        return steps;
+    }
+
+    private void checkParams(String name, float[] array) {
+        Checks.length(name, array, layout.size(), "parameter layout size of " + layout);
+    }
+
+    private void checkSteps(int steps) {
+        if (steps < 1 || steps > shape.maxSteps()) {
+            throw new IllegalArgumentException("steps must be in [1, " + shape.maxSteps() + "] (the workspace's maxSteps), was " + steps);
+        }
+    }
+
+    private void checkWorkspace(Workspace ws) {
+        Checks.notNull("ws", ws);
+        if (!ws.shape().equals(shape)) {
+            throw new IllegalArgumentException("ws must be a workspace for " + shape + ", was one for " + ws.shape());
+        }
+    }
+}
