@@ -1,0 +1,275 @@
+package org.bptt4j.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A safetensors file held in memory: 8 bytes little-endian header length N, N bytes of UTF-8 JSON
+ * ({@code name -> {dtype, shape, data_offsets}} plus an optional {@code __metadata__} of string
+ * values), then the raw little-endian tensor data; offsets count from the end of the header.
+ *
+ * <p>{@link #read} checks the whole structure (header length, JSON, known dtypes, shapes, offsets
+ * inside the data and matching each tensor's size) and throws {@link IOException} naming the file
+ * and the fault for a truncated or malformed one.
+ */
+public final class SafeTensors {
+
+    /** The element types of the format, with their sizes in bytes. */
+    public enum DType {
+        /** boolean, one byte */ BOOL(1),
+        /** unsigned 8-bit */ U8(1),
+        /** signed 8-bit */ I8(1),
+        /** 8-bit float, 5-bit exponent */ F8_E5M2(1),
+        /** 8-bit float, 4-bit exponent */ F8_E4M3(1),
+        /** signed 16-bit */ I16(2),
+        /** unsigned 16-bit */ U16(2),
+        /** IEEE half */ F16(2),
+        /** bfloat16 */ BF16(2),
+        /** signed 32-bit */ I32(4),
+        /** unsigned 32-bit */ U32(4),
+        /** IEEE single */ F32(4),
+        /** signed 64-bit */ I64(8),
+        /** unsigned 64-bit */ U64(8),
+        /** IEEE double */ F64(8);
+
+        private final int bytes;
+
+        DType(int bytes) {
+            this.bytes = bytes;
+        }
+
+        /** @return the size of one element in bytes */
+        public int bytes() {
+            return bytes;
+        }
+    }
+
+    /**
+     * One tensor's entry in the header.
+     *
+     * @param name   its name
+     * @param dtype  its element type
+     * @param shape  its dimensions, outermost first (empty for a scalar)
+     * @param begin  its first byte, counted from the start of the data
+     * @param end    one past its last byte
+     */
+    public record Tensor(String name, DType dtype, int[] shape, long begin, long end) {
+        /** @return the number of elements, the product of the shape */
+        public long elements() {
+            long n = 1;
+            for (int d : shape) {
+                n *= d;
+            }
+            return n;
+        }
+
+        @Override
+        public String toString() {
+            return name + " " + dtype + Arrays.toString(shape);
+        }
+    }
+
+    private static final long MAX_HEADER = 100L << 20;
+
+    private final String source;
+    private final Map<String, String> metadata;
+    private final Map<String, Tensor> tensors;
+    private final ByteBuffer data;
+
+    private SafeTensors(String source, Map<String, String> metadata, Map<String, Tensor> tensors, ByteBuffer data) {
+        this.source = source;
+        this.metadata = metadata;
+        this.tensors = tensors;
+        this.data = data;
+    }
+
+    /**
+     * Reads and checks a whole file.
+     *
+     * @throws IOException if it cannot be read, or is truncated or malformed (the message says where)
+     */
+    public static SafeTensors read(Path file) throws IOException {
+        return parse(Files.readAllBytes(file), file.toString());
+    }
+
+    /**
+     * Checks and wraps the bytes of a safetensors file (not copied).
+     *
+     * @param source a name for error messages, e.g. the file's path
+     * @throws IOException if they are truncated or malformed
+     */
+    public static SafeTensors parse(byte[] bytes, String source) throws IOException {
+        if (bytes.length < 8) {
+            throw malformed(source, "only " + bytes.length + " bytes, less than the 8-byte header length");
+        }
+        ByteBuffer all = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        long headerLength = all.getLong(0);
+        if (headerLength < 2 || headerLength > MAX_HEADER || headerLength > bytes.length - 8L) {
+            throw malformed(source, "header length " + headerLength + " does not fit a file of " + bytes.length + " bytes");
+        }
+        String header;
+        try {
+            header = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes, 8, (int) headerLength)).toString();
+        } catch (CharacterCodingException e) {
+            throw malformed(source, "header is not UTF-8");
+        }
+        Object root;
+        try {
+            root = Json.parse(header);
+        } catch (IllegalArgumentException e) {
+            throw malformed(source, "header: " + e.getMessage());
+        }
+        if (!(root instanceof Map<?, ?> entries)) {
+            throw malformed(source, "header is not a JSON object");
+        }
+        ByteBuffer data = all.slice(8 + (int) headerLength, bytes.length - 8 - (int) headerLength).order(ByteOrder.LITTLE_ENDIAN);
+        Map<String, String> metadata = new LinkedHashMap<>();
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : entries.entrySet()) {
+            String name = (String) e.getKey();
+            if (name.equals("__metadata__")) {
+                if (!(e.getValue() instanceof Map<?, ?> meta)) {
+                    throw malformed(source, "__metadata__ is not an object");
+                }
+                for (Map.Entry<?, ?> m : meta.entrySet()) {
+                    if (!(m.getValue() instanceof String value)) {
+                        throw malformed(source, "__metadata__ value of \"" + m.getKey() + "\" is not a string");
+                    }
+                    metadata.put((String) m.getKey(), value);
+                }
+                continue;
+            }
+            tensors.put(name, tensor(source, name, e.getValue(), data.capacity()));
+        }
+        return new SafeTensors(source, Collections.unmodifiableMap(metadata), Collections.unmodifiableMap(tensors), data);
+    }
+
+    private static Tensor tensor(String source, String name, Object entry, long dataLength) throws IOException {
+        if (!(entry instanceof Map<?, ?> fields)) {
+            throw malformed(source, "tensor \"" + name + "\" is not an object");
+        }
+        DType dtype;
+        try {
+            dtype = DType.valueOf(String.valueOf(fields.get("dtype")));
+        } catch (IllegalArgumentException e) {
+            throw malformed(source, "tensor \"" + name + "\" has unknown dtype " + fields.get("dtype"));
+        }
+        if (!(fields.get("shape") instanceof List<?> dims)) {
+            throw malformed(source, "tensor \"" + name + "\" has no shape list");
+        }
+        int[] shape = new int[dims.size()];
+        long elements = 1;
+        for (int i = 0; i < shape.length; i++) {
+            if (!(dims.get(i) instanceof Long d) || d < 0 || d > Integer.MAX_VALUE) {
+                throw malformed(source, "tensor \"" + name + "\" has a bad dimension " + dims.get(i));
+            }
+            shape[i] = (int) (long) d;
+            elements = d == 0 ? 0 : Math.min(elements * d, Long.MAX_VALUE / 16);
+        }
+        if (!(fields.get("data_offsets") instanceof List<?> offsets) || offsets.size() != 2
+                || !(offsets.get(0) instanceof Long begin) || !(offsets.get(1) instanceof Long end)) {
+            throw malformed(source, "tensor \"" + name + "\" has no [begin, end] data_offsets");
+        }
+        if (begin < 0 || end < begin || end > dataLength) {
+            throw malformed(source, "tensor \"" + name + "\" data_offsets [" + begin + ", " + end
+                    + "] lie outside the " + dataLength + " data bytes (truncated file?)");
+        }
+        if (end - begin != elements * dtype.bytes()) {
+            throw malformed(source, "tensor \"" + name + "\" has " + (end - begin) + " bytes, expected "
+                    + elements * dtype.bytes() + " for " + dtype + Arrays.toString(shape));
+        }
+        return new Tensor(name, dtype, shape, begin, end);
+    }
+
+    private static IOException malformed(String source, String what) {
+        return new IOException("malformed safetensors file " + source + ": " + what);
+    }
+
+    /** @return the {@code __metadata__} strings (empty if there were none), unmodifiable */
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    /** @return every tensor by name, in header order, unmodifiable */
+    public Map<String, Tensor> tensors() {
+        return tensors;
+    }
+
+    /**
+     * @return the entry of tensor {@code name}
+     * @throws IllegalArgumentException if there is none
+     */
+    public Tensor tensor(String name) {
+        Tensor t = tensors.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("tensor \"" + name + "\" is missing from " + source + " (it has " + tensors.keySet() + ")");
+        }
+        return t;
+    }
+
+    /**
+     * The elements of an F32 tensor, in row-major order.
+     *
+     * @param expectedShape if not empty, the shape the tensor must have
+     * @throws IllegalArgumentException if the tensor is missing, not F32, or of another shape
+     */
+    public float[] floats(String name, int... expectedShape) {
+        Tensor t = checked(name, expectedShape);
+        if (t.dtype() != DType.F32) {
+            throw new IllegalArgumentException("tensor \"" + name + "\" in " + source + " must be F32, was " + t.dtype());
+        }
+        float[] out = new float[(int) t.elements()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = data.getFloat((int) t.begin() + 4 * i);
+        }
+        return out;
+    }
+
+    /**
+     * The elements of an F32 or F64 tensor as doubles (exact), in row-major order.
+     *
+     * @param expectedShape if not empty, the shape the tensor must have
+     * @throws IllegalArgumentException if the tensor is missing, not F32 or F64, or of another shape
+     */
+    public double[] doubles(String name, int... expectedShape) {
+        Tensor t = checked(name, expectedShape);
+        double[] out = new double[(int) t.elements()];
+        switch (t.dtype()) {
+            case F32 -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = data.getFloat((int) t.begin() + 4 * i);
+                }
+            }
+            case F64 -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = data.getDouble((int) t.begin() + 8 * i);
+                }
+            }
+            default -> throw new IllegalArgumentException("tensor \"" + name + "\" in " + source + " must be F32 or F64, was " + t.dtype());
+        }
+        return out;
+    }
+
+    private Tensor checked(String name, int[] expectedShape) {
+        Tensor t = tensor(name);
+        if (expectedShape.length > 0 && !Arrays.equals(t.shape(), expectedShape)) {
+            throw new IllegalArgumentException("tensor \"" + name + "\" in " + source + " must have shape "
+                    + Arrays.toString(expectedShape) + ", was " + Arrays.toString(t.shape()));
+        }
+        return t;
+    }
+}
