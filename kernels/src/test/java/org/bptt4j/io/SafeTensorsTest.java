@@ -1,0 +1,100 @@
+package org.bptt4j.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SafeTensorsTest {
+
+    /** A file with the given header and data. */
+    private static byte[] file(String header, byte[] data) {
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(8 + h.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(h.length).put(h).put(data);
+        return b.array();
+    }
+
+    private static byte[] floatsLE(float... v) {
+        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : v) {
+            b.putFloat(f);
+        }
+        return b.array();
+    }
+
+    private static final String GOOD = "{\"__metadata__\":{\"k\":\"v\"},\"a\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]},"
+            + "\"s\":{\"dtype\":\"F64\",\"shape\":[],\"data_offsets\":[16,24]}}";
+
+    private static byte[] good() {
+        ByteBuffer data = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        data.putFloat(1f).putFloat(-2f).putFloat(3.5f).putFloat(Float.NaN).putDouble(0.1);
+        return file(GOOD, data.array());
+    }
+
+    @Test
+    void readsTensorsAndMetadata(@TempDir Path dir) throws IOException {
+        Path p = dir.resolve("t.safetensors");
+        Files.write(p, good());
+        SafeTensors st = SafeTensors.read(p);
+        assertEquals("v", st.metadata().get("k"));
+        assertEquals(2, st.tensors().size());
+        assertArrayEquals(new float[]{1f, -2f, 3.5f, Float.NaN}, st.floats("a", 2, 2));
+        assertArrayEquals(new double[]{1, -2, 3.5, Double.NaN}, st.doubles("a"));
+        assertArrayEquals(new double[]{0.1}, st.doubles("s"));
+        assertEquals(1, st.tensor("s").elements());
+    }
+
+    @Test
+    void lookupErrorsNameTheTensorAndWhatWasExpected() throws IOException {
+        SafeTensors st = SafeTensors.parse(good(), "good");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> st.floats("missing")).getMessage().contains("\"missing\" is missing"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> st.floats("a", 4)).getMessage().contains("must have shape [4], was [2, 2]"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> st.floats("s")).getMessage().contains("must be F32, was F64"));
+    }
+
+    @Test
+    void everyTruncationOfAGoodFileIsRejected() {
+        byte[] whole = good();
+        for (int n = 0; n < whole.length; n++) {
+            byte[] cut = Arrays.copyOf(whole, n);
+            IOException e = assertThrows(IOException.class, () -> SafeTensors.parse(cut, "cut"), "length " + n);
+            assertTrue(e.getMessage().startsWith("malformed safetensors file cut: "), e.getMessage());
+        }
+    }
+
+    @Test
+    void malformedHeadersAreRejectedWithTheirFault() {
+        byte[] d16 = floatsLE(1, 2, 3, 4);
+        String[][] cases = {
+                {"[1,2]", "not a JSON object"},
+                {"{\"a\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]}", "unexpected end"},
+                {"{\"a\":{\"dtype\":\"F99\",\"shape\":[4],\"data_offsets\":[0,16]}}", "unknown dtype"},
+                {"{\"a\":{\"dtype\":\"F32\",\"shape\":[-4],\"data_offsets\":[0,16]}}", "bad dimension"},
+                {"{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,20]}}", "outside"},
+                {"{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,16]}}", "expected 12"},
+                {"{\"a\":{\"dtype\":\"F32\",\"shape\":[4]}}", "data_offsets"},
+                {"{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},\"a\":{}}", "duplicate key"},
+                {"{\"__metadata__\":{\"k\":1}}", "not a string"},
+                {"{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16.0]}}", "only integers"},
+        };
+        for (String[] c : cases) {
+            IOException e = assertThrows(IOException.class, () -> SafeTensors.parse(file(c[0], d16), "bad"), c[0]);
+            assertTrue(e.getMessage().contains(c[1]), c[0] + " -> " + e.getMessage());
+        }
+        byte[] hugeHeader = good();
+        hugeHeader[7] = 0x7f;
+        assertTrue(assertThrows(IOException.class, () -> SafeTensors.parse(hugeHeader, "bad")).getMessage().contains("header length"));
+    }
+}

@@ -1,0 +1,53 @@
+package org.bptt4j.reference;
+
+import org.bptt4j.Activation;
+import org.bptt4j.LayerShape;
+import org.bptt4j.ParameterLayout;
+
+/**
+ * A double-precision forward pass of the vanilla RNN and the loss {@code sum_t h_t . dh_t}
+ * (every step) or {@code h_T . dh_T} (last step), written independently of {@link ReferenceRnn}
+ * for finite differences.
+ */
+final class DoubleRnn {
+    private DoubleRnn() {
+    }
+
+    /**
+     * @param minAbsPreActivation receives the smallest |a| seen (to keep ReLU away from its kink); may be null
+     */
+    static double loss(LayerShape s, double[] params, double[] x, int steps, double[] h0, double[] dh, boolean everyStep,
+                       double[] minAbsPreActivation) {
+        ParameterLayout p = s.parameterLayout();
+        int batch = s.batch(), in = s.inputSize(), hid = s.hiddenSize();
+        double[] h = h0.clone();
+        double loss = 0;
+        for (int t = 0; t < steps; t++) {
+            double[] next = new double[batch * hid];
+            for (int b = 0; b < batch; b++) {
+                for (int j = 0; j < hid; j++) {
+                    double a = params[p.biasOffset() + j];
+                    for (int i = 0; i < in; i++) {
+                        a += x[(t * batch + b) * in + i] * params[p.inputWeightsOffset() + i * hid + j];
+                    }
+                    for (int k = 0; k < hid; k++) {
+                        a += h[b * hid + k] * params[p.recurrentWeightsOffset() + k * hid + j];
+                    }
+                    if (minAbsPreActivation != null) {
+                        minAbsPreActivation[0] = Math.min(minAbsPreActivation[0], Math.abs(a));
+                    }
+                    next[b * hid + j] = s.activation() == Activation.TANH ? Math.tanh(a) : Math.max(a, 0);
+                }
+            }
+            h = next;
+            for (int n = 0; n < batch * hid; n++) {
+                if (everyStep) {
+                    loss += h[n] * dh[t * batch * hid + n];
+                } else if (t == steps - 1) {
+                    loss += h[n] * dh[n];
+                }
+            }
+        }
+        return loss;
+    }
+}
