@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Turns a JMH JSON result of RnnBenchmark into the README's Markdown table.
+
+Usage: python3 bench/jmh_table.py bench/target/jmh-result.json
+
+Per row: benchmark, shape, implementation, median time of the measurement iterations, GFLOP/s
+(forward = 2*T*B*H*(I+H), forward+backward = 3x that; T = 64, I = H), percent of the 117 GFLOP/s
+single-core FP32 FMA peak of this machine, allocation per operation from -prof gc, and the ratio
+of the reference's time to this row's (same benchmark and shape).
+"""
+import json
+import statistics
+import sys
+
+PEAK = 117.0
+STEPS = 64
+
+
+def flops(name, b, h):
+    fwd = 2.0 * STEPS * b * h * (h + h)
+    return fwd if name == "forward" else 3.0 * fwd
+
+
+def main(path):
+    rows = {}
+    for r in json.load(open(path)):
+        name = r["benchmark"].rsplit(".", 1)[1]
+        p = r.get("params", {})
+        b, h, impl = int(p["batch"]), int(p["hidden"]), p["impl"]
+        unit = r["primaryMetric"]["scoreUnit"]
+        scale = {"ms/op": 1e-3, "us/op": 1e-6, "s/op": 1.0, "ns/op": 1e-9}[unit]
+        raw = [v for fork in r["primaryMetric"]["rawData"] for v in fork]
+        seconds = statistics.median(raw) * scale
+        alloc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")
+        rows[(name, b, h, impl)] = (seconds, alloc)
+    print("| benchmark | B | I = H | impl | median ms | GFLOP/s | % of peak | B/op | vs reference |")
+    print("|---|---:|---:|---|---:|---:|---:|---:|---:|")
+    for (name, b, h, impl), (sec, alloc) in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2], kv[0][3] != "simd")):
+        gflops = flops(name, b, h) / sec / 1e9
+        ref = rows.get((name, b, h, "reference"))
+        ratio = "%.1fx" % (ref[0] / sec) if ref else "-"
+        a = "-" if alloc is None else "%.0f" % alloc
+        print("| %s | %d | %d | %s | %.3f | %.1f | %.0f%% | %s | %s |" % (name, b, h, impl, sec * 1e3, gflops, 100 * gflops / PEAK, a, ratio))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "bench/target/jmh-result.json")
