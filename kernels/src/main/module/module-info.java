@@ -3,7 +3,8 @@
  *
  * <p>{@link org.bptt4j} holds the public API (layer shape, parameter layout, workspace, the
  * {@link org.bptt4j.RecurrentLayer} contract); {@link org.bptt4j.reference} the scalar reference
- * that is the test oracle and benchmark baseline; {@link org.bptt4j.io} the safetensors format.
+ * that is the test oracle and benchmark baseline; {@link org.bptt4j.simd} the fused SIMD kernels;
+ * {@link org.bptt4j.io} the safetensors format.
  */
 module org.bptt4j.kernels {
     requires jdk.incubator.vector;
@@ -11,4 +12,5 @@ module org.bptt4j.kernels {
     exports org.bptt4j;
     exports org.bptt4j.reference;
     exports org.bptt4j.io;
+    exports org.bptt4j.simd;
 }
