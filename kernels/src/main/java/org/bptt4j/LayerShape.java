@@ -71,6 +71,22 @@ public record LayerShape(int maxSteps, int batch, int inputSize, int hiddenSize,
         return batch * hiddenSize;
     }
 
+    /**
+     * Written out rather than left to the record's generated equals, which goes through method
+     * handles: where those are not inlined, its int comparisons box, and forward and backward
+     * (which compare the workspace's shape with the layer's) would allocate.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof LayerShape s && maxSteps == s.maxSteps && batch == s.batch
+                && inputSize == s.inputSize && hiddenSize == s.hiddenSize && cell == s.cell && activation == s.activation;
+    }
+
+    @Override
+    public int hashCode() {
+        return ((((maxSteps * 31 + batch) * 31 + inputSize) * 31 + hiddenSize) * 31 + cell.hashCode()) * 31 + activation.hashCode();
+    }
+
     @Override
     public String toString() {
         return "LayerShape[T<=" + maxSteps + ", B=" + batch + ", I=" + inputSize + ", H=" + hiddenSize + ", " + cell

@@ -39,6 +39,11 @@ public abstract class RecurrentLayer {
         return shape;
     }
 
+    /** @return the layout of the parameter and gradient arrays, made once for this layer */
+    public final ParameterLayout layout() {
+        return layout;
+    }
+
     /** @return a new workspace for this layer's shape */
     public final Workspace newWorkspace() {
         return new Workspace(shape);
@@ -59,7 +64,7 @@ public abstract class RecurrentLayer {
     public final void forward(float[] params, float[] x, int steps, float[] h0, Workspace ws, float[] hT) {
         checkParams("params", params);
         checkSteps(steps);
-        Checks.atLeast("x", x, (long) shape.inputLength(steps), "steps*batch*inputSize = " + steps + "*" + shape.batch() + "*" + shape.inputSize());
+        Checks.atLeast("x", x, (long) shape.inputLength(steps), "steps*batch*inputSize");
         Checks.lengthOrNull("h0", h0, shape.stateLength(), "batch*hiddenSize");
         checkWorkspace(ws);
         Checks.lengthOrNull("hT", hT, shape.stateLength(), "batch*hiddenSize");
@@ -88,7 +93,7 @@ public abstract class RecurrentLayer {
      */
     public final void backwardEveryStep(float[] params, float[] x, float[] dh, Workspace ws, float[] grads, float[] dx, float[] dh0) {
         int steps = checkBackward(params, x, ws, grads, dx, dh0);
-        Checks.atLeast("dh", dh, (long) shape.hiddenSequenceLength(steps), "steps*batch*hiddenSize = " + steps + "*" + shape.batch() + "*" + shape.hiddenSize());
+        Checks.atLeast("dh", dh, (long) shape.hiddenSequenceLength(steps), "steps*batch*hiddenSize");
         computeBackward(params, x, dh, true, ws, grads, dx, dh0);
     }
 
@@ -128,15 +133,15 @@ public abstract class RecurrentLayer {
         if (steps == 0) {
             throw new IllegalStateException("backward needs a forward pass on this workspace first");
         }
-        Checks.atLeast("x", x, (long) shape.inputLength(steps), "steps*batch*inputSize = " + steps + "*" + shape.batch() + "*" + shape.inputSize());
+        Checks.atLeast("x", x, (long) shape.inputLength(steps), "steps*batch*inputSize");
         checkParams("grads", grads);
-        Checks.atLeastOrNull("dx", dx, (long) shape.inputLength(steps), "steps*batch*inputSize = " + steps + "*" + shape.batch() + "*" + shape.inputSize());
+        Checks.atLeastOrNull("dx", dx, (long) shape.inputLength(steps), "steps*batch*inputSize");
         Checks.lengthOrNull("dh0", dh0, shape.stateLength(), "batch*hiddenSize");
         return steps;
     }
 
     private void checkParams(String name, float[] array) {
-        Checks.length(name, array, layout.size(), "parameter layout size of " + layout);
+        Checks.length(name, array, layout.size(), "the parameter layout's size");
     }
 
     private void checkSteps(int steps) {

@@ -28,7 +28,8 @@ public final class Checks {
     }
 
     /**
-     * @param what how the expected length comes about, e.g. {@code "batch*hidden = 4*7"}
+     * @param what how the expected length comes about, e.g. {@code "batch*hiddenSize"}: a constant,
+     *             so that a passing check builds no string (hot paths must not allocate)
      * @throws IllegalArgumentException if {@code array} is null or its length is not {@code expected}
      */
     public static float[] length(String name, float[] array, long expected, String what) {

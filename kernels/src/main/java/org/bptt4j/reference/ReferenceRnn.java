@@ -38,7 +38,7 @@ public final class ReferenceRnn extends RecurrentLayer {
     @Override
     protected void computeForward(float[] params, float[] x, int steps, float[] h0, Workspace ws) {
         LayerShape s = shape();
-        ParameterLayout p = s.parameterLayout();
+        ParameterLayout p = layout(); // made once: a new one per call would allocate where escape analysis fails
         int batch = s.batch(), in = s.inputSize(), hid = s.hiddenSize();
         int wx = p.inputWeightsOffset(), wh = p.recurrentWeightsOffset(), bias = p.biasOffset();
         float[] h = ws.states();
@@ -67,7 +67,7 @@ public final class ReferenceRnn extends RecurrentLayer {
     protected void computeBackward(float[] params, float[] x, float[] dh, boolean everyStep, Workspace ws,
                                    float[] grads, float[] dx, float[] dh0) {
         LayerShape s = shape();
-        ParameterLayout p = s.parameterLayout();
+        ParameterLayout p = layout(); // made once: a new one per call would allocate where escape analysis fails
         int steps = ws.steps();
         int batch = s.batch(), in = s.inputSize(), hid = s.hiddenSize();
         int wx = p.inputWeightsOffset(), wh = p.recurrentWeightsOffset(), bias = p.biasOffset();
