@@ -14,10 +14,13 @@ import org.bptt4j.internal.Checks;
  *   <li>{@link #states()}: {@code h_0 .. h_T}, (maxSteps+1) x B x H; {@code h_t} starts at
  *       {@link #stateOffset(int) stateOffset(t)} = {@code t*B*H};</li>
  *   <li>{@link #stepGradients()}: {@code dz_1 .. dz_T} (the gradient of the pre-activations), maxSteps x B x G*H;</li>
- *   <li>{@link #scratchState()}: B x H floats that backward uses for the {@code dh} recurrence.</li>
+ *   <li>{@link #scratchState()}: B x H floats that backward uses for the {@code dh} recurrence;</li>
+ *   <li>{@link #transposedWeights()}: {@code W_h^T} (G*H x H) then {@code W_x^T} (G*H x I), which
+ *       the SIMD backward pass packs from the parameters so that {@code dz W^T} reads rows.</li>
  * </ul>
  * Its size is {@link #sizeInBytes(LayerShape)}
- * {@code = 4 * ((maxSteps+1)*B*H + maxSteps*B*G*H + B*H)} bytes, plus a few dozen bytes of object headers.
+ * {@code = 4 * ((maxSteps+1)*B*H + maxSteps*B*G*H + B*H + G*H*(H+I))} bytes, plus a few dozen bytes
+ * of object headers.
  *
  * <p>Not thread-safe: one thread uses a workspace at a time.
  */
@@ -26,6 +29,7 @@ public final class Workspace {
     private final float[] states;
     private final float[] stepGradients;
     private final float[] scratchState;
+    private final float[] transposedWeights;
     private int steps;
 
     /**
@@ -39,6 +43,7 @@ public final class Workspace {
         this.states = new float[(shape.maxSteps() + 1) * bh];
         this.stepGradients = new float[shape.maxSteps() * shape.batch() * shape.gateWidth()];
         this.scratchState = new float[bh];
+        this.transposedWeights = new float[shape.gateWidth() * (shape.hiddenSize() + shape.inputSize())];
     }
 
     /** @return the size in bytes of the buffers of a workspace for {@code shape}; see the class comment */
@@ -46,7 +51,8 @@ public final class Workspace {
         long bh = (long) shape.batch() * shape.hiddenSize();
         long floats = (shape.maxSteps() + 1L) * bh
                 + (long) shape.maxSteps() * shape.batch() * shape.gateWidth()
-                + bh;
+                + bh
+                + (long) shape.gateWidth() * (shape.hiddenSize() + shape.inputSize());
         return 4 * floats;
     }
 
@@ -93,6 +99,14 @@ public final class Workspace {
      */
     public float[] stepGradients() {
         return stepGradients;
+    }
+
+    /**
+     * Room for {@code W_h^T} (G*H x H, at 0) then {@code W_x^T} (G*H x I, at {@code G*H*H}), written
+     * by a layer implementation during backward; contents undefined between passes.
+     */
+    public float[] transposedWeights() {
+        return transposedWeights;
     }
 
     /** B x H floats of scratch a layer implementation may overwrite during a pass; contents undefined between passes. */
