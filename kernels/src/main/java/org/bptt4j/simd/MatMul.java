@@ -1,0 +1,395 @@
+package org.bptt4j.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The one matrix-product micro-kernel family every SIMD pass is built on:
+ * {@code C (m x n) = epilogue(start + A (m x k) * B (k x n))}, register-blocked in tiles of
+ * {@value #ROWS} rows x {@value #VECTORS} vectors whose accumulators live in local variables.
+ *
+ * <p>B and C are row-major ({@code B(p, j) = b[bOff + p*ldb + j]}); A is read through two strides,
+ * {@code A(i, p) = a[aOff + i*aRow + p*aCol]}, so that the same kernel computes {@code A B} (aRow =
+ * row length, aCol = 1) and {@code A^T B} (aRow = 1, aCol = row length) without a copy. Each A
+ * element is broadcast and multiplied with a row segment of B, so B's rows are read contiguously.
+ *
+ * <p>Tails: columns beyond the last full {@value #VECTORS}-vector block go one full vector at a
+ * time, the last {@code n % L} columns by a scalar remainder (same operations, lane by lane); rows
+ * beyond the last full block of {@value #ROWS} go one at a time. No lane masks: a masked access
+ * that reaches past the end of an array leaves the Vector API's intrinsic path, and there it
+ * allocates; the remainder is at most L-1 columns.
+ *
+ * <p>Epilogues: the start (zero, C or a bias row) is loaded into the accumulators, and C is
+ * written (or added to) straight from them. What is more than an add (an activation, the backward
+ * step's {@code (acc + upstream) * f'(h)}) is applied to the tile right after it is stored, while
+ * it is in L1, by {@link #finishTile}, one call per tile. That split is deliberate: written into
+ * every accumulator's store, 16 inlined copies of tanh exceed C2's inlining budget
+ * (NodeCountInliningCutoff), the calls that are not inlined box their vector arguments, and the
+ * kernel allocates and slows down many times. So no method here or in {@link VectorMath} takes or
+ * returns a vector: vectors live and die inside one method.
+ *
+ * <p>For each element of C the sum over k runs in order p = 0..k-1, one fused multiply-add each,
+ * whatever the tiling, so results are deterministic.
+ */
+final class MatMul {
+    static final VectorSpecies<Float> S = VectorWidth.SPECIES;
+    static final int L = S.length();
+    /** Rows of C per tile. */
+    static final int ROWS = 4;
+    /** Vectors of C per tile row. */
+    static final int VECTORS = 4;
+    /** A 1 x k matrix of ones when read with aRow = aCol = 0: column sums as a product. */
+    static final float[] ONE = {1f};
+
+    /** What is done with the accumulators {@code acc} of C(i, j). */
+    enum Epilogue {
+        /** {@code C = acc}. */
+        STORE,
+        /** {@code C += acc}: gradient accumulation; the sum over k is complete before it is added. */
+        ADD,
+        /** {@code C = u + acc}: with ldu = 0, a bias row added to every row. */
+        START_U,
+        /** {@code C = tanh(C + acc)}: a forward step over a pre-computed input projection. */
+        TANH,
+        /** {@code C = max(C + acc, 0)}. */
+        RELU,
+        /** {@code C = (acc + u) * (1 - h^2)}: dz of a tanh step; u (upstream dh) may be null. */
+        DZ_TANH,
+        /** {@code C = (acc + u) * [h > 0]}: dz of a ReLU step; u may be null. */
+        DZ_RELU;
+
+        boolean startsFromC() {
+            return this == TANH || this == RELU;
+        }
+
+        boolean needsFinish() {
+            return this == TANH || this == RELU || this == DZ_TANH || this == DZ_RELU;
+        }
+    }
+
+    private MatMul() {
+    }
+
+    /**
+     * {@code C = epilogue(A B)}; see the class comment for the layouts.
+     *
+     * @param u    start rows (START_U) or upstream rows (DZ_*, null for none), element (i, j) at
+     *             {@code uOff + i*ldu + j}; otherwise unused
+     * @param h    the hidden states of the step (DZ_*), element (i, j) at {@code hOff + i*ldc + j}; otherwise unused
+     */
+    static void multiply(int m, int n, int k,
+                         float[] a, int aOff, int aRow, int aCol,
+                         float[] b, int bOff, int ldb,
+                         float[] c, int cOff, int ldc,
+                         Epilogue ep, float[] u, int uOff, int ldu, float[] h, int hOff) {
+        int block = VECTORS * L;
+        int nFull = n - n % block;
+        for (int j = 0; j < nFull; j += block) {
+            int i = 0;
+            for (; i + ROWS <= m; i += ROWS) {
+                tile4x4(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc,
+                        ep, u, uOff + i * ldu + j, ldu);
+                if (ep.needsFinish()) {
+                    finishTile(ep, ROWS, VECTORS, c, cOff + i * ldc + j, ldc, u, uOff + i * ldu + j, ldu, h, hOff + i * ldc + j);
+                }
+            }
+            for (; i < m; i++) {
+                tile1x4(k, a, aOff + i * aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ep, u, uOff + i * ldu + j);
+                if (ep.needsFinish()) {
+                    finishTile(ep, 1, VECTORS, c, cOff + i * ldc + j, ldc, u, uOff + i * ldu + j, ldu, h, hOff + i * ldc + j);
+                }
+            }
+        }
+        int nVectors = n - n % L;
+        for (int j = nFull; j < nVectors; j += L) {
+            int i = 0;
+            for (; i + ROWS <= m; i += ROWS) {
+                tile4x1(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc,
+                        ep, u, uOff + i * ldu + j, ldu);
+                if (ep.needsFinish()) {
+                    finishTile(ep, ROWS, 1, c, cOff + i * ldc + j, ldc, u, uOff + i * ldu + j, ldu, h, hOff + i * ldc + j);
+                }
+            }
+            for (; i < m; i++) {
+                tile1x1(k, a, aOff + i * aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ep, u, uOff + i * ldu + j);
+                if (ep.needsFinish()) {
+                    finishTile(ep, 1, 1, c, cOff + i * ldc + j, ldc, u, uOff + i * ldu + j, ldu, h, hOff + i * ldc + j);
+                }
+            }
+        }
+        if (nVectors < n) {
+            remainder(m, nVectors, n, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu, h, hOff);
+        }
+    }
+
+    /** Columns [j0, n) (fewer than L), element by element with the same operations as the vector lanes. */
+    private static void remainder(int m, int j0, int n, int k,
+                                  float[] a, int aOff, int aRow, int aCol,
+                                  float[] b, int bOff, int ldb,
+                                  float[] c, int cOff, int ldc,
+                                  Epilogue ep, float[] u, int uOff, int ldu, float[] h, int hOff) {
+        for (int i = 0; i < m; i++) {
+            for (int j = j0; j < n; j++) {
+                int cx = cOff + i * ldc + j;
+                float acc = ep.startsFromC() ? c[cx] : ep == Epilogue.START_U ? u[uOff + i * ldu + j] : 0f;
+                for (int p = 0; p < k; p++) {
+                    acc = Math.fma(a[aOff + i * aRow + p * aCol], b[bOff + p * ldb + j], acc);
+                }
+                c[cx] = switch (ep) {
+                    case STORE, START_U -> acc;
+                    case ADD -> acc + c[cx];
+                    case TANH -> VectorMath.tanh(acc);
+                    case RELU -> Math.max(acc, 0f);
+                    case DZ_TANH, DZ_RELU -> {
+                        float dh = u == null ? acc : acc + u[uOff + i * ldu + j];
+                        float hv = h[hOff + i * ldc + j];
+                        yield dh * (ep == Epilogue.DZ_TANH ? 1f - hv * hv : (hv > 0f ? 1f : 0f));
+                    }
+                };
+            }
+        }
+    }
+
+    /** Four rows by four full vectors: 16 accumulators, 4 loads of B and 4 broadcasts of A per step of k. */
+    private static void tile4x4(int k, float[] a, int ai, int aRow, int aCol, float[] b, int bj, int ldb, float[] c, int ci, int ldc, Epilogue ep, float[] u, int ui, int ldu) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
+        if (ep.startsFromC()) {
+            c00 = FloatVector.fromArray(S, c, ci);
+            c01 = FloatVector.fromArray(S, c, ci + L);
+            c02 = FloatVector.fromArray(S, c, ci + 2 * L);
+            c03 = FloatVector.fromArray(S, c, ci + 3 * L);
+            c10 = FloatVector.fromArray(S, c, ci + ldc);
+            c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+            c12 = FloatVector.fromArray(S, c, ci + ldc + 2 * L);
+            c13 = FloatVector.fromArray(S, c, ci + ldc + 3 * L);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c22 = FloatVector.fromArray(S, c, ci + 2 * ldc + 2 * L);
+            c23 = FloatVector.fromArray(S, c, ci + 2 * ldc + 3 * L);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+            c32 = FloatVector.fromArray(S, c, ci + 3 * ldc + 2 * L);
+            c33 = FloatVector.fromArray(S, c, ci + 3 * ldc + 3 * L);
+        } else if (ep == Epilogue.START_U) {
+            c00 = FloatVector.fromArray(S, u, ui);
+            c01 = FloatVector.fromArray(S, u, ui + L);
+            c02 = FloatVector.fromArray(S, u, ui + 2 * L);
+            c03 = FloatVector.fromArray(S, u, ui + 3 * L);
+            c10 = FloatVector.fromArray(S, u, ui + ldu);
+            c11 = FloatVector.fromArray(S, u, ui + ldu + L);
+            c12 = FloatVector.fromArray(S, u, ui + ldu + 2 * L);
+            c13 = FloatVector.fromArray(S, u, ui + ldu + 3 * L);
+            c20 = FloatVector.fromArray(S, u, ui + 2 * ldu);
+            c21 = FloatVector.fromArray(S, u, ui + 2 * ldu + L);
+            c22 = FloatVector.fromArray(S, u, ui + 2 * ldu + 2 * L);
+            c23 = FloatVector.fromArray(S, u, ui + 2 * ldu + 3 * L);
+            c30 = FloatVector.fromArray(S, u, ui + 3 * ldu);
+            c31 = FloatVector.fromArray(S, u, ui + 3 * ldu + L);
+            c32 = FloatVector.fromArray(S, u, ui + 3 * ldu + 2 * L);
+            c33 = FloatVector.fromArray(S, u, ui + 3 * ldu + 3 * L);
+        }
+        for (int p = 0; p < k; p++) {
+            int bp = bj + p * ldb;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, b, bp + 3 * L);
+            int ap = ai + p * aCol;
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, a[ap + aRow]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, a[ap + 2 * aRow]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, a[ap + 3 * aRow]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+        }
+        if (ep == Epilogue.ADD) {
+            c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+            c01.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
+            c02.add(FloatVector.fromArray(S, c, ci + 2 * L)).intoArray(c, ci + 2 * L);
+            c03.add(FloatVector.fromArray(S, c, ci + 3 * L)).intoArray(c, ci + 3 * L);
+            c10.add(FloatVector.fromArray(S, c, ci + ldc)).intoArray(c, ci + ldc);
+            c11.add(FloatVector.fromArray(S, c, ci + ldc + L)).intoArray(c, ci + ldc + L);
+            c12.add(FloatVector.fromArray(S, c, ci + ldc + 2 * L)).intoArray(c, ci + ldc + 2 * L);
+            c13.add(FloatVector.fromArray(S, c, ci + ldc + 3 * L)).intoArray(c, ci + ldc + 3 * L);
+            c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+            c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + L)).intoArray(c, ci + 2 * ldc + L);
+            c22.add(FloatVector.fromArray(S, c, ci + 2 * ldc + 2 * L)).intoArray(c, ci + 2 * ldc + 2 * L);
+            c23.add(FloatVector.fromArray(S, c, ci + 2 * ldc + 3 * L)).intoArray(c, ci + 2 * ldc + 3 * L);
+            c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+            c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + L)).intoArray(c, ci + 3 * ldc + L);
+            c32.add(FloatVector.fromArray(S, c, ci + 3 * ldc + 2 * L)).intoArray(c, ci + 3 * ldc + 2 * L);
+            c33.add(FloatVector.fromArray(S, c, ci + 3 * ldc + 3 * L)).intoArray(c, ci + 3 * ldc + 3 * L);
+        } else {
+            c00.intoArray(c, ci);
+            c01.intoArray(c, ci + L);
+            c02.intoArray(c, ci + 2 * L);
+            c03.intoArray(c, ci + 3 * L);
+            c10.intoArray(c, ci + ldc);
+            c11.intoArray(c, ci + ldc + L);
+            c12.intoArray(c, ci + ldc + 2 * L);
+            c13.intoArray(c, ci + ldc + 3 * L);
+            c20.intoArray(c, ci + 2 * ldc);
+            c21.intoArray(c, ci + 2 * ldc + L);
+            c22.intoArray(c, ci + 2 * ldc + 2 * L);
+            c23.intoArray(c, ci + 2 * ldc + 3 * L);
+            c30.intoArray(c, ci + 3 * ldc);
+            c31.intoArray(c, ci + 3 * ldc + L);
+            c32.intoArray(c, ci + 3 * ldc + 2 * L);
+            c33.intoArray(c, ci + 3 * ldc + 3 * L);
+        }
+    }
+
+    /** One row by four full vectors: the rows left below a multiple of four, and every row when m < 4. */
+    private static void tile1x4(int k, float[] a, int ai, int aCol, float[] b, int bj, int ldb, float[] c, int ci, Epilogue ep, float[] u, int ui) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
+        if (ep.startsFromC()) {
+            c0 = FloatVector.fromArray(S, c, ci);
+            c1 = FloatVector.fromArray(S, c, ci + L);
+            c2 = FloatVector.fromArray(S, c, ci + 2 * L);
+            c3 = FloatVector.fromArray(S, c, ci + 3 * L);
+        } else if (ep == Epilogue.START_U) {
+            c0 = FloatVector.fromArray(S, u, ui);
+            c1 = FloatVector.fromArray(S, u, ui + L);
+            c2 = FloatVector.fromArray(S, u, ui + 2 * L);
+            c3 = FloatVector.fromArray(S, u, ui + 3 * L);
+        }
+        for (int p = 0; p < k; p++) {
+            int bp = bj + p * ldb;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, b, bp + 3 * L);
+            int ap = ai + p * aCol;
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c0 = a0.fma(b0, c0);
+            c1 = a0.fma(b1, c1);
+            c2 = a0.fma(b2, c2);
+            c3 = a0.fma(b3, c3);
+        }
+        if (ep == Epilogue.ADD) {
+            c0.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+            c1.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
+            c2.add(FloatVector.fromArray(S, c, ci + 2 * L)).intoArray(c, ci + 2 * L);
+            c3.add(FloatVector.fromArray(S, c, ci + 3 * L)).intoArray(c, ci + 3 * L);
+        } else {
+            c0.intoArray(c, ci);
+            c1.intoArray(c, ci + L);
+            c2.intoArray(c, ci + 2 * L);
+            c3.intoArray(c, ci + 3 * L);
+        }
+    }
+
+    /** Four rows by one full vector: the vectors left beyond a multiple of four. */
+    private static void tile4x1(int k, float[] a, int ai, int aRow, int aCol, float[] b, int bj, int ldb, float[] c, int ci, int ldc, Epilogue ep, float[] u, int ui, int ldu) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        if (ep.startsFromC()) {
+            c00 = FloatVector.fromArray(S, c, ci);
+            c10 = FloatVector.fromArray(S, c, ci + ldc);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+        } else if (ep == Epilogue.START_U) {
+            c00 = FloatVector.fromArray(S, u, ui);
+            c10 = FloatVector.fromArray(S, u, ui + ldu);
+            c20 = FloatVector.fromArray(S, u, ui + 2 * ldu);
+            c30 = FloatVector.fromArray(S, u, ui + 3 * ldu);
+        }
+        for (int p = 0; p < k; p++) {
+            int bp = bj + p * ldb;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            int ap = ai + p * aCol;
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[ap + aRow]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, a[ap + 2 * aRow]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, a[ap + 3 * aRow]);
+            c30 = a3.fma(b0, c30);
+        }
+        if (ep == Epilogue.ADD) {
+            c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+            c10.add(FloatVector.fromArray(S, c, ci + ldc)).intoArray(c, ci + ldc);
+            c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+            c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+        } else {
+            c00.intoArray(c, ci);
+            c10.intoArray(c, ci + ldc);
+            c20.intoArray(c, ci + 2 * ldc);
+            c30.intoArray(c, ci + 3 * ldc);
+        }
+    }
+
+    /** One row by one full vector. */
+    private static void tile1x1(int k, float[] a, int ai, int aCol, float[] b, int bj, int ldb, float[] c, int ci, Epilogue ep, float[] u, int ui) {
+        FloatVector c0 = FloatVector.zero(S);
+        if (ep.startsFromC()) {
+            c0 = FloatVector.fromArray(S, c, ci);
+        } else if (ep == Epilogue.START_U) {
+            c0 = FloatVector.fromArray(S, u, ui);
+        }
+        for (int p = 0; p < k; p++) {
+            int bp = bj + p * ldb;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            int ap = ai + p * aCol;
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c0 = a0.fma(b0, c0);
+        }
+        if (ep == Epilogue.ADD) {
+            c0.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+        } else {
+            c0.intoArray(c, ci);
+        }
+    }
+
+    /**
+     * The part of an epilogue that is more than an add, applied in place to a tile of C that was
+     * just stored (rows x full vectors): an activation, or the backward step's {@code (C + u) * f'(h)}.
+     */
+    private static void finishTile(Epilogue ep, int rows, int vectors, float[] c, int ci, int ldc,
+                                   float[] u, int ui, int ldu, float[] h, int hi) {
+        for (int r = 0; r < rows; r++) {
+            for (int v = 0; v < vectors; v++) {
+                int col = v * L;
+                int cx = ci + r * ldc + col;
+                if (ep == Epilogue.TANH) {
+                    VectorMath.tanh(c, cx);
+                    continue;
+                }
+                FloatVector acc = FloatVector.fromArray(S, c, cx);
+                FloatVector out;
+                if (ep == Epilogue.RELU) {
+                    out = acc.lanewise(VectorOperators.MAX, 0f);
+                } else {
+                    FloatVector dh = u == null ? acc : acc.add(FloatVector.fromArray(S, u, ui + r * ldu + col));
+                    FloatVector hv = FloatVector.fromArray(S, h, hi + r * ldc + col);
+                    FloatVector derivative = ep == Epilogue.DZ_TANH
+                            ? FloatVector.broadcast(S, 1f).sub(hv.mul(hv))
+                            : FloatVector.zero(S).blend(1f, hv.compare(VectorOperators.GT, 0f));
+                    out = dh.mul(derivative);
+                }
+                out.intoArray(c, cx);
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package org.bptt4j.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Elementwise functions built only from operations that IEEE 754 defines exactly (add, multiply,
+ * fused multiply-add, divide, compare, blend, integer bit operations), so that they give the same
+ * bits whether HotSpot interprets, C1-compiles or C2-compiles the caller. The Vector API's own
+ * {@code lanewise(TANH)} does not: compiled it calls a vector math library (SVML), interpreted it
+ * falls back to {@code Math.tanh} per lane, and the two differ in the last bits, which would make
+ * a kernel's result depend on how warm the JIT is.
+ */
+final class VectorMath {
+    private static final VectorSpecies<Float> S = VectorWidth.SPECIES;
+
+    /** Below this |x|, tanh's odd Taylor series; above, {@code 1 - 2/(e^{2|x|} + 1)} (where it loses no digits). */
+    static final float SERIES_LIMIT = 0.55f;
+    /** tanh(10) rounds to 1 in float; clamping there keeps e^{2|x|} finite and the exponent arithmetic in range. */
+    private static final float CLAMP = 10f;
+
+    // tanh x = x * sum_k A_k x^{2k}: at |x| < 0.55 the terms shrink by about 0.4 x^2 < 0.13 each,
+    // so ten terms leave a remainder below 2^-26 of the result.
+    private static final float[] SERIES = tanhSeries(10);
+    private static final float A1 = SERIES[1], A2 = SERIES[2], A3 = SERIES[3], A4 = SERIES[4],
+            A5 = SERIES[5], A6 = SERIES[6], A7 = SERIES[7], A8 = SERIES[8], A9 = SERIES[9];
+
+    private static final float LOG2_E = 1.44269504f;
+    /** ln 2 split so that n * LN2_HI is exact for the n that occur (|n| < 2^8). */
+    private static final float LN2_HI = 0.693145751953125f;
+    private static final float LN2_LO = 1.42860677e-6f;
+
+    private VectorMath() {
+    }
+
+    /**
+     * {@code c[i] = tanh(c[i])} for the L floats (one vector) from {@code index}: within 1 ulp of {@link Math#tanh} (measured on every 61st float of the range by
+     * {@code VectorMathTest}); odd, exact at ±0, ±1 at ±infinity, NaN for NaN.
+     *
+     * <p>It takes an array, not a vector, and computes e^y in line: a vector handed to a call that
+     * C2 does not inline is boxed, and this method is too large to be inlined everywhere.
+     */
+    static void tanh(float[] c, int index) {
+        FloatVector x = FloatVector.fromArray(S, c, index);
+        FloatVector x2 = x.mul(x);
+        FloatVector p = FloatVector.broadcast(S, A9);
+        p = p.fma(x2, FloatVector.broadcast(S, A8));
+        p = p.fma(x2, FloatVector.broadcast(S, A7));
+        p = p.fma(x2, FloatVector.broadcast(S, A6));
+        p = p.fma(x2, FloatVector.broadcast(S, A5));
+        p = p.fma(x2, FloatVector.broadcast(S, A4));
+        p = p.fma(x2, FloatVector.broadcast(S, A3));
+        p = p.fma(x2, FloatVector.broadcast(S, A2));
+        p = p.fma(x2, FloatVector.broadcast(S, A1));
+        FloatVector small = x2.mul(p).fma(x, x); // x + x^3 (A1 + A2 x^2 + ...), A0 = 1
+        small = small.blend(x, x.compare(VectorOperators.EQ, 0f)); // -0 + (+0) would lose the sign of -0
+
+        // e^y, y = 2|x| <= 2*CLAMP: y = n ln2 + r with |r| <= ln2/2, e^r by its Taylor series to
+        // r^7 (remainder below 2^-27), 2^n put into the exponent bits.
+        FloatVector ax = x.abs();
+        FloatVector y = ax.min(CLAMP).mul(2f);
+        IntVector n = (IntVector) y.mul(LOG2_E).add(0.5f).convert(VectorOperators.F2I, 0); // rounds, y >= 0
+        FloatVector nf = (FloatVector) n.convert(VectorOperators.I2F, 0);
+        FloatVector r = nf.neg().fma(FloatVector.broadcast(S, LN2_HI), y);
+        r = nf.neg().fma(FloatVector.broadcast(S, LN2_LO), r);
+        FloatVector q = FloatVector.broadcast(S, 1f / 5040f);
+        q = q.fma(r, FloatVector.broadcast(S, 1f / 720f));
+        q = q.fma(r, FloatVector.broadcast(S, 1f / 120f));
+        q = q.fma(r, FloatVector.broadcast(S, 1f / 24f));
+        q = q.fma(r, FloatVector.broadcast(S, 1f / 6f));
+        q = q.fma(r, FloatVector.broadcast(S, 0.5f));
+        q = q.fma(r, FloatVector.broadcast(S, 1f));
+        q = q.fma(r, FloatVector.broadcast(S, 1f));
+        FloatVector e = q.mul(n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+
+        FloatVector large = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
+        large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
+        // NaN compares false, so it takes the series branch, which propagates it.
+        small.blend(large, ax.compare(VectorOperators.GE, SERIES_LIMIT)).intoArray(c, index);
+    }
+
+    /**
+     * The same tanh for one float, with the same operations in the same order as each lane of
+     * {@link #tanh(float[], int)}, so a column in a kernel's scalar remainder gets the same bits it
+     * would get in a vector.
+     */
+    static float tanh(float x) {
+        float x2 = x * x;
+        float p = A9;
+        p = Math.fma(p, x2, A8);
+        p = Math.fma(p, x2, A7);
+        p = Math.fma(p, x2, A6);
+        p = Math.fma(p, x2, A5);
+        p = Math.fma(p, x2, A4);
+        p = Math.fma(p, x2, A3);
+        p = Math.fma(p, x2, A2);
+        p = Math.fma(p, x2, A1);
+        float ax = Math.abs(x);
+        if (!(ax >= SERIES_LIMIT)) { // NaN too
+            return x == 0f ? x : Math.fma(x2 * p, x, x);
+        }
+        float y = Math.min(ax, CLAMP) * 2f;
+        int n = (int) (y * LOG2_E + 0.5f);
+        float nf = n;
+        float r = Math.fma(-nf, LN2_HI, y);
+        r = Math.fma(-nf, LN2_LO, r);
+        float q = 1f / 5040f;
+        q = Math.fma(q, r, 1f / 720f);
+        q = Math.fma(q, r, 1f / 120f);
+        q = Math.fma(q, r, 1f / 24f);
+        q = Math.fma(q, r, 1f / 6f);
+        q = Math.fma(q, r, 0.5f);
+        q = Math.fma(q, r, 1f);
+        q = Math.fma(q, r, 1f);
+        float e = q * Float.intBitsToFloat((n + 127) << 23);
+        float large = 1f - 2f / (e + 1f);
+        return x < 0f ? -large : large;
+    }
+
+    /**
+     * The first {@code terms} coefficients of tanh x = sum_k a_k x^{2k+1}, from tanh' = 1 - tanh^2:
+     * (2k+1) a_k = -sum_{i+j=k-1} a_i a_j, a_0 = 1 (so a_1 = -1/3, a_2 = 2/15, ...).
+     */
+    static float[] tanhSeries(int terms) {
+        double[] a = new double[terms];
+        a[0] = 1;
+        for (int k = 1; k < terms; k++) {
+            double sum = 0;
+            for (int i = 0; i <= k - 1; i++) {
+                sum += a[i] * a[k - 1 - i];
+            }
+            a[k] = -sum / (2 * k + 1);
+        }
+        float[] f = new float[terms];
+        for (int k = 0; k < terms; k++) {
+            f[k] = (float) a[k];
+        }
+        return f;
+    }
+}
