@@ -1,0 +1,85 @@
+package org.bptt4j.simd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class VectorMathTest {
+    private static final int L = MatMul.L;
+
+    /** Distance in units in the last place between two finite floats of the same sign. */
+    private static long ulps(float a, float b) {
+        return Math.abs((long) Float.floatToIntBits(a) - Float.floatToIntBits(b));
+    }
+
+    @Test
+    void tanhIsWithinOneUlpOfMathTanhOverTheWholeRange() {
+        float[] in = new float[L];
+        float[] out = new float[L];
+        long worst = 0;
+        float worstAt = 0;
+        // Every 61st positive float up to 20 (tanh is 1 beyond), about 18 million values, and their negatives.
+        int last = Float.floatToIntBits(20f);
+        for (int bits = 0; bits <= last; bits += 61 * L) {
+            for (int l = 0; l < L; l++) {
+                in[l] = Float.intBitsToFloat(Math.min(bits + 61 * l, last)) * ((l & 1) == 0 ? 1 : -1);
+            }
+            System.arraycopy(in, 0, out, 0, L);
+            VectorMath.tanh(out, 0);
+            for (int l = 0; l < L; l++) {
+                long u = ulps((float) Math.tanh(in[l]), out[l]);
+                if (u > worst) {
+                    worst = u;
+                    worstAt = in[l];
+                }
+            }
+        }
+        System.out.println("vector tanh: largest error " + worst + " ulp, at " + worstAt);
+        assertTrue(worst <= 1, "largest error " + worst + " ulp at " + worstAt);
+    }
+
+    @Test
+    void tanhSpecialValues() {
+        float[] in = new float[L];
+        float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
+                -Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE, VectorMath.SERIES_LIMIT, -VectorMath.SERIES_LIMIT, 9.5f, 1e-20f};
+        float[] out = new float[L];
+        for (float v : special) {
+            java.util.Arrays.fill(out, v);
+            VectorMath.tanh(out, 0);
+            float expected = (float) Math.tanh(v);
+            assertTrue(ulps(expected, out[0]) <= 2 || (Float.isNaN(expected) && Float.isNaN(out[0])),
+                    "tanh(" + v + ") = " + out[0] + ", expected " + expected);
+            assertEquals(Float.floatToIntBits(v) < 0, Float.floatToIntBits(out[0]) < 0, "sign of tanh(" + v + ")");
+        }
+    }
+
+    @Test
+    void scalarTanhGivesTheVectorLanesBits() {
+        // The kernels' scalar remainder relies on this: a column's result does not depend on whether
+        // it fell in a vector or in the remainder.
+        java.util.Random random = new java.util.Random(3);
+        float[] v = new float[L];
+        for (int round = 0; round < 20_000; round++) {
+            for (int l = 0; l < L; l++) {
+                v[l] = (float) (random.nextGaussian() * (round % 7 == 0 ? 20 : 1.5));
+            }
+            v[0] = round % 3 == 0 ? Float.NaN : v[0];
+            float[] in = v.clone();
+            VectorMath.tanh(v, 0);
+            for (int l = 0; l < L; l++) {
+                assertEquals(Float.floatToIntBits(VectorMath.tanh(in[l])), Float.floatToIntBits(v[l]), "tanh(" + in[l] + ")");
+            }
+        }
+    }
+
+    @Test
+    void seriesCoefficientsAreTanhs() {
+        float[] a = VectorMath.tanhSeries(4);
+        assertEquals(1f, a[0]);
+        assertEquals((float) (-1.0 / 3), a[1]);
+        assertEquals((float) (2.0 / 15), a[2]);
+        assertEquals((float) (-17.0 / 315), a[3]);
+    }
+}
