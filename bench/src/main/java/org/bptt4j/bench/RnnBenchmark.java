@@ -35,7 +35,7 @@ public class RnnBenchmark {
     static final int STEPS = 64;
 
     /** Which implementation: the scalar reference or the SIMD kernels. */
-    @Param({"reference"})
+    @Param({"simd", "reference"})
     public String impl;
 
     /** B. */
