@@ -18,7 +18,7 @@ STEPS = 64
 
 def flops(name, b, h):
     fwd = 2.0 * STEPS * b * h * (h + h)
-    return fwd if name == "forward" else 3.0 * fwd
+    return fwd if name == "forward" else 3.0 * fwd  # forwardBackward and forwardBackwardLastStep
 
 
 def main(path):

@@ -16,11 +16,13 @@ import org.bptt4j.internal.Checks;
  *   <li>{@link #stepGradients()}: {@code dz_1 .. dz_T} (the gradient of the pre-activations), maxSteps x B x G*H;</li>
  *   <li>{@link #scratchState()}: B x H floats that backward uses for the {@code dh} recurrence;</li>
  *   <li>{@link #transposedWeights()}: {@code W_h^T} (G*H x H) then {@code W_x^T} (G*H x I), which
- *       the SIMD backward pass packs from the parameters so that {@code dz W^T} reads rows.</li>
+ *       the SIMD backward pass packs from the parameters so that {@code dz W^T} reads rows;</li>
+ *   <li>{@link #gradientStaging()}: max(I, H) x G*H floats where the SIMD backward pass completes a
+ *       weight-gradient sum before adding it to the gradient array.</li>
  * </ul>
  * Its size is {@link #sizeInBytes(LayerShape)}
- * {@code = 4 * ((maxSteps+1)*B*H + maxSteps*B*G*H + B*H + G*H*(H+I))} bytes, plus a few dozen bytes
- * of object headers.
+ * {@code = 4 * ((maxSteps+1)*B*H + maxSteps*B*G*H + B*H + G*H*(H+I) + max(I,H)*G*H)} bytes, plus a
+ * few dozen bytes of object headers.
  *
  * <p>Not thread-safe: one thread uses a workspace at a time.
  */
@@ -30,6 +32,7 @@ public final class Workspace {
     private final float[] stepGradients;
     private final float[] scratchState;
     private final float[] transposedWeights;
+    private final float[] gradientStaging;
     private int steps;
 
     /**
@@ -44,6 +47,7 @@ public final class Workspace {
         this.stepGradients = new float[shape.maxSteps() * shape.batch() * shape.gateWidth()];
         this.scratchState = new float[bh];
         this.transposedWeights = new float[shape.gateWidth() * (shape.hiddenSize() + shape.inputSize())];
+        this.gradientStaging = new float[Math.max(shape.inputSize(), shape.hiddenSize()) * shape.gateWidth()];
     }
 
     /** @return the size in bytes of the buffers of a workspace for {@code shape}; see the class comment */
@@ -52,7 +56,8 @@ public final class Workspace {
         long floats = (shape.maxSteps() + 1L) * bh
                 + (long) shape.maxSteps() * shape.batch() * shape.gateWidth()
                 + bh
-                + (long) shape.gateWidth() * (shape.hiddenSize() + shape.inputSize());
+                + (long) shape.gateWidth() * (shape.hiddenSize() + shape.inputSize())
+                + (long) Math.max(shape.inputSize(), shape.hiddenSize()) * shape.gateWidth();
         return 4 * floats;
     }
 
@@ -107,6 +112,14 @@ public final class Workspace {
      */
     public float[] transposedWeights() {
         return transposedWeights;
+    }
+
+    /**
+     * max(I, H) x G*H floats in which a layer implementation may complete a weight-gradient sum
+     * before adding it to the gradient array; contents undefined between passes.
+     */
+    public float[] gradientStaging() {
+        return gradientStaging;
     }
 
     /** B x H floats of scratch a layer implementation may overwrite during a pass; contents undefined between passes. */

@@ -238,8 +238,9 @@ public abstract class RecurrentLayerContractTest {
     void workspaceSizeFollowsItsFormula() {
         LayerShape shape = LayerShape.vanilla(7, 3, 5, 4, Activation.RELU);
         Workspace ws = layer(shape).newWorkspace();
-        long floats = ws.states().length + ws.stepGradients().length + ws.scratchState().length + ws.transposedWeights().length;
+        long floats = ws.states().length + ws.stepGradients().length + ws.scratchState().length + ws.transposedWeights().length
+                + ws.gradientStaging().length;
         assertEquals(4 * floats, ws.sizeInBytes());
-        assertEquals(4L * ((7 + 1) * 3 * 4 + 7 * 3 * 4 + 3 * 4 + 4 * (4 + 5)), Workspace.sizeInBytes(shape));
+        assertEquals(4L * ((7 + 1) * 3 * 4 + 7 * 3 * 4 + 3 * 4 + 4 * (4 + 5) + 5 * 4), Workspace.sizeInBytes(shape));
     }
 }

@@ -39,6 +39,8 @@ final class MatMul {
     static final int ROWS = 4;
     /** Vectors of C per tile row. */
     static final int VECTORS = 4;
+    /** Rows of B per chunk of {@link #multiplyAdd}. */
+    static final int K_CHUNK = 128;
     /** A 1 x k matrix of ones when read with aRow = aCol = 0: column sums as a product. */
     static final float[] ONE = {1f};
 
@@ -46,8 +48,8 @@ final class MatMul {
     enum Epilogue {
         /** {@code C = acc}. */
         STORE,
-        /** {@code C += acc}: gradient accumulation; the sum over k is complete before it is added. */
-        ADD,
+        /** {@code C = C + acc}: a product over k split into chunks, each continuing the last one's sums. */
+        ACCUMULATE,
         /** {@code C = u + acc}: with ldu = 0, a bias row added to every row. */
         START_U,
         /** {@code C = tanh(C + acc)}: a forward step over a pre-computed input projection. */
@@ -60,7 +62,7 @@ final class MatMul {
         DZ_RELU;
 
         boolean startsFromC() {
-            return this == TANH || this == RELU;
+            return this == ACCUMULATE || this == TANH || this == RELU;
         }
 
         boolean needsFinish() {
@@ -123,6 +125,35 @@ final class MatMul {
         }
     }
 
+    /**
+     * {@code C += A B} for the long products of backward (the weight-gradient sums over all T*B
+     * rows, k in the thousands), with the sum over k complete before it is added to C, so that
+     * two calls add exactly twice what one adds. k is split into chunks of {@value #K_CHUNK} rows
+     * of B (16 to 32 KiB of a B column block, which stays in L1 while every row block of C passes
+     * over it; unsplit, B streamed from L3 and these products ran at half the speed of the
+     * others). The running sums wait in {@code staging} (m*n floats) between chunks; a float
+     * stored and reloaded is unchanged, so the result is bit-identical to an unsplit sum.
+     */
+    static void multiplyAdd(int m, int n, int k,
+                            float[] a, int aOff, int aRow, int aCol,
+                            float[] b, int bOff, int ldb,
+                            float[] c, int cOff, int ldc, float[] staging) {
+        for (int k0 = 0; k0 < k; k0 += K_CHUNK) {
+            multiply(m, n, Math.min(K_CHUNK, k - k0), a, aOff + k0 * aCol, aRow, aCol, b, bOff + k0 * ldb, ldb,
+                    staging, 0, n, k0 == 0 ? Epilogue.STORE : Epilogue.ACCUMULATE, null, 0, 0, null, 0);
+        }
+        if (k == 0) {
+            return;
+        }
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            int si = i * n;
+            for (int j = 0; j < n; j++) {
+                c[ci + j] += staging[si + j];
+            }
+        }
+    }
+
     /** Columns [j0, n) (fewer than L), element by element with the same operations as the vector lanes. */
     private static void remainder(int m, int j0, int n, int k,
                                   float[] a, int aOff, int aRow, int aCol,
@@ -137,8 +168,7 @@ final class MatMul {
                     acc = Math.fma(a[aOff + i * aRow + p * aCol], b[bOff + p * ldb + j], acc);
                 }
                 c[cx] = switch (ep) {
-                    case STORE, START_U -> acc;
-                    case ADD -> acc + c[cx];
+                    case STORE, START_U, ACCUMULATE -> acc;
                     case TANH -> VectorMath.tanh(acc);
                     case RELU -> Math.max(acc, 0f);
                     case DZ_TANH, DZ_RELU -> {
@@ -220,41 +250,22 @@ final class MatMul {
             c32 = a3.fma(b2, c32);
             c33 = a3.fma(b3, c33);
         }
-        if (ep == Epilogue.ADD) {
-            c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
-            c01.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
-            c02.add(FloatVector.fromArray(S, c, ci + 2 * L)).intoArray(c, ci + 2 * L);
-            c03.add(FloatVector.fromArray(S, c, ci + 3 * L)).intoArray(c, ci + 3 * L);
-            c10.add(FloatVector.fromArray(S, c, ci + ldc)).intoArray(c, ci + ldc);
-            c11.add(FloatVector.fromArray(S, c, ci + ldc + L)).intoArray(c, ci + ldc + L);
-            c12.add(FloatVector.fromArray(S, c, ci + ldc + 2 * L)).intoArray(c, ci + ldc + 2 * L);
-            c13.add(FloatVector.fromArray(S, c, ci + ldc + 3 * L)).intoArray(c, ci + ldc + 3 * L);
-            c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
-            c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + L)).intoArray(c, ci + 2 * ldc + L);
-            c22.add(FloatVector.fromArray(S, c, ci + 2 * ldc + 2 * L)).intoArray(c, ci + 2 * ldc + 2 * L);
-            c23.add(FloatVector.fromArray(S, c, ci + 2 * ldc + 3 * L)).intoArray(c, ci + 2 * ldc + 3 * L);
-            c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
-            c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + L)).intoArray(c, ci + 3 * ldc + L);
-            c32.add(FloatVector.fromArray(S, c, ci + 3 * ldc + 2 * L)).intoArray(c, ci + 3 * ldc + 2 * L);
-            c33.add(FloatVector.fromArray(S, c, ci + 3 * ldc + 3 * L)).intoArray(c, ci + 3 * ldc + 3 * L);
-        } else {
-            c00.intoArray(c, ci);
-            c01.intoArray(c, ci + L);
-            c02.intoArray(c, ci + 2 * L);
-            c03.intoArray(c, ci + 3 * L);
-            c10.intoArray(c, ci + ldc);
-            c11.intoArray(c, ci + ldc + L);
-            c12.intoArray(c, ci + ldc + 2 * L);
-            c13.intoArray(c, ci + ldc + 3 * L);
-            c20.intoArray(c, ci + 2 * ldc);
-            c21.intoArray(c, ci + 2 * ldc + L);
-            c22.intoArray(c, ci + 2 * ldc + 2 * L);
-            c23.intoArray(c, ci + 2 * ldc + 3 * L);
-            c30.intoArray(c, ci + 3 * ldc);
-            c31.intoArray(c, ci + 3 * ldc + L);
-            c32.intoArray(c, ci + 3 * ldc + 2 * L);
-            c33.intoArray(c, ci + 3 * ldc + 3 * L);
-        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c02.intoArray(c, ci + 2 * L);
+        c03.intoArray(c, ci + 3 * L);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + L);
+        c12.intoArray(c, ci + ldc + 2 * L);
+        c13.intoArray(c, ci + ldc + 3 * L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c22.intoArray(c, ci + 2 * ldc + 2 * L);
+        c23.intoArray(c, ci + 2 * ldc + 3 * L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+        c32.intoArray(c, ci + 3 * ldc + 2 * L);
+        c33.intoArray(c, ci + 3 * ldc + 3 * L);
     }
 
     /** One row by four full vectors: the rows left below a multiple of four, and every row when m < 4. */
@@ -284,17 +295,10 @@ final class MatMul {
             c2 = a0.fma(b2, c2);
             c3 = a0.fma(b3, c3);
         }
-        if (ep == Epilogue.ADD) {
-            c0.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
-            c1.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
-            c2.add(FloatVector.fromArray(S, c, ci + 2 * L)).intoArray(c, ci + 2 * L);
-            c3.add(FloatVector.fromArray(S, c, ci + 3 * L)).intoArray(c, ci + 3 * L);
-        } else {
-            c0.intoArray(c, ci);
-            c1.intoArray(c, ci + L);
-            c2.intoArray(c, ci + 2 * L);
-            c3.intoArray(c, ci + 3 * L);
-        }
+        c0.intoArray(c, ci);
+        c1.intoArray(c, ci + L);
+        c2.intoArray(c, ci + 2 * L);
+        c3.intoArray(c, ci + 3 * L);
     }
 
     /** Four rows by one full vector: the vectors left beyond a multiple of four. */
@@ -327,17 +331,10 @@ final class MatMul {
             FloatVector a3 = FloatVector.broadcast(S, a[ap + 3 * aRow]);
             c30 = a3.fma(b0, c30);
         }
-        if (ep == Epilogue.ADD) {
-            c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
-            c10.add(FloatVector.fromArray(S, c, ci + ldc)).intoArray(c, ci + ldc);
-            c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
-            c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
-        } else {
-            c00.intoArray(c, ci);
-            c10.intoArray(c, ci + ldc);
-            c20.intoArray(c, ci + 2 * ldc);
-            c30.intoArray(c, ci + 3 * ldc);
-        }
+        c00.intoArray(c, ci);
+        c10.intoArray(c, ci + ldc);
+        c20.intoArray(c, ci + 2 * ldc);
+        c30.intoArray(c, ci + 3 * ldc);
     }
 
     /** One row by one full vector. */
@@ -355,11 +352,7 @@ final class MatMul {
             FloatVector a0 = FloatVector.broadcast(S, a[ap]);
             c0 = a0.fma(b0, c0);
         }
-        if (ep == Epilogue.ADD) {
-            c0.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
-        } else {
-            c0.intoArray(c, ci);
-        }
+        c0.intoArray(c, ci);
     }
 
     /**
