@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Turns a JMH JSON result of RnnBenchmark into the README's Markdown table.
 
-Usage: python3 bench/jmh_table.py bench/target/jmh-result.json
+Usage: python3 bench/jmh_table.py bench/target/jmh-result.json [measured peak GFLOP/s]
 
 Per row: benchmark, shape, implementation, median time of the measurement iterations, GFLOP/s
 (forward = 2*T*B*H*(I+H), forward+backward = 3x that; T = 64, I = H), percent of the 117 GFLOP/s
-single-core FP32 FMA peak of this machine, allocation per operation from -prof gc, and the ratio
-of the reference's time to this row's (same benchmark and shape).
+single-core FP32 FMA peak quoted in shared/DESIGN.md, optionally percent of a peak measured in the
+same sitting (PeakBenchmark), allocation per operation from -prof gc, and the ratio of the
+reference's time to this row's (same benchmark and shape).
 """
 import json
 import statistics
@@ -21,7 +22,7 @@ def flops(name, b, h):
     return fwd if name == "forward" else 3.0 * fwd  # forwardBackward and forwardBackwardLastStep
 
 
-def main(path):
+def main(path, measured=None):
     rows = {}
     for r in json.load(open(path)):
         name = r["benchmark"].rsplit(".", 1)[1]
@@ -33,15 +34,18 @@ def main(path):
         seconds = statistics.median(raw) * scale
         alloc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")
         rows[(name, b, h, impl)] = (seconds, alloc)
-    print("| benchmark | B | I = H | impl | median ms | GFLOP/s | % of peak | B/op | vs reference |")
-    print("|---|---:|---:|---|---:|---:|---:|---:|---:|")
+    extra = " %% of %.0f |" % measured if measured else ""
+    print("| benchmark | B | I = H | impl | median ms | GFLOP/s | %% of %.0f |%s B/op | vs reference |" % (PEAK, extra))
+    print("|---|---:|---:|---|---:|---:|---:|" + ("---:|" if measured else "") + "---:|---:|")
     for (name, b, h, impl), (sec, alloc) in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2], kv[0][3] != "simd")):
         gflops = flops(name, b, h) / sec / 1e9
         ref = rows.get((name, b, h, "reference"))
         ratio = "%.1fx" % (ref[0] / sec) if ref else "-"
         a = "-" if alloc is None else "%.0f" % alloc
-        print("| %s | %d | %d | %s | %.3f | %.1f | %.0f%% | %s | %s |" % (name, b, h, impl, sec * 1e3, gflops, 100 * gflops / PEAK, a, ratio))
+        m = " %.0f%% |" % (100 * gflops / measured) if measured else ""
+        print("| %s | %d | %d | %s | %.3f | %.1f | %.0f%% |%s %s | %s |" % (name, b, h, impl, sec * 1e3, gflops, 100 * gflops / PEAK, m, a, ratio))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "bench/target/jmh-result.json")
+    main(sys.argv[1] if len(sys.argv) > 1 else "bench/target/jmh-result.json",
+         float(sys.argv[2]) if len(sys.argv) > 2 else None)
