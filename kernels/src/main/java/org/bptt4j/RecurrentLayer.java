@@ -53,7 +53,7 @@ public abstract class RecurrentLayer {
      * Runs {@code steps} time steps: {@code h_t = f(x_t W_x + h_{t-1} W_h + b)}. Saves
      * {@code h_0 .. h_T} in {@code ws.states()}, where they stay readable until the next forward.
      *
-     * @param params parameters in {@link ParameterLayout}, exactly {@code layout.size()} floats
+     * @param params parameters in {@link ParameterLayout}, exactly {@code layout().size()} floats
      * @param x      input, steps x B x I; a longer array is accepted and only its first steps*B*I floats read
      * @param steps  T, from 1 to {@code shape.maxSteps()}
      * @param h0     initial state, B x H; null means zeros
@@ -62,14 +62,44 @@ public abstract class RecurrentLayer {
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      */
     public final void forward(float[] params, float[] x, int steps, float[] h0, Workspace ws, float[] hT) {
-        checkParams("params", params);
+        checkExactParams(params);
+        forward(params, 0, x, steps, h0, ws, hT);
+    }
+
+    /**
+     * {@link #forward(float[], float[], int, float[], Workspace, float[])} on parameters that start
+     * at {@code offset} of a larger array (a model's, whose other parts belong to other layers).
+     *
+     * @throws IllegalArgumentException for a bad argument; nothing is written then
+     */
+    public final void forward(float[] params, int offset, float[] x, int steps, float[] h0, Workspace ws, float[] hT) {
+        checkParams("params", params, offset);
         checkSteps(steps);
         Checks.atLeast("x", x, (long) shape.inputLength(steps), "steps*batch*inputSize");
+        forwardChecked(params, offset, x, null, steps, h0, ws, hT);
+    }
+
+    /**
+     * Forward over token ids instead of dense rows: row {@code (t, b)} of the input is the one-hot
+     * vector of {@code tokens[t*B + b]}, so its projection is row {@code tokens[t*B + b]} of
+     * {@code W_x}, read rather than multiplied. Same results as the one-hot dense input.
+     *
+     * @param tokens steps x B ids, each in [0, I); a longer array is accepted
+     * @throws IllegalArgumentException for a bad argument, including an id out of range; nothing is written then
+     */
+    public final void forwardTokens(float[] params, int offset, int[] tokens, int steps, float[] h0, Workspace ws, float[] hT) {
+        checkParams("params", params, offset);
+        checkSteps(steps);
+        checkTokens(tokens, steps);
+        forwardChecked(params, offset, null, tokens, steps, h0, ws, hT);
+    }
+
+    private void forwardChecked(float[] params, int offset, float[] x, int[] tokens, int steps, float[] h0, Workspace ws, float[] hT) {
         Checks.lengthOrNull("h0", h0, shape.stateLength(), "batch*hiddenSize");
         checkWorkspace(ws);
         Checks.lengthOrNull("hT", hT, shape.stateLength(), "batch*hiddenSize");
         ws.setSteps(0);
-        computeForward(params, x, steps, h0, ws);
+        computeForward(params, offset, x, tokens, steps, h0, ws);
         ws.setSteps(steps);
         if (hT != null) {
             System.arraycopy(ws.states(), ws.stateOffset(steps), hT, 0, shape.stateLength());
@@ -78,8 +108,7 @@ public abstract class RecurrentLayer {
 
     /**
      * Backpropagation through time for a loss taken at every step. Uses the T and the states of
-     * the last {@link #forward} on {@code ws}; {@code params} and {@code x} must be the arrays
-     * that forward used.
+     * the last forward on {@code ws}; {@code params} and {@code x} must be the arrays that forward used.
      *
      * @param params parameters, as given to forward
      * @param x      input, as given to forward
@@ -92,9 +121,22 @@ public abstract class RecurrentLayer {
      * @throws IllegalStateException    if no forward pass has run on {@code ws}
      */
     public final void backwardEveryStep(float[] params, float[] x, float[] dh, Workspace ws, float[] grads, float[] dx, float[] dh0) {
-        int steps = checkBackward(params, x, ws, grads, dx, dh0);
+        checkExactParams(params);
+        checkExactGrads(grads);
+        backwardEveryStep(params, 0, x, dh, ws, grads, dx, dh0);
+    }
+
+    /**
+     * {@link #backwardEveryStep(float[], float[], float[], Workspace, float[], float[], float[])} on
+     * parameters and gradients that start at {@code offset} of larger arrays of one layout.
+     */
+    public final void backwardEveryStep(float[] params, int offset, float[] x, float[] dh, Workspace ws, float[] grads,
+                                        float[] dx, float[] dh0) {
+        int steps = checkBackward(params, offset, ws, grads, dh0);
+        Checks.atLeast("x", x, (long) shape.inputLength(steps), "steps*batch*inputSize");
+        Checks.atLeastOrNull("dx", dx, (long) shape.inputLength(steps), "steps*batch*inputSize");
         Checks.atLeast("dh", dh, (long) shape.hiddenSequenceLength(steps), "steps*batch*hiddenSize");
-        computeBackward(params, x, dh, true, ws, grads, dx, dh0);
+        computeBackward(params, offset, x, null, dh, true, ws, grads, dx, dh0);
     }
 
     /**
@@ -107,41 +149,98 @@ public abstract class RecurrentLayer {
      * @throws IllegalStateException    if no forward pass has run on {@code ws}
      */
     public final void backwardLastStep(float[] params, float[] x, float[] dhLast, Workspace ws, float[] grads, float[] dx, float[] dh0) {
-        checkBackward(params, x, ws, grads, dx, dh0);
+        checkExactParams(params);
+        checkExactGrads(grads);
+        backwardLastStep(params, 0, x, dhLast, ws, grads, dx, dh0);
+    }
+
+    /** {@link #backwardLastStep(float[], float[], float[], Workspace, float[], float[], float[])} at an offset. */
+    public final void backwardLastStep(float[] params, int offset, float[] x, float[] dhLast, Workspace ws, float[] grads,
+                                       float[] dx, float[] dh0) {
+        int steps = checkBackward(params, offset, ws, grads, dh0);
+        Checks.atLeast("x", x, (long) shape.inputLength(steps), "steps*batch*inputSize");
+        Checks.atLeastOrNull("dx", dx, (long) shape.inputLength(steps), "steps*batch*inputSize");
         Checks.length("dhLast", dhLast, shape.stateLength(), "batch*hiddenSize");
-        computeBackward(params, x, dhLast, false, ws, grads, dx, dh0);
+        computeBackward(params, offset, x, null, dhLast, false, ws, grads, dx, dh0);
+    }
+
+    /**
+     * Backward after {@link #forwardTokens}, loss at every step: {@code dW_x} gets each step's
+     * {@code dz} added to the rows of its tokens; there is no {@code dx}.
+     */
+    public final void backwardTokensEveryStep(float[] params, int offset, int[] tokens, float[] dh, Workspace ws,
+                                              float[] grads, float[] dh0) {
+        int steps = checkBackward(params, offset, ws, grads, dh0);
+        checkTokens(tokens, steps);
+        Checks.atLeast("dh", dh, (long) shape.hiddenSequenceLength(steps), "steps*batch*hiddenSize");
+        computeBackward(params, offset, null, tokens, dh, true, ws, grads, null, dh0);
+    }
+
+    /** Backward after {@link #forwardTokens}, loss at the last step only. */
+    public final void backwardTokensLastStep(float[] params, int offset, int[] tokens, float[] dhLast, Workspace ws,
+                                             float[] grads, float[] dh0) {
+        int steps = checkBackward(params, offset, ws, grads, dh0);
+        checkTokens(tokens, steps);
+        Checks.length("dhLast", dhLast, shape.stateLength(), "batch*hiddenSize");
+        computeBackward(params, offset, null, tokens, dhLast, false, ws, grads, null, dh0);
     }
 
     /**
      * The forward pass on checked arguments: writes {@code h_0} (from {@code h0}, or zeros) and
-     * {@code h_1 .. h_T} into {@code ws.states()}.
+     * {@code h_1 .. h_T} into {@code ws.states()}. The parameters start at {@code offset}; the
+     * input is {@code x} (dense) or, when x is null, {@code tokens}.
      */
-    protected abstract void computeForward(float[] params, float[] x, int steps, float[] h0, Workspace ws);
+    protected abstract void computeForward(float[] params, int offset, float[] x, int[] tokens, int steps, float[] h0,
+                                           Workspace ws);
 
     /**
      * The backward pass on checked arguments, for {@code T = ws.steps()}. {@code dh} is T x B x H
-     * when {@code everyStep}, else the B x H gradient of the last step. Adds to {@code grads};
-     * writes {@code dx} and {@code dh0} when they are not null.
+     * when {@code everyStep}, else the B x H gradient of the last step. Adds to {@code grads} (at
+     * {@code offset}, as the parameters); writes {@code dx} and {@code dh0} when they are not null.
+     * The input is {@code x} or, when x is null, {@code tokens}.
      */
-    protected abstract void computeBackward(float[] params, float[] x, float[] dh, boolean everyStep, Workspace ws,
-                                            float[] grads, float[] dx, float[] dh0);
+    protected abstract void computeBackward(float[] params, int offset, float[] x, int[] tokens, float[] dh,
+                                            boolean everyStep, Workspace ws, float[] grads, float[] dx, float[] dh0);
 
-    private int checkBackward(float[] params, float[] x, Workspace ws, float[] grads, float[] dx, float[] dh0) {
-        checkParams("params", params);
+    private int checkBackward(float[] params, int offset, Workspace ws, float[] grads, float[] dh0) {
+        checkParams("params", params, offset);
         checkWorkspace(ws);
         int steps = ws.steps();
         if (steps == 0) {
             throw new IllegalStateException("backward needs a forward pass on this workspace first");
         }
-        Checks.atLeast("x", x, (long) shape.inputLength(steps), "steps*batch*inputSize");
-        checkParams("grads", grads);
-        Checks.atLeastOrNull("dx", dx, (long) shape.inputLength(steps), "steps*batch*inputSize");
+        checkParams("grads", grads, offset);
         Checks.lengthOrNull("dh0", dh0, shape.stateLength(), "batch*hiddenSize");
         return steps;
     }
 
-    private void checkParams(String name, float[] array) {
-        Checks.length(name, array, layout.size(), "the parameter layout's size");
+    private void checkExactParams(float[] params) {
+        Checks.length("params", params, layout.size(), "the parameter layout's size");
+    }
+
+    private void checkExactGrads(float[] grads) {
+        Checks.length("grads", grads, layout.size(), "the parameter layout's size");
+    }
+
+    private void checkParams(String name, float[] array, int offset) {
+        Checks.notNull(name, array);
+        if (offset < 0 || (long) offset + layout.size() > array.length) {
+            throw new IllegalArgumentException(name + " must hold the parameter layout's " + layout.size()
+                    + " floats from offset " + offset + ", but its length is " + array.length);
+        }
+    }
+
+    private void checkTokens(int[] tokens, int steps) {
+        Checks.notNull("tokens", tokens);
+        int n = steps * shape.batch();
+        if (tokens.length < n) {
+            throw new IllegalArgumentException("tokens.length must be at least " + n + " (steps*batch), was " + tokens.length);
+        }
+        for (int r = 0; r < n; r++) {
+            if (tokens[r] < 0 || tokens[r] >= shape.inputSize()) {
+                throw new IllegalArgumentException("tokens[" + r + "] must be in [0, " + shape.inputSize() + ") (inputSize), was " + tokens[r]);
+            }
+        }
     }
 
     private void checkSteps(int steps) {

@@ -36,11 +36,11 @@ public final class ReferenceRnn extends RecurrentLayer {
     }
 
     @Override
-    protected void computeForward(float[] params, float[] x, int steps, float[] h0, Workspace ws) {
+    protected void computeForward(float[] params, int offset, float[] x, int[] tokens, int steps, float[] h0, Workspace ws) {
         LayerShape s = shape();
         ParameterLayout p = layout(); // made once: a new one per call would allocate where escape analysis fails
         int batch = s.batch(), in = s.inputSize(), hid = s.hiddenSize();
-        int wx = p.inputWeightsOffset(), wh = p.recurrentWeightsOffset(), bias = p.biasOffset();
+        int wx = offset + p.inputWeightsOffset(), wh = offset + p.recurrentWeightsOffset(), bias = offset + p.biasOffset();
         float[] h = ws.states();
         for (int n = 0; n < batch * hid; n++) {
             h[n] = h0 == null ? 0f : h0[n];
@@ -51,8 +51,12 @@ public final class ReferenceRnn extends RecurrentLayer {
             for (int b = 0; b < batch; b++) {
                 for (int j = 0; j < hid; j++) {
                     float a = params[bias + j];
-                    for (int i = 0; i < in; i++) {
-                        a += x[(t * batch + b) * in + i] * params[wx + i * hid + j];
+                    if (x != null) {
+                        for (int i = 0; i < in; i++) {
+                            a += x[(t * batch + b) * in + i] * params[wx + i * hid + j];
+                        }
+                    } else {
+                        a += params[wx + tokens[t * batch + b] * hid + j]; // the one-hot row's product
                     }
                     for (int k = 0; k < hid; k++) {
                         a += h[prev + b * hid + k] * params[wh + k * hid + j];
@@ -64,13 +68,13 @@ public final class ReferenceRnn extends RecurrentLayer {
     }
 
     @Override
-    protected void computeBackward(float[] params, float[] x, float[] dh, boolean everyStep, Workspace ws,
-                                   float[] grads, float[] dx, float[] dh0) {
+    protected void computeBackward(float[] params, int offset, float[] x, int[] tokens, float[] dh, boolean everyStep,
+                                   Workspace ws, float[] grads, float[] dx, float[] dh0) {
         LayerShape s = shape();
         ParameterLayout p = layout(); // made once: a new one per call would allocate where escape analysis fails
         int steps = ws.steps();
         int batch = s.batch(), in = s.inputSize(), hid = s.hiddenSize();
-        int wx = p.inputWeightsOffset(), wh = p.recurrentWeightsOffset(), bias = p.biasOffset();
+        int wx = offset + p.inputWeightsOffset(), wh = offset + p.recurrentWeightsOffset(), bias = offset + p.biasOffset();
         float[] h = ws.states();
         float[] dz = ws.stepGradients();
         float[] carry = ws.scratchState(); // dz_{t+1} W_h^T, the gradient flowing back into h_t
@@ -112,7 +116,11 @@ public final class ReferenceRnn extends RecurrentLayer {
             for (int j = 0; j < hid; j++) {
                 float sum = 0f;
                 for (int r = 0; r < steps * batch; r++) {
-                    sum += x[r * in + i] * dz[r * hid + j];
+                    if (x != null) {
+                        sum += x[r * in + i] * dz[r * hid + j];
+                    } else if (tokens[r] == i) {
+                        sum += dz[r * hid + j]; // x[r][i] is 1 here and 0 elsewhere
+                    }
                 }
                 grads[wx + i * hid + j] += sum;
             }

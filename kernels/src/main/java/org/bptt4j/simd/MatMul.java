@@ -146,11 +146,7 @@ final class MatMul {
             return;
         }
         for (int i = 0; i < m; i++) {
-            int ci = cOff + i * ldc;
-            int si = i * n;
-            for (int j = 0; j < n; j++) {
-                c[ci + j] += staging[si + j];
-            }
+            Rows.accumulate(staging, i * n, c, cOff + i * ldc, n);
         }
     }
 

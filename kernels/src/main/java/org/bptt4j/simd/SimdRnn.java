@@ -42,15 +42,24 @@ public final class SimdRnn extends RecurrentLayer {
     }
 
     @Override
-    protected void computeForward(float[] params, float[] x, int steps, float[] h0, Workspace ws) {
+    protected void computeForward(float[] params, int offset, float[] x, int[] tokens, int steps, float[] h0, Workspace ws) {
         LayerShape s = shape();
         ParameterLayout p = layout(); // made once: a new one per call would allocate where escape analysis fails
         int batch = s.batch(), in = s.inputSize(), hid = s.hiddenSize();
         int bh = batch * hid;
         float[] states = ws.states();
-        // Input projection of every step at once, bias as the accumulators' start: rows of h_1..h_T.
-        MatMul.multiply(steps * batch, hid, in, x, 0, in, 1, params, p.inputWeightsOffset(), hid,
-                states, bh, hid, Epilogue.START_U, params, p.biasOffset(), 0, null, 0);
+        int wx = offset + p.inputWeightsOffset();
+        int bias = offset + p.biasOffset();
+        if (x != null) {
+            // Input projection of every step at once, bias as the accumulators' start: rows of h_1..h_T.
+            MatMul.multiply(steps * batch, hid, in, x, 0, in, 1, params, wx, hid,
+                    states, bh, hid, Epilogue.START_U, params, bias, 0, null, 0);
+        } else {
+            // A one-hot row's projection is a row of W_x: read it.
+            for (int r = 0; r < steps * batch; r++) {
+                Rows.sum(params, wx + tokens[r] * hid, params, bias, states, bh + r * hid, hid);
+            }
+        }
         if (h0 == null) {
             java.util.Arrays.fill(states, 0, bh, 0f);
         } else {
@@ -58,14 +67,14 @@ public final class SimdRnn extends RecurrentLayer {
         }
         Epilogue activation = s.activation() == Activation.TANH ? Epilogue.TANH : Epilogue.RELU;
         for (int t = 1; t <= steps; t++) {
-            MatMul.multiply(batch, hid, hid, states, (t - 1) * bh, hid, 1, params, p.recurrentWeightsOffset(), hid,
+            MatMul.multiply(batch, hid, hid, states, (t - 1) * bh, hid, 1, params, offset + p.recurrentWeightsOffset(), hid,
                     states, t * bh, hid, activation, null, 0, 0, null, 0);
         }
     }
 
     @Override
-    protected void computeBackward(float[] params, float[] x, float[] dh, boolean everyStep, Workspace ws,
-                                   float[] grads, float[] dx, float[] dh0) {
+    protected void computeBackward(float[] params, int offset, float[] x, int[] tokens, float[] dh, boolean everyStep,
+                                   Workspace ws, float[] grads, float[] dx, float[] dh0) {
         LayerShape s = shape();
         ParameterLayout p = layout(); // made once: a new one per call would allocate where escape analysis fails
         int steps = ws.steps();
@@ -77,9 +86,11 @@ public final class SimdRnn extends RecurrentLayer {
         float[] packed = ws.transposedWeights();
         int whT = 0;
         int wxT = hid * hid;
-        transpose(params, p.recurrentWeightsOffset(), hid, hid, packed, whT);
+        int wx = offset + p.inputWeightsOffset();
+        int wh = offset + p.recurrentWeightsOffset();
+        transpose(params, wh, hid, hid, packed, whT);
         if (dx != null) {
-            transpose(params, p.inputWeightsOffset(), in, hid, packed, wxT);
+            transpose(params, wx, in, hid, packed, wxT);
         }
         Epilogue dzOf = s.activation() == Activation.TANH ? Epilogue.DZ_TANH : Epilogue.DZ_RELU;
 
@@ -99,12 +110,19 @@ public final class SimdRnn extends RecurrentLayer {
 
         // The sums over all steps, each one product over T*B rows; H's rows 0..T-1 are h_0..h_{T-1}.
         float[] staging = ws.gradientStaging();
-        MatMul.multiplyAdd(hid, hid, rows, states, 0, 1, hid, dz, 0, hid,
-                grads, p.recurrentWeightsOffset(), hid, staging);
-        MatMul.multiplyAdd(in, hid, rows, x, 0, 1, in, dz, 0, hid,
-                grads, p.inputWeightsOffset(), hid, staging);
-        MatMul.multiplyAdd(1, hid, rows, MatMul.ONE, 0, 0, 0, dz, 0, hid,
-                grads, p.biasOffset(), hid, staging);
+        MatMul.multiplyAdd(hid, hid, rows, states, 0, 1, hid, dz, 0, hid, grads, wh, hid, staging);
+        if (x != null) {
+            MatMul.multiplyAdd(in, hid, rows, x, 0, 1, in, dz, 0, hid, grads, wx, hid, staging);
+        } else {
+            // dW_x = X^T dZ with one-hot rows: each step's dz goes to the row of its token, summed in
+            // staging first so that the gradient array gets each sum once (as from the product).
+            java.util.Arrays.fill(staging, 0, in * hid, 0f);
+            for (int r = 0; r < rows; r++) {
+                Rows.accumulate(dz, r * hid, staging, tokens[r] * hid, hid);
+            }
+            Rows.accumulate(staging, 0, grads, wx, in * hid);
+        }
+        MatMul.multiplyAdd(1, hid, rows, MatMul.ONE, 0, 0, 0, dz, 0, hid, grads, offset + p.biasOffset(), hid, staging);
         if (dx != null) {
             MatMul.multiply(rows, in, hid, dz, 0, hid, 1, packed, wxT, in,
                     dx, 0, in, Epilogue.STORE, null, 0, 0, null, 0);
