@@ -13,4 +13,5 @@ module org.bptt4j.kernels {
     exports org.bptt4j.reference;
     exports org.bptt4j.io;
     exports org.bptt4j.simd;
+    exports org.bptt4j.train;
 }

@@ -2,6 +2,7 @@ package org.bptt4j.simd;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -27,6 +28,10 @@ final class VectorMath {
     private static final float A1 = SERIES[1], A2 = SERIES[2], A3 = SERIES[3], A4 = SERIES[4],
             A5 = SERIES[5], A6 = SERIES[6], A7 = SERIES[7], A8 = SERIES[8], A9 = SERIES[9];
 
+    private static final VectorSpecies<Integer> INTS = S.withLanes(int.class);
+    /** exp's domain: below, 2^n would leave the normal range; above, e^y overflows. */
+    static final float EXP_MIN = -87f;
+    static final float EXP_MAX = 88f;
     private static final float LOG2_E = 1.44269504f;
     /** ln 2 split so that n * LN2_HI is exact for the n that occur (|n| < 2^8). */
     private static final float LN2_HI = 0.693145751953125f;
@@ -36,11 +41,12 @@ final class VectorMath {
     }
 
     /**
-     * {@code c[i] = tanh(c[i])} for the L floats (one vector) from {@code index}: within 1 ulp of {@link Math#tanh} (measured on every 61st float of the range by
-     * {@code VectorMathTest}); odd, exact at ±0, ±1 at ±infinity, NaN for NaN.
+     * {@code c[i] = tanh(c[i])} for the L floats (one vector) from {@code index}: within 1 ulp of
+     * {@link Math#tanh} (measured on every 61st float of the range by {@code VectorMathTest}); odd,
+     * exact at ±0, ±1 at ±infinity, NaN for NaN.
      *
-     * <p>It takes an array, not a vector, and computes e^y in line: a vector handed to a call that
-     * C2 does not inline is boxed, and this method is too large to be inlined everywhere.
+     * <p>It takes an array, not a vector: a vector handed to a call that C2 does not inline is
+     * boxed, and this method is too large to be inlined into every caller.
      */
     static void tanh(float[] c, int index) {
         FloatVector x = FloatVector.fromArray(S, c, index);
@@ -57,12 +63,36 @@ final class VectorMath {
         FloatVector small = x2.mul(p).fma(x, x); // x + x^3 (A1 + A2 x^2 + ...), A0 = 1
         small = small.blend(x, x.compare(VectorOperators.EQ, 0f)); // -0 + (+0) would lose the sign of -0
 
-        // e^y, y = 2|x| <= 2*CLAMP: y = n ln2 + r with |r| <= ln2/2, e^r by its Taylor series to
-        // r^7 (remainder below 2^-27), 2^n put into the exponent bits.
         FloatVector ax = x.abs();
-        FloatVector y = ax.min(CLAMP).mul(2f);
-        IntVector n = (IntVector) y.mul(LOG2_E).add(0.5f).convert(VectorOperators.F2I, 0); // rounds, y >= 0
+        FloatVector e = exp(ax.min(CLAMP).mul(2f));
+        FloatVector large = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
+        large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
+        // NaN compares false, so it takes the series branch, which propagates it.
+        small.blend(large, ax.compare(VectorOperators.GE, SERIES_LIMIT)).intoArray(c, index);
+    }
+
+    /**
+     * {@code c[i] = e^c[i]} for the L floats from {@code index}, for arguments in
+     * [{@value #EXP_MIN}, {@value #EXP_MAX}] (outside, the nearer end's value; NaN gives NaN or
+     * a finite value, callers exclude it). Within 1 ulp of {@link Math#exp} there ({@code VectorMathTest}).
+     */
+    static void exp(float[] c, int index) {
+        exp(FloatVector.fromArray(S, c, index)).intoArray(c, index);
+    }
+
+    /**
+     * e^y: y = n ln2 + r with n = floor(y log2(e) + 1/2), |r| <= ln2/2, e^r by its Taylor series to
+     * r^7 (remainder below 2^-27), 2^n put into the exponent bits. Private, with one caller each in
+     * this class, so that C2 inlines it (the allocation test would show it if not).
+     */
+    private static FloatVector exp(FloatVector y) {
+        y = y.max(EXP_MIN).min(EXP_MAX);
+        FloatVector t = y.mul(LOG2_E).add(0.5f);
+        IntVector n = (IntVector) t.convert(VectorOperators.F2I, 0); // toward zero
         FloatVector nf = (FloatVector) n.convert(VectorOperators.I2F, 0);
+        VectorMask<Float> above = nf.compare(VectorOperators.GT, t); // t < 0 was rounded up: floor is one less
+        nf = nf.sub(FloatVector.broadcast(S, 1f), above);
+        n = n.sub(IntVector.broadcast(INTS, 1), above.cast(INTS));
         FloatVector r = nf.neg().fma(FloatVector.broadcast(S, LN2_HI), y);
         r = nf.neg().fma(FloatVector.broadcast(S, LN2_LO), r);
         FloatVector q = FloatVector.broadcast(S, 1f / 5040f);
@@ -73,12 +103,7 @@ final class VectorMath {
         q = q.fma(r, FloatVector.broadcast(S, 0.5f));
         q = q.fma(r, FloatVector.broadcast(S, 1f));
         q = q.fma(r, FloatVector.broadcast(S, 1f));
-        FloatVector e = q.mul(n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-
-        FloatVector large = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
-        large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
-        // NaN compares false, so it takes the series branch, which propagates it.
-        small.blend(large, ax.compare(VectorOperators.GE, SERIES_LIMIT)).intoArray(c, index);
+        return q.mul(n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
     }
 
     /**
@@ -101,9 +126,20 @@ final class VectorMath {
         if (!(ax >= SERIES_LIMIT)) { // NaN too
             return x == 0f ? x : Math.fma(x2 * p, x, x);
         }
-        float y = Math.min(ax, CLAMP) * 2f;
-        int n = (int) (y * LOG2_E + 0.5f);
+        float large = 1f - 2f / (exp(Math.min(ax, CLAMP) * 2f) + 1f);
+        return x < 0f ? -large : large;
+    }
+
+    /** The same e^y for one float, with the same operations as each lane of {@link #exp(float[], int)}. */
+    static float exp(float y) {
+        y = Math.min(Math.max(y, EXP_MIN), EXP_MAX);
+        float t = y * LOG2_E + 0.5f;
+        int n = (int) t;
         float nf = n;
+        if (nf > t) {
+            nf -= 1f;
+            n -= 1;
+        }
         float r = Math.fma(-nf, LN2_HI, y);
         r = Math.fma(-nf, LN2_LO, r);
         float q = 1f / 5040f;
@@ -114,9 +150,7 @@ final class VectorMath {
         q = Math.fma(q, r, 0.5f);
         q = Math.fma(q, r, 1f);
         q = Math.fma(q, r, 1f);
-        float e = q * Float.intBitsToFloat((n + 127) << 23);
-        float large = 1f - 2f / (e + 1f);
-        return x < 0f ? -large : large;
+        return q * Float.intBitsToFloat((n + 127) << 23);
     }
 
     /**

@@ -19,6 +19,11 @@ public final class VectorWidth {
     private VectorWidth() {
     }
 
+    /** @return the species every kernel uses */
+    public static VectorSpecies<Float> species() {
+        return SPECIES;
+    }
+
     /** @return the width in bits of the kernels' vectors */
     public static int bits() {
         return SPECIES.vectorBitSize();

@@ -75,6 +75,32 @@ class VectorMathTest {
     }
 
     @Test
+    void expIsWithinOneUlpOfMathExpOverItsDomain() {
+        float[] v = new float[L];
+        long worst = 0;
+        float worstAt = 0;
+        java.util.Random random = new java.util.Random(8);
+        for (int round = 0; round < 200_000; round++) {
+            for (int l = 0; l < L; l++) {
+                v[l] = VectorMath.EXP_MIN + random.nextFloat() * (VectorMath.EXP_MAX - VectorMath.EXP_MIN)
+                        * (round % 2 == 0 ? 1 : 0.01f); // every other round near the low end, where softmax lives
+            }
+            float[] in = v.clone();
+            VectorMath.exp(v, 0);
+            for (int l = 0; l < L; l++) {
+                long u = ulps((float) Math.exp(in[l]), v[l]);
+                if (u > worst) {
+                    worst = u;
+                    worstAt = in[l];
+                }
+                assertEquals(Float.floatToIntBits(VectorMath.exp(in[l])), Float.floatToIntBits(v[l]), "scalar twin at " + in[l]);
+            }
+        }
+        System.out.println("vector exp: largest error " + worst + " ulp, at " + worstAt);
+        assertTrue(worst <= 1, "largest error " + worst + " ulp at " + worstAt);
+    }
+
+    @Test
     void seriesCoefficientsAreTanhs() {
         float[] a = VectorMath.tanhSeries(4);
         assertEquals(1f, a[0]);

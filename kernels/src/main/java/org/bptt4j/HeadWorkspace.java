@@ -1,0 +1,61 @@
+package org.bptt4j;
+
+import org.bptt4j.internal.Checks;
+
+/**
+ * The buffers of a {@link SoftmaxHead}, allocated once: logits (then their gradients) for up to
+ * maxSteps x B rows of V, {@code W_y^T} (V x H) and a staging area for {@code dW_y} (H x V). Its
+ * size is {@code 4 * (maxSteps*B*V + 2*V*H)} bytes. Not thread-safe.
+ */
+public final class HeadWorkspace {
+    private final LayerShape layer;
+    private final int outputs;
+    private final float[] logits;
+    private final float[] transposedWeights;
+    private final float[] gradientStaging;
+
+    /**
+     * @param layer   the shape of the layer whose states the head reads
+     * @param outputs V
+     * @throws IllegalArgumentException if layer is null, outputs below 1, or the buffers too large
+     */
+    public HeadWorkspace(LayerShape layer, int outputs) {
+        this.layer = Checks.notNull("layer", layer);
+        this.outputs = Checks.positive("outputs", outputs);
+        Checks.arraySize("the logits buffer maxSteps*batch*outputs", layer.maxSteps(), layer.batch(), outputs);
+        Checks.arraySize("the head's weights", (long) layer.hiddenSize() + 1, outputs);
+        this.logits = new float[layer.maxSteps() * layer.batch() * outputs];
+        this.transposedWeights = new float[outputs * layer.hiddenSize()];
+        this.gradientStaging = new float[outputs * layer.hiddenSize()];
+    }
+
+    /** @return the layer shape this workspace was made for */
+    public LayerShape layer() {
+        return layer;
+    }
+
+    /** @return V */
+    public int outputs() {
+        return outputs;
+    }
+
+    /** @return the size in bytes of this workspace's buffers */
+    public long sizeInBytes() {
+        return 4L * (logits.length + transposedWeights.length + gradientStaging.length);
+    }
+
+    /** Logits of the last call, rows x V; after a loss call, their gradients (softmax - one-hot). */
+    public float[] logits() {
+        return logits;
+    }
+
+    /** Room for {@code W_y^T} (V x H); contents undefined between calls. */
+    public float[] transposedWeights() {
+        return transposedWeights;
+    }
+
+    /** H x V floats of staging for {@code dW_y}; contents undefined between calls. */
+    public float[] gradientStaging() {
+        return gradientStaging;
+    }
+}

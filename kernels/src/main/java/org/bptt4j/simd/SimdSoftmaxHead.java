@@ -1,0 +1,111 @@
+package org.bptt4j.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.bptt4j.HeadWorkspace;
+import org.bptt4j.LayerShape;
+import org.bptt4j.SoftmaxHead;
+import org.bptt4j.simd.MatMul.Epilogue;
+
+/**
+ * {@link SoftmaxHead} on the same micro-kernel family as {@link SimdRnn}: the logits of all rows
+ * as one product (bias as its start), the max-subtracted softmax and {@code p - onehot} row by row
+ * in place, then {@code dh = dlogits W_y^T}, {@code dW_y += H^T dlogits} and
+ * {@code db_y += 1^T dlogits} as one product each. e^x is {@link VectorMath}'s, so results do not
+ * depend on the JIT's state. Allocates nothing.
+ */
+public final class SimdSoftmaxHead extends SoftmaxHead {
+    private static final VectorSpecies<Float> S = VectorWidth.SPECIES;
+
+    /** @see SoftmaxHead#SoftmaxHead(LayerShape, int) */
+    public SimdSoftmaxHead(LayerShape layer, int outputs) {
+        super(layer, outputs);
+    }
+
+    @Override
+    protected double computeLoss(float[] params, int offset, float[] states, int stateOffset, int rows, int[] targets,
+                                 HeadWorkspace hws, float[] grads, float[] dh) {
+        int hid = layer().hiddenSize(), v = outputs();
+        float[] g = hws.logits();
+        logits(params, offset, states, stateOffset, rows, g);
+        double loss = 0;
+        for (int r = 0; r < rows; r++) {
+            int row = r * v;
+            float max = max(g, row, v);
+            float target = g[row + targets[r]];
+            double sum = exponentiate(g, row, v, max);
+            loss += Math.log(sum) - (target - max);
+            scale(g, row, v, (float) (1 / sum));
+            g[row + targets[r]] -= 1f;
+        }
+        float[] packed = hws.transposedWeights();
+        SimdRnn.transpose(params, offset, hid, v, packed, 0);
+        MatMul.multiply(rows, hid, v, g, 0, v, 1, packed, 0, hid, dh, 0, hid, Epilogue.STORE, null, 0, 0, null, 0);
+        float[] staging = hws.gradientStaging();
+        MatMul.multiplyAdd(hid, v, rows, states, stateOffset, 1, hid, g, 0, v, grads, offset, v, staging);
+        MatMul.multiplyAdd(1, v, rows, MatMul.ONE, 0, 0, 0, g, 0, v, grads, offset + biasOffset(), v, staging);
+        return loss;
+    }
+
+    @Override
+    protected void computeProbabilities(float[] params, int offset, float[] states, int stateOffset, int rows,
+                                        HeadWorkspace hws, float[] out) {
+        int v = outputs();
+        logits(params, offset, states, stateOffset, rows, out);
+        for (int r = 0; r < rows; r++) {
+            double sum = exponentiate(out, r * v, v, max(out, r * v, v));
+            scale(out, r * v, v, (float) (1 / sum));
+        }
+    }
+
+    /** All rows' logits at once: {@code out = H W_y + b_y}, the bias as the accumulators' start. */
+    private void logits(float[] params, int offset, float[] states, int stateOffset, int rows, float[] out) {
+        int hid = layer().hiddenSize(), v = outputs();
+        MatMul.multiply(rows, v, hid, states, stateOffset, hid, 1, params, offset, v,
+                out, 0, v, Epilogue.START_U, params, offset + biasOffset(), 0, null, 0);
+    }
+
+    private static float max(float[] a, int off, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        int i = 0;
+        if (n >= S.length()) {
+            FloatVector m = FloatVector.fromArray(S, a, off);
+            for (i = S.length(); i <= n - S.length(); i += S.length()) {
+                m = m.max(FloatVector.fromArray(S, a, off + i));
+            }
+            max = m.reduceLanes(VectorOperators.MAX); // max is exact: the order does not matter
+        }
+        for (; i < n; i++) {
+            max = Math.max(max, a[off + i]);
+        }
+        return max;
+    }
+
+    /** {@code a[i] = e^(a[i] - max)} over the row; returns their sum, added in double in index order. */
+    private static double exponentiate(float[] a, int off, int n, float max) {
+        int i = 0;
+        for (; i <= n - S.length(); i += S.length()) {
+            FloatVector.fromArray(S, a, off + i).sub(max).intoArray(a, off + i);
+            VectorMath.exp(a, off + i);
+        }
+        for (; i < n; i++) {
+            a[off + i] = VectorMath.exp(a[off + i] - max);
+        }
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            sum += a[off + j];
+        }
+        return sum;
+    }
+
+    private static void scale(float[] a, int off, int n, float factor) {
+        int i = 0;
+        for (; i <= n - S.length(); i += S.length()) {
+            FloatVector.fromArray(S, a, off + i).mul(factor).intoArray(a, off + i);
+        }
+        for (; i < n; i++) {
+            a[off + i] *= factor;
+        }
+    }
+}
