@@ -1,0 +1,59 @@
+package org.bptt4j.train;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.bptt4j.internal.Checks;
+import org.bptt4j.simd.VectorWidth;
+
+/**
+ * Adagrad exactly as Karpathy's min-char-rnn: {@code mem += g*g; p -= lr * g / sqrt(mem + 1e-8)}.
+ */
+public final class Adagrad implements Optimizer {
+    /** min-char-rnn's epsilon, inside the square root. */
+    public static final float EPSILON = 1e-8f;
+    private static final VectorSpecies<Float> S = VectorWidth.species();
+    private final float learningRate;
+    private final float[] memory;
+
+    /** @throws IllegalArgumentException if size is below 1 or the learning rate is not positive and finite */
+    public Adagrad(int size, float learningRate) {
+        Checks.positive("size", size);
+        if (!(learningRate > 0 && Float.isFinite(learningRate))) {
+            throw new IllegalArgumentException("learningRate must be positive and finite, was " + learningRate);
+        }
+        this.learningRate = learningRate;
+        this.memory = new float[size];
+    }
+
+    @Override
+    public int size() {
+        return memory.length;
+    }
+
+    /** @return the running sums of squared gradients (for checkpoints and tests); the array itself */
+    public float[] memory() {
+        return memory;
+    }
+
+    @Override
+    public void step(float[] params, float[] grads) {
+        Checks.length("params", params, memory.length, "the optimizer's size");
+        Checks.length("grads", grads, memory.length, "the optimizer's size");
+        int n = memory.length;
+        int i = 0;
+        for (; i <= n - S.length(); i += S.length()) {
+            FloatVector g = FloatVector.fromArray(S, grads, i);
+            FloatVector mem = g.fma(g, FloatVector.fromArray(S, memory, i));
+            mem.intoArray(memory, i);
+            FloatVector step = g.mul(learningRate).div(mem.add(EPSILON).lanewise(VectorOperators.SQRT));
+            FloatVector.fromArray(S, params, i).sub(step).intoArray(params, i);
+        }
+        for (; i < n; i++) {
+            float g = grads[i];
+            float mem = Math.fma(g, g, memory[i]);
+            memory[i] = mem;
+            params[i] = params[i] - g * learningRate / (float) Math.sqrt(mem + EPSILON);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package org.bptt4j.train;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.bptt4j.internal.Checks;
+import org.bptt4j.simd.VectorWidth;
+
+/**
+ * Adam as PyTorch's {@code torch.optim.Adam} (no weight decay): {@code m = b1 m + (1-b1) g},
+ * {@code v = b2 v + (1-b2) g^2}, {@code p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)}.
+ */
+public final class Adam implements Optimizer {
+    private static final VectorSpecies<Float> S = VectorWidth.species();
+    private final float learningRate;
+    private final float beta1;
+    private final float beta2;
+    private final float epsilon;
+    private final float[] first;
+    private final float[] second;
+    private int steps;
+
+    /** Adam with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8. */
+    public Adam(int size, float learningRate) {
+        this(size, learningRate, 0.9f, 0.999f, 1e-8f);
+    }
+
+    /** @throws IllegalArgumentException for a size below 1, a rate not positive, betas outside [0, 1) or eps not positive */
+    public Adam(int size, float learningRate, float beta1, float beta2, float epsilon) {
+        Checks.positive("size", size);
+        if (!(learningRate > 0 && Float.isFinite(learningRate))) {
+            throw new IllegalArgumentException("learningRate must be positive and finite, was " + learningRate);
+        }
+        if (!(beta1 >= 0 && beta1 < 1)) {
+            throw new IllegalArgumentException("beta1 must be in [0, 1), was " + beta1);
+        }
+        if (!(beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException("beta2 must be in [0, 1), was " + beta2);
+        }
+        if (!(epsilon > 0)) {
+            throw new IllegalArgumentException("epsilon must be positive, was " + epsilon);
+        }
+        this.learningRate = learningRate;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.epsilon = epsilon;
+        this.first = new float[size];
+        this.second = new float[size];
+    }
+
+    @Override
+    public int size() {
+        return first.length;
+    }
+
+    /** @return the number of steps taken (t) */
+    public int steps() {
+        return steps;
+    }
+
+    @Override
+    public void step(float[] params, float[] grads) {
+        Checks.length("params", params, first.length, "the optimizer's size");
+        Checks.length("grads", grads, first.length, "the optimizer's size");
+        steps++;
+        float correction1 = (float) (1 - Math.pow(beta1, steps));
+        float correction2 = (float) (1 - Math.pow(beta2, steps));
+        float stepSize = learningRate / correction1;
+        float rootCorrection2 = (float) Math.sqrt(correction2);
+        int n = first.length;
+        int i = 0;
+        for (; i <= n - S.length(); i += S.length()) {
+            FloatVector g = FloatVector.fromArray(S, grads, i);
+            FloatVector m = FloatVector.fromArray(S, first, i).mul(beta1).add(g.mul(1 - beta1));
+            FloatVector v = FloatVector.fromArray(S, second, i).mul(beta2).add(g.mul(g).mul(1 - beta2));
+            m.intoArray(first, i);
+            v.intoArray(second, i);
+            FloatVector denominator = v.lanewise(VectorOperators.SQRT).div(rootCorrection2).add(epsilon);
+            FloatVector.fromArray(S, params, i).sub(m.mul(stepSize).div(denominator)).intoArray(params, i);
+        }
+        for (; i < n; i++) {
+            float g = grads[i];
+            float m = first[i] * beta1 + g * (1 - beta1);
+            float v = second[i] * beta2 + g * g * (1 - beta2);
+            first[i] = m;
+            second[i] = v;
+            float denominator = (float) Math.sqrt(v) / rootCorrection2 + epsilon;
+            params[i] = params[i] - m * stepSize / denominator;
+        }
+    }
+}

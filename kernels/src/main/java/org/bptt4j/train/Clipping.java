@@ -1,0 +1,81 @@
+package org.bptt4j.train;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.bptt4j.internal.Checks;
+import org.bptt4j.simd.VectorWidth;
+
+/** Gradient clipping over one flat gradient array, in place. */
+public final class Clipping {
+    private static final VectorSpecies<Float> S = VectorWidth.species();
+
+    private Clipping() {
+    }
+
+    /**
+     * Clips every element to [-limit, limit], as min-char-rnn's {@code np.clip(g, -5, 5, out=g)}.
+     * NaN stays NaN.
+     *
+     * @throws IllegalArgumentException if grads is null or the limit is not positive
+     */
+    public static void clipElementwise(float[] grads, float limit) {
+        Checks.notNull("grads", grads);
+        if (!(limit > 0)) {
+            throw new IllegalArgumentException("limit must be positive, was " + limit);
+        }
+        int i = 0;
+        for (; i <= grads.length - S.length(); i += S.length()) {
+            FloatVector.fromArray(S, grads, i).max(-limit).min(limit).intoArray(grads, i);
+        }
+        for (; i < grads.length; i++) {
+            grads[i] = Math.min(Math.max(grads[i], -limit), limit);
+        }
+    }
+
+    /**
+     * Scales {@code grads} by {@code maxNorm / (norm + 1e-6)} when their L2 norm exceeds
+     * {@code maxNorm}, as PyTorch's {@code clip_grad_norm_}.
+     *
+     * @return the norm before clipping (accumulated in double)
+     * @throws IllegalArgumentException if grads is null or maxNorm is not positive
+     */
+    public static double clipGlobalNorm(float[] grads, float maxNorm) {
+        Checks.notNull("grads", grads);
+        if (!(maxNorm > 0)) {
+            throw new IllegalArgumentException("maxNorm must be positive, was " + maxNorm);
+        }
+        double norm = Math.sqrt(sumOfSquares(grads));
+        if (norm > maxNorm) {
+            float scale = (float) (maxNorm / (norm + 1e-6));
+            int i = 0;
+            for (; i <= grads.length - S.length(); i += S.length()) {
+                FloatVector.fromArray(S, grads, i).mul(scale).intoArray(grads, i);
+            }
+            for (; i < grads.length; i++) {
+                grads[i] *= scale;
+            }
+        }
+        return norm;
+    }
+
+    /** Sum of squares: float lanes over blocks of 1024 elements, each block's lanes added in double, in order. */
+    static double sumOfSquares(float[] a) {
+        double total = 0;
+        int i = 0;
+        while (i <= a.length - S.length()) {
+            int end = Math.min(a.length - S.length(), i + 1024);
+            FloatVector acc = FloatVector.zero(S);
+            for (; i <= end; i += S.length()) {
+                FloatVector v = FloatVector.fromArray(S, a, i);
+                acc = v.fma(v, acc);
+            }
+            for (int l = 0; l < S.length(); l++) {
+                total += acc.lane(l); // in lane order: reduceLanes(ADD) leaves the order open, and so the bits
+            }
+        }
+        for (; i < a.length; i++) {
+            total += (double) a[i] * a[i];
+        }
+        return total;
+    }
+}

@@ -1,0 +1,19 @@
+package org.bptt4j.train;
+
+/**
+ * An update rule run as one loop over one flat parameter array and its gradient array (any
+ * layout: the rule is elementwise). State (momentum, squared-gradient sums) is allocated once, at
+ * construction, for a fixed number of parameters; {@link #step} allocates nothing.
+ */
+public interface Optimizer {
+    /**
+     * Updates {@code params} from {@code grads}, both of the size given at construction. Reads
+     * {@code grads}, never writes it (the caller zeroes it for the next step).
+     *
+     * @throws IllegalArgumentException if an array is null or not of that size; nothing is written then
+     */
+    void step(float[] params, float[] grads);
+
+    /** @return the number of parameters this optimizer's state was sized for */
+    int size();
+}

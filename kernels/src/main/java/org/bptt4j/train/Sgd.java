@@ -1,0 +1,57 @@
+package org.bptt4j.train;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.bptt4j.internal.Checks;
+import org.bptt4j.simd.VectorWidth;
+
+/**
+ * Stochastic gradient descent with momentum, as PyTorch's {@code torch.optim.SGD}:
+ * {@code v = momentum * v + g; p -= lr * v} (with momentum 0, plain {@code p -= lr * g}).
+ */
+public final class Sgd implements Optimizer {
+    private static final VectorSpecies<Float> S = VectorWidth.species();
+    private final float learningRate;
+    private final float momentum;
+    private final float[] velocity;
+
+    /**
+     * @throws IllegalArgumentException if size is below 1, the learning rate not positive and
+     *                                  finite, or the momentum not in [0, 1)
+     */
+    public Sgd(int size, float learningRate, float momentum) {
+        Checks.positive("size", size);
+        if (!(learningRate > 0 && Float.isFinite(learningRate))) {
+            throw new IllegalArgumentException("learningRate must be positive and finite, was " + learningRate);
+        }
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new IllegalArgumentException("momentum must be in [0, 1), was " + momentum);
+        }
+        this.learningRate = learningRate;
+        this.momentum = momentum;
+        this.velocity = new float[size];
+    }
+
+    @Override
+    public int size() {
+        return velocity.length;
+    }
+
+    @Override
+    public void step(float[] params, float[] grads) {
+        Checks.length("params", params, velocity.length, "the optimizer's size");
+        Checks.length("grads", grads, velocity.length, "the optimizer's size");
+        int n = velocity.length;
+        int i = 0;
+        for (; i <= n - S.length(); i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, velocity, i).fma(FloatVector.broadcast(S, momentum), FloatVector.fromArray(S, grads, i));
+            v.intoArray(velocity, i);
+            FloatVector.fromArray(S, params, i).sub(v.mul(learningRate)).intoArray(params, i);
+        }
+        for (; i < n; i++) {
+            float v = Math.fma(velocity[i], momentum, grads[i]);
+            velocity[i] = v;
+            params[i] = params[i] - v * learningRate;
+        }
+    }
+}
