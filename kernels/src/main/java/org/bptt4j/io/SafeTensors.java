@@ -195,6 +195,114 @@ public final class SafeTensors {
         return new Tensor(name, dtype, shape, begin, end);
     }
 
+    /**
+     * Writes F32 tensors as a safetensors file, atomically: the bytes go to a temporary file in the
+     * same directory, which is forced to disk and then moved over {@code file} in one step, so a
+     * crash or an error mid-write leaves either the old file or the new one, never a torn one.
+     *
+     * @param names    the tensors' names, in the order their data is stored
+     * @param shapes   their shapes, outermost dimension first
+     * @param data     their elements, row-major
+     * @param metadata strings stored under {@code __metadata__}; may be empty
+     * @throws IllegalArgumentException if the lists differ in length, a name repeats or is
+     *                                  {@code __metadata__}, or a shape does not match its data
+     * @throws IOException              if the file cannot be written (the old file, if any, is kept)
+     */
+    public static void writeFloats(Path file, java.util.List<String> names, java.util.List<int[]> shapes,
+                                   java.util.List<float[]> data, Map<String, String> metadata) throws IOException {
+        if (names.size() != shapes.size() || names.size() != data.size()) {
+            throw new IllegalArgumentException("names, shapes and data must have the same length, were "
+                    + names.size() + ", " + shapes.size() + ", " + data.size());
+        }
+        StringBuilder json = new StringBuilder("{");
+        if (!metadata.isEmpty()) {
+            json.append("\"__metadata__\":{");
+            boolean first = true;
+            for (Map.Entry<String, String> m : metadata.entrySet()) {
+                json.append(first ? "" : ",").append(quote(m.getKey())).append(':').append(quote(m.getValue()));
+                first = false;
+            }
+            json.append('}');
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        long offset = 0;
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            if (name.equals("__metadata__") || !seen.add(name)) {
+                throw new IllegalArgumentException("tensor name \"" + name + "\" is repeated or reserved");
+            }
+            long elements = 1;
+            for (int d : shapes.get(i)) {
+                if (d < 0) {
+                    throw new IllegalArgumentException("tensor \"" + name + "\" has a negative dimension " + d);
+                }
+                elements *= d;
+            }
+            if (elements != data.get(i).length) {
+                throw new IllegalArgumentException("tensor \"" + name + "\" has shape " + Arrays.toString(shapes.get(i))
+                        + " (" + elements + " elements) but " + data.get(i).length + " floats");
+            }
+            json.append(json.length() > 1 ? "," : "").append(quote(name)).append(":{\"dtype\":\"F32\",\"shape\":")
+                    .append(Arrays.toString(shapes.get(i)).replace(" ", "")).append(",\"data_offsets\":[")
+                    .append(offset).append(',').append(offset + 4 * elements).append("]}");
+            offset += 4 * elements;
+        }
+        json.append('}');
+        while ((json.length() + 8) % 8 != 0) {
+            json.append(' '); // the format pads the header with spaces to 8-byte alignment
+        }
+        byte[] header = json.toString().getBytes(StandardCharsets.UTF_8);
+        Path dir = file.toAbsolutePath().getParent();
+        Path temp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+        try {
+            try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(temp,
+                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip();
+                writeFully(out, length);
+                writeFully(out, ByteBuffer.wrap(header));
+                ByteBuffer block = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+                for (float[] tensor : data) {
+                    for (float v : tensor) {
+                        if (!block.hasRemaining()) {
+                            writeFully(out, block.flip());
+                            block.clear();
+                        }
+                        block.putFloat(v);
+                    }
+                }
+                writeFully(out, block.flip());
+                out.force(true);
+            }
+            Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private static void writeFully(java.nio.channels.FileChannel out, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            out.write(buffer);
+        }
+    }
+
+    private static String quote(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+
     private static IOException malformed(String source, String what) {
         return new IOException("malformed safetensors file " + source + ": " + what);
     }

@@ -1,0 +1,106 @@
+package org.bptt4j.train;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.bptt4j.Cell;
+import org.bptt4j.LayerShape;
+import org.bptt4j.ParameterLayout;
+import org.bptt4j.internal.Checks;
+import org.bptt4j.io.SafeTensors;
+
+/**
+ * A {@link Model}'s parameters as a safetensors file with PyTorch's names and layouts, so that it
+ * loads into {@code torch.nn.RNN(I, H)} (one layer, time-major) plus {@code torch.nn.Linear(H, V)}
+ * as {@code rnn.*} and {@code head.*} of a module, and back:
+ *
+ * <pre>
+ * rnn.weight_ih_l0  H x I   (W_x transposed)       head.weight  V x H  (W_y transposed)
+ * rnn.weight_hh_l0  H x H   (W_h transposed)       head.bias    V
+ * rnn.bias_ih_l0    H       (b; PyTorch adds the two biases)
+ * rnn.bias_hh_l0    H       (zeros when saved here; any split loads)
+ * </pre>
+ *
+ * Saving is atomic (see {@link SafeTensors#writeFloats}); loading checks every tensor (present,
+ * F32, shape) before anything is written to the parameters.
+ */
+public final class Checkpoint {
+    /** The names, as {@code torch.save({"rnn.": nn.RNN, "head.": nn.Linear}.state_dict())} gives them. */
+    public static final String WEIGHT_IH = "rnn.weight_ih_l0", WEIGHT_HH = "rnn.weight_hh_l0",
+            BIAS_IH = "rnn.bias_ih_l0", BIAS_HH = "rnn.bias_hh_l0", HEAD_WEIGHT = "head.weight", HEAD_BIAS = "head.bias";
+
+    private Checkpoint() {
+    }
+
+    /**
+     * Writes {@code params} of {@code model} to {@code file}, replacing it atomically.
+     *
+     * @throws IllegalArgumentException if params is not of the model's size
+     * @throws IOException              if the file cannot be written (an existing one is kept)
+     */
+    public static void save(Path file, Model model, float[] params, Map<String, String> metadata) throws IOException {
+        Checks.notNull("file", file);
+        Checks.length("params", params, model.size(), "the model's size");
+        LayerShape s = model.layer().shape();
+        int in = s.inputSize(), hid = s.hiddenSize(), v = model.head().outputs();
+        ParameterLayout layout = model.layer().layout();
+        float[] wih = new float[hid * in];
+        float[] whh = new float[hid * hid];
+        float[] bih = new float[hid];
+        float[] bhh = new float[hid];
+        layout.toPyTorch(java.util.Arrays.copyOf(params, layout.size()), wih, whh, bih, bhh);
+        float[] headWeight = new float[v * hid];
+        int head = model.headOffset();
+        for (int k = 0; k < hid; k++) {
+            for (int c = 0; c < v; c++) {
+                headWeight[c * hid + k] = params[head + k * v + c];
+            }
+        }
+        float[] headBias = java.util.Arrays.copyOfRange(params, head + model.head().biasOffset(), head + model.head().size());
+        SafeTensors.writeFloats(file,
+                List.of(WEIGHT_IH, WEIGHT_HH, BIAS_IH, BIAS_HH, HEAD_WEIGHT, HEAD_BIAS),
+                List.of(new int[]{hid, in}, new int[]{hid, hid}, new int[]{hid}, new int[]{hid}, new int[]{v, hid}, new int[]{v}),
+                List.of(wih, whh, bih, bhh, headWeight, headBias),
+                metadata);
+    }
+
+    /**
+     * Reads {@code file} into {@code params} of {@code model}.
+     *
+     * @throws IOException              if the file is unreadable, truncated or malformed
+     * @throws IllegalArgumentException if a tensor is missing, not F32, or of another shape than the
+     *                                  model's (the message names it, the expected and the actual
+     *                                  shape); {@code params} is untouched then
+     */
+    public static void load(Path file, Model model, float[] params) throws IOException {
+        Checks.notNull("file", file);
+        Checks.length("params", params, model.size(), "the model's size");
+        LayerShape s = model.layer().shape();
+        if (s.cell() != Cell.VANILLA) {
+            throw new IllegalArgumentException("only vanilla RNN checkpoints exist so far, the model is " + s.cell());
+        }
+        int in = s.inputSize(), hid = s.hiddenSize(), v = model.head().outputs();
+        SafeTensors st = SafeTensors.read(file);
+        float[] wih = st.floats(WEIGHT_IH, hid, in);
+        float[] whh = st.floats(WEIGHT_HH, hid, hid);
+        float[] bih = st.floats(BIAS_IH, hid);
+        float[] bhh = st.floats(BIAS_HH, hid);
+        float[] headWeight = st.floats(HEAD_WEIGHT, v, hid);
+        float[] headBias = st.floats(HEAD_BIAS, v);
+        float[] loaded = new float[model.size()];
+        ParameterLayout layout = model.layer().layout();
+        float[] layer = new float[layout.size()];
+        layout.fromPyTorch(wih, whh, bih, bhh, layer);
+        System.arraycopy(layer, 0, loaded, 0, layer.length);
+        int head = model.headOffset();
+        for (int k = 0; k < hid; k++) {
+            for (int c = 0; c < v; c++) {
+                loaded[head + k * v + c] = headWeight[c * hid + k];
+            }
+        }
+        System.arraycopy(headBias, 0, loaded, head + model.head().biasOffset(), v);
+        System.arraycopy(loaded, 0, params, 0, loaded.length);
+    }
+}
