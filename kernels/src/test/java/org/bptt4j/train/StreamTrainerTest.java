@@ -1,0 +1,105 @@
+package org.bptt4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.Random;
+
+import org.bptt4j.Activation;
+import org.bptt4j.Fixtures;
+import org.bptt4j.LayerShape;
+import org.junit.jupiter.api.Test;
+
+class StreamTrainerTest {
+    private static final LayerShape SHAPE = LayerShape.vanilla(8, 2, 13, 16, Activation.TANH);
+
+    private static int[] stream(int n, int vocab, long seed) {
+        Random random = new Random(seed);
+        int[] s = new int[n];
+        for (int i = 0; i < n; i++) {
+            s[i] = random.nextInt(vocab);
+        }
+        return s;
+    }
+
+    @Test
+    void aChunkLongerThanTheWorkspaceOrPastTheEndIsAnErrorAndChangesNothing() {
+        Model model = Model.simd(SHAPE, 13);
+        StreamTrainer trainer = new StreamTrainer(model, new Adagrad(model.size(), 0.1f), 5f);
+        float[] params = Fixtures.uniform(new Random(1), model.size(), 0.1f);
+        float[] before = params.clone();
+        float[] h = new float[2 * 16];
+        int[] s = stream(100, 13, 2);
+        IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
+                () -> trainer.trainChunk(params, s, new int[]{0, 50}, 9, h));
+        assertTrue(tooLong.getMessage().startsWith("length must be in [1, 8]"), tooLong.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> trainer.trainChunk(params, s, new int[]{0, 92}, 8, h));
+        assertThrows(IllegalArgumentException.class, () -> trainer.trainChunk(params, s, new int[]{0}, 8, h));
+        int[] bad = s.clone();
+        bad[3] = 13;
+        assertThrows(IllegalArgumentException.class, () -> trainer.trainChunk(params, bad, new int[]{0, 50}, 8, h));
+        assertArrayEquals(before, params);
+        assertArrayEquals(new float[2 * 16], h);
+    }
+
+    @Test
+    void chunksCarryTheStateAndLearn() {
+        Model model = Model.simd(SHAPE, 13);
+        StreamTrainer trainer = new StreamTrainer(model, new Adagrad(model.size(), 0.1f), 5f);
+        float[] params = Fixtures.uniform(new Random(3), model.size(), 0.1f);
+        int[] s = new int[400];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = (i * 5) % 13; // a cycle: perfectly predictable from the previous token
+        }
+        float[] h = new float[2 * 16];
+        double first = trainer.trainChunk(params, s, new int[]{0, 200}, 8, h);
+        float[] carried = h.clone();
+        assertFalse(Arrays.equals(new float[h.length], carried), "h_T is carried out");
+        double last = 0;
+        for (int i = 0; i < 300; i++) {
+            int p = (i * 8) % 190;
+            last = trainer.trainChunk(params, s, new int[]{p, 200 + p}, 8, h);
+        }
+        assertTrue(last < first / 10, "loss went from " + first + " to " + last);
+        model.resetState(h, 1);
+        assertArrayEquals(new float[16], Arrays.copyOfRange(h, 16, 32));
+    }
+
+    @Test
+    void aTrainingStepAllocatesNothingOnceCompiled() {
+        // Forward, head, backward, clip and update: the whole step, B = 1 and B = 2, SIMD model.
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        LayerShape one = LayerShape.vanilla(25, 1, 37, 100, Activation.TANH);
+        Model a = Model.simd(one, 37);
+        Model b = Model.simd(SHAPE, 13);
+        StreamTrainer ta = new StreamTrainer(a, new Adagrad(a.size(), 0.1f), 5f);
+        StreamTrainer tb = new StreamTrainer(b, new Adam(b.size(), 0.01f), 0f);
+        float[] pa = Fixtures.uniform(new Random(4), a.size(), 0.01f);
+        float[] pb = Fixtures.uniform(new Random(5), b.size(), 0.01f);
+        int[] sa = stream(1000, 37, 6);
+        int[] sb = stream(1000, 13, 7);
+        float[] ha = new float[100];
+        float[] hb = new float[32];
+        int[] posA = {0};
+        int[] posB = {0, 500};
+        long allocated = -1;
+        for (int round = 0; round < 30 && allocated != 0; round++) {
+            for (int i = 0; i < 300; i++) {
+                ta.trainChunk(pa, sa, posA, 25, ha);
+                tb.trainChunk(pb, sb, posB, 8, hb);
+            }
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 20; i++) {
+                ta.trainChunk(pa, sa, posA, 25, ha);
+                tb.trainChunk(pb, sb, posB, 8, hb);
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertEquals(0, allocated, "bytes allocated by 20 training steps of each model after warm-up");
+    }
+}
