@@ -1,0 +1,264 @@
+package org.bptt4j.examples;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+import org.bptt4j.Activation;
+import org.bptt4j.LayerShape;
+import org.bptt4j.train.Adagrad;
+import org.bptt4j.train.Checkpoint;
+import org.bptt4j.train.Model;
+import org.bptt4j.train.StreamTrainer;
+
+/**
+ * A character-level language model trained with Karpathy's min-char-rnn recipe on the fused
+ * kernels: a text file in, vocabulary = its distinct characters sorted by code point, hidden 100,
+ * sequence 25, Adagrad (lr 0.1), every gradient clipped to [-5, 5], weights {@code 0.01 * N(0,1)}
+ * (or a checkpoint), biases 0. With batch 1 it walks the text as min-char-rnn does: the hidden
+ * state is reset to zero (and the pointer to the start) when the next chunk would pass the end,
+ * and the pointer advances by 25. With {@code --batch B > 1}, B streams walk B equal slices of the
+ * text side by side. Every 100 iterations it prints {@code iter N, loss: X} with min-char-rnn's
+ * smoothing ({@code -log(1/V)*25} at first, then {@code 0.999*s + 0.001*loss}; the loss is per
+ * stream) and the speed; every {@code --sample-every} iterations a 200-character sample.
+ *
+ * <pre>
+ * --text FILE          the training text (required)
+ * --iters N            iterations (default 2000)
+ * --seed S             seed of the initial weights and the samples (default 1)
+ * --init CKPT          start from a checkpoint instead (its V and H must match)
+ * --save CKPT          where to save the final checkpoint (default char-model.safetensors)
+ * --hidden H           (default 100)     --seq T   (default 25)    --lr LR (default 0.1)
+ * --batch B            parallel streams (default 1)
+ * --sample-every N     (default 1000; 0 for none)
+ * --impl simd|reference (default simd)
+ * </pre>
+ */
+public final class CharModel {
+    /** The settings, min-char-rnn's by default. */
+    public record Options(Path text, int iterations, long seed, Path init, Path save, int hidden, int sequence,
+                          float learningRate, float clip, int batch, int sampleEvery, boolean simd) {
+        /** min-char-rnn's recipe on {@code text}. */
+        public static Options defaults(Path text) {
+            return new Options(text, 2000, 1, null, Path.of("char-model.safetensors"), 100, 25, 0.1f, 5f, 1, 1000, true);
+        }
+    }
+
+    private final Options options;
+    private final int[] vocabulary;
+    private final int[] data;
+    private final Model model;
+    private final Model sampler;
+    private final StreamTrainer trainer;
+    private final float[] params;
+    private final float[] h;
+    private final int[] positions;
+    private final int segment;
+    private final Random sampleRandom;
+    private int pointer;
+    private int iteration;
+    private double smoothLoss;
+
+    /**
+     * Prepares a model for {@code text}.
+     *
+     * @throws IllegalArgumentException if the text is too short for one chunk per stream
+     * @throws IOException              if {@code --init}'s checkpoint cannot be read
+     */
+    public CharModel(String text, Options options) throws IOException {
+        this.options = options;
+        this.vocabulary = text.codePoints().distinct().sorted().toArray();
+        int[] codePoints = text.codePoints().toArray();
+        this.data = new int[codePoints.length];
+        for (int i = 0; i < codePoints.length; i++) {
+            data[i] = Arrays.binarySearch(vocabulary, codePoints[i]);
+        }
+        int v = vocabulary.length;
+        this.segment = data.length / options.batch();
+        if (segment < options.sequence() + 2) {
+            throw new IllegalArgumentException("the text has " + data.length + " characters: too short for " + options.batch()
+                    + " stream(s) of chunks of " + options.sequence());
+        }
+        LayerShape shape = LayerShape.vanilla(options.sequence(), options.batch(), v, options.hidden(), Activation.TANH);
+        LayerShape one = LayerShape.vanilla(1, 1, v, options.hidden(), Activation.TANH);
+        this.model = options.simd() ? Model.simd(shape, v) : Model.reference(shape, v);
+        this.sampler = options.simd() ? Model.simd(one, v) : Model.reference(one, v);
+        this.params = new float[model.size()];
+        if (options.init() != null) {
+            Checkpoint.load(options.init(), model, params);
+        } else {
+            Random random = new Random(options.seed());
+            int biasStart = model.layer().layout().biasOffset();
+            int biasEnd = model.layer().layout().size();
+            int headBias = model.headOffset() + model.head().biasOffset();
+            for (int i = 0; i < params.length; i++) {
+                boolean bias = (i >= biasStart && i < biasEnd) || i >= headBias;
+                params[i] = bias ? 0f : (float) (0.01 * random.nextGaussian());
+            }
+        }
+        this.trainer = new StreamTrainer(model, new Adagrad(model.size(), options.learningRate()), options.clip());
+        this.h = new float[options.batch() * options.hidden()];
+        this.positions = new int[options.batch()];
+        this.sampleRandom = new Random(options.seed() + 1);
+        this.smoothLoss = -Math.log(1.0 / v) * options.sequence();
+    }
+
+    /** @return the vocabulary size V */
+    public int vocabularySize() {
+        return vocabulary.length;
+    }
+
+    /** @return the parameters (the model's one array, updated in place) */
+    public float[] parameters() {
+        return params;
+    }
+
+    /** @return the model being trained */
+    public Model model() {
+        return model;
+    }
+
+    /** @return min-char-rnn's smoothed loss after the last iteration */
+    public double smoothLoss() {
+        return smoothLoss;
+    }
+
+    /**
+     * One iteration of min-char-rnn: reset at the end of the text (or at the start), train on the
+     * next chunk, smooth the loss, advance the pointer.
+     *
+     * @return this chunk's loss, summed over its steps and averaged over the streams
+     */
+    public double step() {
+        if (pointer + options.sequence() + 1 >= segment || iteration == 0) {
+            Arrays.fill(h, 0f);
+            pointer = 0;
+        }
+        for (int b = 0; b < positions.length; b++) {
+            positions[b] = b * segment + pointer;
+        }
+        double loss = trainer.trainChunk(params, data, positions, options.sequence(), h) / options.batch();
+        smoothLoss = smoothLoss * 0.999 + loss * 0.001;
+        pointer += options.sequence();
+        iteration++;
+        return loss;
+    }
+
+    /** A sample of {@code length} characters from stream 0's state, starting after its current character. */
+    public String sample(int length) {
+        float[] state = Arrays.copyOf(h, options.hidden());
+        float[] p = new float[vocabulary.length];
+        int[] token = {data[Math.min(pointer, segment - 1)]}; // stream 0's next input, as min-char-rnn's inputs[0]
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < length; i++) {
+            sampler.predict(params, token, 1, state, p);
+            double u = sampleRandom.nextDouble();
+            int next = p.length - 1;
+            double cumulative = 0;
+            for (int c = 0; c < p.length; c++) {
+                cumulative += p[c];
+                if (u < cumulative) {
+                    next = c;
+                    break;
+                }
+            }
+            out.appendCodePoint(vocabulary[next]);
+            token[0] = next;
+        }
+        return out.toString();
+    }
+
+    /** Trains as the options say, printing min-char-rnn's lines, and saves the checkpoint. */
+    public void run() throws IOException {
+        long start = System.nanoTime();
+        long last = start;
+        for (int n = 0; n < options.iterations(); n++) {
+            if (options.sampleEvery() > 0 && n % options.sampleEvery() == 0 && n > 0) {
+                System.out.println("----\n" + sample(200) + "\n----");
+            }
+            step();
+            if (n % 100 == 0) {
+                long now = System.nanoTime();
+                double rate = n == 0 ? 0 : 100 / ((now - last) / 1e9);
+                last = now;
+                System.out.printf(Locale.ROOT, "iter %d, loss: %f   (%.0f iterations/s)%n", n, smoothLoss, rate);
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "%d iterations in %.1f s: %.0f iterations/s (%s, B = %d, H = %d, V = %d)%n",
+                options.iterations(), seconds, options.iterations() / seconds, options.simd() ? "SIMD" : "reference",
+                options.batch(), options.hidden(), vocabulary.length);
+        if (options.sampleEvery() > 0) {
+            System.out.println("----\n" + sample(200) + "\n----");
+        }
+        if (options.save() != null) {
+            StringBuilder vocab = new StringBuilder();
+            for (int c : vocabulary) {
+                vocab.appendCodePoint(c);
+            }
+            Checkpoint.save(options.save(), model, params, Map.of("vocabulary", vocab.toString(),
+                    "iterations", "" + options.iterations(), "smooth_loss", "" + smoothLoss));
+            System.out.println("saved " + options.save());
+        }
+    }
+
+    /** Parses the command line (see the class comment). */
+    public static Options parse(String[] args) {
+        Path text = null;
+        Options o = Options.defaults(null);
+        int iterations = o.iterations(), hidden = o.hidden(), sequence = o.sequence(), batch = o.batch(), sampleEvery = o.sampleEvery();
+        long seed = o.seed();
+        float lr = o.learningRate();
+        Path init = null, save = o.save();
+        boolean simd = true;
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            String value = args[++i];
+            switch (flag) {
+                case "--text" -> text = Path.of(value);
+                case "--iters" -> iterations = Integer.parseInt(value);
+                case "--seed" -> seed = Long.parseLong(value);
+                case "--init" -> init = Path.of(value);
+                case "--save" -> save = value.isEmpty() ? null : Path.of(value);
+                case "--hidden" -> hidden = Integer.parseInt(value);
+                case "--seq" -> sequence = Integer.parseInt(value);
+                case "--lr" -> lr = Float.parseFloat(value);
+                case "--batch" -> batch = Integer.parseInt(value);
+                case "--sample-every" -> sampleEvery = Integer.parseInt(value);
+                case "--impl" -> simd = switch (value) {
+                    case "simd" -> true;
+                    case "reference" -> false;
+                    default -> throw new IllegalArgumentException("--impl must be simd or reference, was " + value);
+                };
+                default -> throw new IllegalArgumentException("unknown option " + flag + " (see CharModel's documentation)");
+            }
+        }
+        if (text == null) {
+            throw new IllegalArgumentException("--text FILE is required");
+        }
+        return new Options(text, iterations, seed, init, save, hidden, sequence, lr, o.clip(), batch, sampleEvery, simd);
+    }
+
+    /** Entry point: {@code CharModel --text FILE [options]}. */
+    public static void main(String[] args) throws IOException {
+        Options options;
+        try {
+            options = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("CharModel: " + e.getMessage());
+            System.err.println("usage: CharModel --text FILE [--iters N] [--seed S] [--init CKPT] [--save CKPT] [--hidden H] [--seq T] [--lr LR] [--batch B] [--sample-every N] [--impl simd|reference]");
+            System.exit(2);
+            return;
+        }
+        String text = Files.readString(options.text(), StandardCharsets.UTF_8);
+        new CharModel(text, options).run();
+    }
+}
