@@ -4,8 +4,9 @@ import org.bptt4j.internal.Checks;
 
 /**
  * The buffers of a {@link SoftmaxHead}, allocated once: logits (then their gradients) for up to
- * maxSteps x B rows of V, {@code W_y^T} (V x H) and a staging area for {@code dW_y} (H x V). Its
- * size is {@code 4 * (maxSteps*B*V + 2*V*H)} bytes. Not thread-safe.
+ * maxSteps x B rows of V, {@code W_y^T} (V x H) and a staging area for {@code dW_y} (H x V), each
+ * followed by {@link Workspace#PADDING} unused floats. Its size is
+ * {@code 4 * (maxSteps*B*V + 2*V*H + 3*16)} bytes. Not thread-safe.
  */
 public final class HeadWorkspace {
     private final LayerShape layer;
@@ -24,9 +25,9 @@ public final class HeadWorkspace {
         this.outputs = Checks.positive("outputs", outputs);
         Checks.arraySize("the logits buffer maxSteps*batch*outputs", layer.maxSteps(), layer.batch(), outputs);
         Checks.arraySize("the head's weights", (long) layer.hiddenSize() + 1, outputs);
-        this.logits = new float[layer.maxSteps() * layer.batch() * outputs];
-        this.transposedWeights = new float[outputs * layer.hiddenSize()];
-        this.gradientStaging = new float[outputs * layer.hiddenSize()];
+        this.logits = new float[layer.maxSteps() * layer.batch() * outputs + Workspace.PADDING];
+        this.transposedWeights = new float[outputs * layer.hiddenSize() + Workspace.PADDING];
+        this.gradientStaging = new float[outputs * layer.hiddenSize() + Workspace.PADDING];
     }
 
     /** @return the layer shape this workspace was made for */

@@ -20,13 +20,17 @@ import org.bptt4j.internal.Checks;
  *   <li>{@link #gradientStaging()}: max(I, H) x G*H floats where the SIMD backward pass completes a
  *       weight-gradient sum before adding it to the gradient array.</li>
  * </ul>
- * Its size is {@link #sizeInBytes(LayerShape)}
- * {@code = 4 * ((maxSteps+1)*B*H + maxSteps*B*G*H + B*H + G*H*(H+I) + max(I,H)*G*H)} bytes, plus a
- * few dozen bytes of object headers.
+ * Each buffer ends with {@link #PADDING} floats that hold nothing: a kernel's last vector may
+ * reach past the end of a row (its extra lanes masked off), and must stay inside the array to be
+ * fast. Its size is {@link #sizeInBytes(LayerShape)}
+ * {@code = 4 * ((maxSteps+1)*B*H + maxSteps*B*G*H + B*H + G*H*(H+I) + max(I,H)*G*H + 5*16)} bytes,
+ * plus a few dozen bytes of object headers.
  *
  * <p>Not thread-safe: one thread uses a workspace at a time.
  */
 public final class Workspace {
+    /** Floats of padding after each buffer: one vector of the widest (512-bit) kind. */
+    public static final int PADDING = 16;
     private final LayerShape shape;
     private final float[] states;
     private final float[] stepGradients;
@@ -43,11 +47,11 @@ public final class Workspace {
     public Workspace(LayerShape shape) {
         this.shape = Checks.notNull("shape", shape);
         int bh = shape.batch() * shape.hiddenSize();
-        this.states = new float[(shape.maxSteps() + 1) * bh];
-        this.stepGradients = new float[shape.maxSteps() * shape.batch() * shape.gateWidth()];
-        this.scratchState = new float[bh];
-        this.transposedWeights = new float[shape.gateWidth() * (shape.hiddenSize() + shape.inputSize())];
-        this.gradientStaging = new float[Math.max(shape.inputSize(), shape.hiddenSize()) * shape.gateWidth()];
+        this.states = new float[(shape.maxSteps() + 1) * bh + PADDING];
+        this.stepGradients = new float[shape.maxSteps() * shape.batch() * shape.gateWidth() + PADDING];
+        this.scratchState = new float[bh + PADDING];
+        this.transposedWeights = new float[shape.gateWidth() * (shape.hiddenSize() + shape.inputSize()) + PADDING];
+        this.gradientStaging = new float[Math.max(shape.inputSize(), shape.hiddenSize()) * shape.gateWidth() + PADDING];
     }
 
     /** @return the size in bytes of the buffers of a workspace for {@code shape}; see the class comment */
@@ -57,7 +61,8 @@ public final class Workspace {
                 + (long) shape.maxSteps() * shape.batch() * shape.gateWidth()
                 + bh
                 + (long) shape.gateWidth() * (shape.hiddenSize() + shape.inputSize())
-                + (long) Math.max(shape.inputSize(), shape.hiddenSize()) * shape.gateWidth();
+                + (long) Math.max(shape.inputSize(), shape.hiddenSize()) * shape.gateWidth()
+                + 5L * PADDING;
         return 4 * floats;
     }
 

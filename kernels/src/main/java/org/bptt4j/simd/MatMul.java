@@ -1,6 +1,7 @@
 package org.bptt4j.simd;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -15,10 +16,12 @@ import jdk.incubator.vector.VectorSpecies;
  * element is broadcast and multiplied with a row segment of B, so B's rows are read contiguously.
  *
  * <p>Tails: columns beyond the last full {@value #VECTORS}-vector block go one full vector at a
- * time, the last {@code n % L} columns by a scalar remainder (same operations, lane by lane); rows
- * beyond the last full block of {@value #ROWS} go one at a time. No lane masks: a masked access
- * that reaches past the end of an array leaves the Vector API's intrinsic path, and there it
- * allocates; the remainder is at most L-1 columns.
+ * time, the last {@code n % L} columns as one masked vector per row where every access of that
+ * vector (masked-off lanes included) stays inside its array, else by a scalar remainder (same
+ * operations, lane by lane): a masked access that reaches past the end of an array leaves the
+ * Vector API's intrinsic path, and there it allocates. The workspaces pad their buffers so that
+ * only rows at the end of a caller's array take the scalar way. Rows beyond the last full block
+ * of {@value #ROWS} go one at a time.
  *
  * <p>Epilogues: the start (zero, C or a bias row) is loaded into the accumulators, and C is
  * written (or added to) straight from them. What is more than an add (an activation, the backward
@@ -68,6 +71,10 @@ final class MatMul {
         boolean needsFinish() {
             return this == TANH || this == RELU || this == DZ_TANH || this == DZ_RELU;
         }
+
+        boolean readsStates() {
+            return this == DZ_TANH || this == DZ_RELU;
+        }
     }
 
     private MatMul() {
@@ -93,36 +100,69 @@ final class MatMul {
                 tile4x4(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc,
                         ep, u, uOff + i * ldu + j, ldu);
                 if (ep.needsFinish()) {
-                    finishTile(ep, ROWS, VECTORS, c, cOff + i * ldc + j, ldc, u, uOff + i * ldu + j, ldu, h, hOff + i * ldc + j);
+                    finishTile(ep, ROWS, VECTORS, c, cOff + i * ldc + j, ldc, u, uOff + i * ldu + j, ldu, h, hOff + i * ldc + j, L);
                 }
             }
             for (; i < m; i++) {
                 tile1x4(k, a, aOff + i * aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ep, u, uOff + i * ldu + j);
                 if (ep.needsFinish()) {
-                    finishTile(ep, 1, VECTORS, c, cOff + i * ldc + j, ldc, u, uOff + i * ldu + j, ldu, h, hOff + i * ldc + j);
+                    finishTile(ep, 1, VECTORS, c, cOff + i * ldc + j, ldc, u, uOff + i * ldu + j, ldu, h, hOff + i * ldc + j, L);
                 }
             }
         }
         int nVectors = n - n % L;
+        int mFull = m - m % ROWS;
         for (int j = nFull; j < nVectors; j += L) {
-            int i = 0;
-            for (; i + ROWS <= m; i += ROWS) {
+            for (int i = 0; i < mFull; i += ROWS) {
                 tile4x1(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc,
                         ep, u, uOff + i * ldu + j, ldu);
                 if (ep.needsFinish()) {
-                    finishTile(ep, ROWS, 1, c, cOff + i * ldc + j, ldc, u, uOff + i * ldu + j, ldu, h, hOff + i * ldc + j);
+                    finishTile(ep, ROWS, 1, c, cOff + i * ldc + j, ldc, u, uOff + i * ldu + j, ldu, h, hOff + i * ldc + j, L);
                 }
             }
-            for (; i < m; i++) {
+        }
+        // Rows left below a multiple of four (every row when m < 4, as in a batch of one): two
+        // vectors at a time, so that two accumulation chains hide the FMA latency.
+        for (int i = mFull; i < m; i++) {
+            int j = nFull;
+            for (; j + 2 * L <= nVectors; j += 2 * L) {
+                tile1x2(k, a, aOff + i * aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ep, u, uOff + i * ldu + j);
+                if (ep.needsFinish()) {
+                    finishTile(ep, 1, 2, c, cOff + i * ldc + j, ldc, u, uOff + i * ldu + j, ldu, h, hOff + i * ldc + j, L);
+                }
+            }
+            if (j < nVectors) {
                 tile1x1(k, a, aOff + i * aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ep, u, uOff + i * ldu + j);
                 if (ep.needsFinish()) {
-                    finishTile(ep, 1, 1, c, cOff + i * ldc + j, ldc, u, uOff + i * ldu + j, ldu, h, hOff + i * ldc + j);
+                    finishTile(ep, 1, 1, c, cOff + i * ldc + j, ldc, u, uOff + i * ldu + j, ldu, h, hOff + i * ldc + j, L);
                 }
             }
         }
         if (nVectors < n) {
-            remainder(m, nVectors, n, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu, h, hOff);
+            // The last n % L columns: a masked vector where every access stays inside its array
+            // (the workspaces' buffers are padded for it), else element by element.
+            int lanes = n - nVectors;
+            boolean bFits = k == 0 || fits(b, bOff + (k - 1) * ldb + nVectors);
+            boolean readsU = ep == Epilogue.START_U || (ep.readsStates() && u != null);
+            for (int i = 0; i < m; i++) {
+                int ci = cOff + i * ldc + nVectors;
+                int ui = uOff + i * ldu + nVectors;
+                int hi = hOff + i * ldc + nVectors;
+                if (bFits && fits(c, ci) && (!readsU || fits(u, ui)) && (!ep.readsStates() || fits(h, hi))) {
+                    tilePartial(k, a, aOff + i * aRow, aCol, b, bOff + nVectors, ldb, c, ci, ep, u, ui, lanes);
+                    if (ep.needsFinish()) {
+                        finishTile(ep, 1, 1, c, ci, ldc, u, ui, ldu, h, hi, lanes);
+                    }
+                } else {
+                    remainder(i, nVectors, n, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu, h, hOff);
+                }
+            }
         }
+    }
+
+    /** @return whether a whole vector from {@code index} lies inside {@code array} */
+    private static boolean fits(float[] array, int index) {
+        return index >= 0 && (long) index + L <= array.length;
     }
 
     /**
@@ -150,13 +190,13 @@ final class MatMul {
         }
     }
 
-    /** Columns [j0, n) (fewer than L), element by element with the same operations as the vector lanes. */
-    private static void remainder(int m, int j0, int n, int k,
+    /** Row i's columns [j0, n) (fewer than L), element by element with the same operations as the vector lanes. */
+    private static void remainder(int i, int j0, int n, int k,
                                   float[] a, int aOff, int aRow, int aCol,
                                   float[] b, int bOff, int ldb,
                                   float[] c, int cOff, int ldc,
                                   Epilogue ep, float[] u, int uOff, int ldu, float[] h, int hOff) {
-        for (int i = 0; i < m; i++) {
+        {
             for (int j = j0; j < n; j++) {
                 int cx = cOff + i * ldc + j;
                 float acc = ep.startsFromC() ? c[cx] : ep == Epilogue.START_U ? u[uOff + i * ldu + j] : 0f;
@@ -333,6 +373,26 @@ final class MatMul {
         c30.intoArray(c, ci + 3 * ldc);
     }
 
+    /** One row by two full vectors. */
+    private static void tile1x2(int k, float[] a, int ai, int aCol, float[] b, int bj, int ldb, float[] c, int ci, Epilogue ep, float[] u, int ui) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
+        if (ep.startsFromC()) {
+            c0 = FloatVector.fromArray(S, c, ci);
+            c1 = FloatVector.fromArray(S, c, ci + L);
+        } else if (ep == Epilogue.START_U) {
+            c0 = FloatVector.fromArray(S, u, ui);
+            c1 = FloatVector.fromArray(S, u, ui + L);
+        }
+        for (int p = 0; p < k; p++) {
+            int bp = bj + p * ldb;
+            FloatVector a0 = FloatVector.broadcast(S, a[ai + p * aCol]);
+            c0 = a0.fma(FloatVector.fromArray(S, b, bp), c0);
+            c1 = a0.fma(FloatVector.fromArray(S, b, bp + L), c1);
+        }
+        c0.intoArray(c, ci);
+        c1.intoArray(c, ci + L);
+    }
+
     /** One row by one full vector. */
     private static void tile1x1(int k, float[] a, int ai, int aCol, float[] b, int bj, int ldb, float[] c, int ci, Epilogue ep, float[] u, int ui) {
         FloatVector c0 = FloatVector.zero(S);
@@ -351,33 +411,51 @@ final class MatMul {
         c0.intoArray(c, ci);
     }
 
+    /** One row by the last {@code lanes} (< L) columns, as a masked vector; every access is inside its array. */
+    private static void tilePartial(int k, float[] a, int ai, int aCol, float[] b, int bj, int ldb,
+                                    float[] c, int ci, Epilogue ep, float[] u, int ui, int lanes) {
+        VectorMask<Float> m = S.indexInRange(0, lanes);
+        FloatVector c0 = FloatVector.zero(S);
+        if (ep.startsFromC()) {
+            c0 = FloatVector.fromArray(S, c, ci, m);
+        } else if (ep == Epilogue.START_U) {
+            c0 = FloatVector.fromArray(S, u, ui, m);
+        }
+        for (int p = 0; p < k; p++) {
+            c0 = FloatVector.broadcast(S, a[ai + p * aCol]).fma(FloatVector.fromArray(S, b, bj + p * ldb, m), c0);
+        }
+        c0.intoArray(c, ci, m);
+    }
+
     /**
      * The part of an epilogue that is more than an add, applied in place to a tile of C that was
-     * just stored (rows x full vectors): an activation, or the backward step's {@code (C + u) * f'(h)}.
+     * just stored (rows x vectors, the last {@code lanes} wide): an activation, or the backward
+     * step's {@code (C + u) * f'(h)}.
      */
     private static void finishTile(Epilogue ep, int rows, int vectors, float[] c, int ci, int ldc,
-                                   float[] u, int ui, int ldu, float[] h, int hi) {
+                                   float[] u, int ui, int ldu, float[] h, int hi, int lanes) {
+        VectorMask<Float> m = S.indexInRange(0, lanes);
         for (int r = 0; r < rows; r++) {
             for (int v = 0; v < vectors; v++) {
                 int col = v * L;
                 int cx = ci + r * ldc + col;
                 if (ep == Epilogue.TANH) {
-                    VectorMath.tanh(c, cx);
+                    VectorMath.tanh(c, cx, lanes);
                     continue;
                 }
-                FloatVector acc = FloatVector.fromArray(S, c, cx);
+                FloatVector acc = FloatVector.fromArray(S, c, cx, m);
                 FloatVector out;
                 if (ep == Epilogue.RELU) {
                     out = acc.lanewise(VectorOperators.MAX, 0f);
                 } else {
-                    FloatVector dh = u == null ? acc : acc.add(FloatVector.fromArray(S, u, ui + r * ldu + col));
-                    FloatVector hv = FloatVector.fromArray(S, h, hi + r * ldc + col);
+                    FloatVector dh = u == null ? acc : acc.add(FloatVector.fromArray(S, u, ui + r * ldu + col, m));
+                    FloatVector hv = FloatVector.fromArray(S, h, hi + r * ldc + col, m);
                     FloatVector derivative = ep == Epilogue.DZ_TANH
                             ? FloatVector.broadcast(S, 1f).sub(hv.mul(hv))
                             : FloatVector.zero(S).blend(1f, hv.compare(VectorOperators.GT, 0f));
                     out = dh.mul(derivative);
                 }
-                out.intoArray(c, cx);
+                out.intoArray(c, cx, m);
             }
         }
     }

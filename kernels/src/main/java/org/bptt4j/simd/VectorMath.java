@@ -41,15 +41,17 @@ final class VectorMath {
     }
 
     /**
-     * {@code c[i] = tanh(c[i])} for the L floats (one vector) from {@code index}: within 1 ulp of
+     * {@code c[i] = tanh(c[i])} for the {@code lanes} floats (at most one vector) from
+     * {@code index}, whose whole vector must lie inside the array: within 1 ulp of
      * {@link Math#tanh} (measured on every 61st float of the range by {@code VectorMathTest}); odd,
      * exact at ±0, ±1 at ±infinity, NaN for NaN.
      *
      * <p>It takes an array, not a vector: a vector handed to a call that C2 does not inline is
      * boxed, and this method is too large to be inlined into every caller.
      */
-    static void tanh(float[] c, int index) {
-        FloatVector x = FloatVector.fromArray(S, c, index);
+    static void tanh(float[] c, int index, int lanes) {
+        VectorMask<Float> m = S.indexInRange(0, lanes);
+        FloatVector x = FloatVector.fromArray(S, c, index, m);
         FloatVector x2 = x.mul(x);
         FloatVector p = FloatVector.broadcast(S, A9);
         p = p.fma(x2, FloatVector.broadcast(S, A8));
@@ -68,7 +70,7 @@ final class VectorMath {
         FloatVector large = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
         large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
         // NaN compares false, so it takes the series branch, which propagates it.
-        small.blend(large, ax.compare(VectorOperators.GE, SERIES_LIMIT)).intoArray(c, index);
+        small.blend(large, ax.compare(VectorOperators.GE, SERIES_LIMIT)).intoArray(c, index, m);
     }
 
     /**
@@ -108,7 +110,7 @@ final class VectorMath {
 
     /**
      * The same tanh for one float, with the same operations in the same order as each lane of
-     * {@link #tanh(float[], int)}, so a column in a kernel's scalar remainder gets the same bits it
+     * {@link #tanh(float[], int, int)}, so a column in a kernel's scalar remainder gets the same bits it
      * would get in a vector.
      */
     static float tanh(float x) {

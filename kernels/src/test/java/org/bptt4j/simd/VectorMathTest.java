@@ -26,7 +26,7 @@ class VectorMathTest {
                 in[l] = Float.intBitsToFloat(Math.min(bits + 61 * l, last)) * ((l & 1) == 0 ? 1 : -1);
             }
             System.arraycopy(in, 0, out, 0, L);
-            VectorMath.tanh(out, 0);
+            VectorMath.tanh(out, 0, L);
             for (int l = 0; l < L; l++) {
                 long u = ulps((float) Math.tanh(in[l]), out[l]);
                 if (u > worst) {
@@ -47,7 +47,7 @@ class VectorMathTest {
         float[] out = new float[L];
         for (float v : special) {
             java.util.Arrays.fill(out, v);
-            VectorMath.tanh(out, 0);
+            VectorMath.tanh(out, 0, L);
             float expected = (float) Math.tanh(v);
             assertTrue(ulps(expected, out[0]) <= 2 || (Float.isNaN(expected) && Float.isNaN(out[0])),
                     "tanh(" + v + ") = " + out[0] + ", expected " + expected);
@@ -67,7 +67,7 @@ class VectorMathTest {
             }
             v[0] = round % 3 == 0 ? Float.NaN : v[0];
             float[] in = v.clone();
-            VectorMath.tanh(v, 0);
+            VectorMath.tanh(v, 0, L);
             for (int l = 0; l < L; l++) {
                 assertEquals(Float.floatToIntBits(VectorMath.tanh(in[l])), Float.floatToIntBits(v[l]), "tanh(" + in[l] + ")");
             }
