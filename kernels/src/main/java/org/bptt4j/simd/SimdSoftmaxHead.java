@@ -87,7 +87,7 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
         int i = 0;
         for (; i <= n - S.length(); i += S.length()) {
             FloatVector.fromArray(S, a, off + i).sub(max).intoArray(a, off + i);
-            VectorMath.exp(a, off + i);
+            VectorMath.exp(a, off + i, S.length());
         }
         for (; i < n; i++) {
             a[off + i] = VectorMath.exp(a[off + i] - max);

@@ -65,8 +65,12 @@ final class VectorMath {
         FloatVector small = x2.mul(p).fma(x, x); // x + x^3 (A1 + A2 x^2 + ...), A0 = 1
         small = small.blend(x, x.compare(VectorOperators.EQ, 0f)); // -0 + (+0) would lose the sign of -0
 
+        // e^{2|x|} through the array (x stays in a register): exp takes and returns no vector, so
+        // nothing is boxed whether or not C2 inlines it.
         FloatVector ax = x.abs();
-        FloatVector e = exp(ax.min(CLAMP).mul(2f));
+        ax.min(CLAMP).mul(2f).intoArray(c, index, m);
+        exp(c, index, lanes);
+        FloatVector e = FloatVector.fromArray(S, c, index, m);
         FloatVector large = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
         large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
         // NaN compares false, so it takes the series branch, which propagates it.
@@ -74,21 +78,17 @@ final class VectorMath {
     }
 
     /**
-     * {@code c[i] = e^c[i]} for the L floats from {@code index}, for arguments in
-     * [{@value #EXP_MIN}, {@value #EXP_MAX}] (outside, the nearer end's value; NaN gives NaN or
-     * a finite value, callers exclude it). Within 1 ulp of {@link Math#exp} there ({@code VectorMathTest}).
+     * {@code c[i] = e^c[i]} for the {@code lanes} floats (at most one vector) from {@code index},
+     * whose whole vector must lie inside the array, for arguments in [{@value #EXP_MIN},
+     * {@value #EXP_MAX}] (outside, the nearer end's value; callers exclude NaN). Within 1 ulp of
+     * {@link Math#exp} there ({@code VectorMathTest}).
+     *
+     * <p>y = n ln2 + r with n = floor(y log2(e) + 1/2), |r| <= ln2/2; e^r by its Taylor series to
+     * r^7 (remainder below 2^-27); 2^n put into the exponent bits.
      */
-    static void exp(float[] c, int index) {
-        exp(FloatVector.fromArray(S, c, index)).intoArray(c, index);
-    }
-
-    /**
-     * e^y: y = n ln2 + r with n = floor(y log2(e) + 1/2), |r| <= ln2/2, e^r by its Taylor series to
-     * r^7 (remainder below 2^-27), 2^n put into the exponent bits. Private, with one caller each in
-     * this class, so that C2 inlines it (the allocation test would show it if not).
-     */
-    private static FloatVector exp(FloatVector y) {
-        y = y.max(EXP_MIN).min(EXP_MAX);
+    static void exp(float[] c, int index, int lanes) {
+        VectorMask<Float> m = S.indexInRange(0, lanes);
+        FloatVector y = FloatVector.fromArray(S, c, index, m).max(EXP_MIN).min(EXP_MAX);
         FloatVector t = y.mul(LOG2_E).add(0.5f);
         IntVector n = (IntVector) t.convert(VectorOperators.F2I, 0); // toward zero
         FloatVector nf = (FloatVector) n.convert(VectorOperators.I2F, 0);
@@ -105,7 +105,7 @@ final class VectorMath {
         q = q.fma(r, FloatVector.broadcast(S, 0.5f));
         q = q.fma(r, FloatVector.broadcast(S, 1f));
         q = q.fma(r, FloatVector.broadcast(S, 1f));
-        return q.mul(n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+        q.mul(n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).intoArray(c, index, m);
     }
 
     /**
@@ -132,7 +132,7 @@ final class VectorMath {
         return x < 0f ? -large : large;
     }
 
-    /** The same e^y for one float, with the same operations as each lane of {@link #exp(float[], int)}. */
+    /** The same e^y for one float, with the same operations as each lane of {@link #exp(float[], int, int)}. */
     static float exp(float y) {
         y = Math.min(Math.max(y, EXP_MIN), EXP_MAX);
         float t = y * LOG2_E + 0.5f;
