@@ -1,0 +1,47 @@
+package org.bptt4j.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+class SentimentTest {
+
+    @Test
+    void everySentenceFollowsTheDocumentedRules() {
+        List<String> vocabulary = Sentiment.vocabulary();
+        for (Sentiment.Example e : Sentiment.generate(new Random(5), 2000)) {
+            assertTrue(e.tokens().length >= 3 && e.tokens().length <= Sentiment.MAX_WORDS, "length " + e.tokens().length);
+            int phrases = 0;
+            int filler = 0;
+            for (int i = 0; i < e.tokens().length; i++) {
+                String w = vocabulary.get(e.tokens()[i]);
+                if (Sentiment.NEGATIONS.contains(w)) {
+                    String next = vocabulary.get(e.tokens()[i + 1]); // a negation always has its word after it
+                    boolean positive = Sentiment.POSITIVE.contains(next);
+                    assertTrue(positive || Sentiment.NEGATIVE.contains(next), Sentiment.words(e));
+                    assertEquals(positive ? 0 : 1, e.label(), "negated phrase in: " + Sentiment.words(e));
+                    phrases++;
+                    i++;
+                } else if (Sentiment.POSITIVE.contains(w) || Sentiment.NEGATIVE.contains(w)) {
+                    assertEquals(Sentiment.POSITIVE.contains(w) ? 1 : 0, e.label(), "plain phrase in: " + Sentiment.words(e));
+                    phrases++;
+                } else {
+                    assertTrue(Sentiment.FILLER.contains(w));
+                    filler++;
+                }
+            }
+            assertTrue(phrases == 1 || phrases == 2, Sentiment.words(e));
+            assertTrue(filler >= 2 && filler <= 10, Sentiment.words(e));
+        }
+    }
+
+    @Test
+    void theClassifierReachesNinetyFivePercentOnHeldOutSentences() {
+        double accuracy = Sentiment.run(1, 4000, 1000, 15, 0.003f, true, false);
+        assertTrue(accuracy >= 0.95, "held-out accuracy " + accuracy);
+    }
+}
