@@ -24,9 +24,15 @@ def flops(name, b, h):
 
 def main(path, measured=None):
     rows = {}
+    steps = {}
     for r in json.load(open(path)):
         name = r["benchmark"].rsplit(".", 1)[1]
         p = r.get("params", {})
+        if name == "trainStep":  # throughput of the character model's training step
+            raw = [v for fork in r["primaryMetric"]["rawData"] for v in fork]
+            alloc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")
+            steps[(int(p["batch"]), p["impl"])] = (statistics.median(raw), alloc)
+            continue
         b, h, impl = int(p["batch"]), int(p["hidden"]), p["impl"]
         unit = r["primaryMetric"]["scoreUnit"]
         scale = {"ms/op": 1e-3, "us/op": 1e-6, "s/op": 1.0, "ns/op": 1e-9}[unit]
@@ -44,6 +50,15 @@ def main(path, measured=None):
         a = "-" if alloc is None else "%.0f" % alloc
         m = " %.0f%% |" % (100 * gflops / measured) if measured else ""
         print("| %s | %d | %d | %s | %.3f | %.1f | %.0f%% |%s %s | %s |" % (name, b, h, impl, sec * 1e3, gflops, 100 * gflops / PEAK, m, a, ratio))
+    if steps:
+        print()
+        print("| character model step (H = 100, V = 80, T = 25) | B | impl | median steps/s | stream steps/s | B/op | vs reference |")
+        print("|---|---:|---|---:|---:|---:|---:|")
+        for (b, impl), (rate, alloc) in sorted(steps.items(), key=lambda kv: (kv[0][0], kv[0][1] != "simd")):
+            ref = steps.get((b, "reference"))
+            ratio = "%.1fx" % (rate / ref[0]) if ref else "-"
+            a = "-" if alloc is None else "%.1f" % alloc
+            print("| trainStep | %d | %s | %.0f | %.0f | %s | %s |" % (b, impl, rate, rate * b, a, ratio))
 
 
 if __name__ == "__main__":
