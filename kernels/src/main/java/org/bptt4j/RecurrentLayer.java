@@ -27,10 +27,14 @@ public abstract class RecurrentLayer {
 
     /**
      * @param shape the shape every call's arrays and workspace must have
-     * @throws IllegalArgumentException if shape is null
+     * @param cell  the one cell this implementation computes
+     * @throws IllegalArgumentException if shape is null or of another cell
      */
-    protected RecurrentLayer(LayerShape shape) {
+    protected RecurrentLayer(LayerShape shape, Cell cell) {
         this.shape = Checks.notNull("shape", shape);
+        if (shape.cell() != cell) {
+            throw new IllegalArgumentException("shape.cell must be " + cell + " for " + getClass().getSimpleName() + ", was " + shape.cell());
+        }
         this.layout = shape.parameterLayout();
     }
 

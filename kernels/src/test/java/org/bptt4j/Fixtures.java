@@ -38,6 +38,39 @@ public final class Fixtures {
         }
     }
 
+    /**
+     * Asserts that {@code actual} matches {@code expected} normwise: every difference at most
+     * {@code tolerance} times the largest |expected| (as error bounds of sums of products are).
+     *
+     * @return the largest such relative difference seen
+     */
+    public static double assertNormwiseClose(String what, float[] expected, float[] actual, double tolerance) {
+        org.junit.jupiter.api.Assertions.assertEquals(expected.length, actual.length, what + " length");
+        double scale = 1e-30;
+        for (float v : expected) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        double worst = 0;
+        for (int i = 0; i < expected.length; i++) {
+            double error = Math.abs(expected[i] - actual[i]) / scale;
+            worst = Math.max(worst, error);
+            if (!(error <= tolerance)) {
+                org.junit.jupiter.api.Assertions.fail(what + "[" + i + "]: expected " + expected[i] + ", was " + actual[i]
+                        + " (largest |expected| " + scale + ", tolerance " + tolerance + ")");
+            }
+        }
+        return worst;
+    }
+
+    /** @return n ids uniform in [0, bound) */
+    public static int[] tokens(Random random, int n, int bound) {
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = random.nextInt(bound);
+        }
+        return t;
+    }
+
     /** @return {@code float[]} as doubles */
     public static double[] toDoubles(float[] a) {
         double[] d = new double[a.length];

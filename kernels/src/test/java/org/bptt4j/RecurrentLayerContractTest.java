@@ -127,6 +127,9 @@ public abstract class RecurrentLayerContractTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> LayerShape.vanilla(1, 1, 1, 1, null)).getMessage().startsWith("activation"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> LayerShape.vanilla(100_000, 1000, 10, 1000, Activation.TANH)).getMessage().contains("more than"));
         assertThrows(IllegalArgumentException.class, () -> layer(null));
+        IllegalArgumentException cell = assertThrows(IllegalArgumentException.class,
+                () -> layer(new LayerShape(2, 2, 2, 2, Cell.LSTM, Activation.TANH)));
+        assertTrue(cell.getMessage().startsWith("shape.cell must be VANILLA"), cell.getMessage());
     }
 
     @Test

@@ -19,6 +19,14 @@ public final class Checks {
         return value;
     }
 
+    /** @throws IllegalArgumentException unless {@code value} is positive and finite */
+    public static float positiveFinite(String name, float value) {
+        if (!(value > 0 && Float.isFinite(value))) {
+            throw new IllegalArgumentException(name + " must be positive and finite, was " + value);
+        }
+        return value;
+    }
+
     /** @throws IllegalArgumentException if {@code value} is null */
     public static <T> T notNull(String name, T value) {
         if (value == null) {

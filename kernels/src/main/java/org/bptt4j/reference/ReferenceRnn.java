@@ -29,10 +29,7 @@ public final class ReferenceRnn extends RecurrentLayer {
      * @throws IllegalArgumentException if shape is null or not a vanilla cell
      */
     public ReferenceRnn(LayerShape shape) {
-        super(shape);
-        if (shape.cell() != Cell.VANILLA) {
-            throw new IllegalArgumentException("shape.cell must be VANILLA for ReferenceRnn, was " + shape.cell());
-        }
+        super(shape, Cell.VANILLA);
     }
 
     @Override

@@ -26,18 +26,9 @@ public final class ReferenceSoftmaxHead extends SoftmaxHead {
         double loss = 0;
         for (int r = 0; r < rows; r++) {
             logits(params, offset, states, stateOffset + r * hid, g, r * v);
-            float max = Float.NEGATIVE_INFINITY;
-            for (int c = 0; c < v; c++) {
-                max = Math.max(max, g[r * v + c]);
-            }
-            double sum = 0;
-            for (int c = 0; c < v; c++) {
-                sum += Math.exp(g[r * v + c] - max);
-            }
-            loss += Math.log(sum) - (g[r * v + targets[r]] - max);
-            for (int c = 0; c < v; c++) {
-                g[r * v + c] = (float) (Math.exp(g[r * v + c] - max) / sum) - (c == targets[r] ? 1f : 0f);
-            }
+            float target = g[r * v + targets[r]];
+            loss += softmax(g, r * v) - target; // -log p(target) = log sum_c e^{l_c} - l_target
+            g[r * v + targets[r]] -= 1f;
         }
         for (int r = 0; r < rows; r++) {
             for (int k = 0; k < hid; k++) {
@@ -73,18 +64,25 @@ public final class ReferenceSoftmaxHead extends SoftmaxHead {
         int hid = layer().hiddenSize(), v = outputs();
         for (int r = 0; r < rows; r++) {
             logits(params, offset, states, stateOffset + r * hid, out, r * v);
-            float max = Float.NEGATIVE_INFINITY;
-            for (int c = 0; c < v; c++) {
-                max = Math.max(max, out[r * v + c]);
-            }
-            double sum = 0;
-            for (int c = 0; c < v; c++) {
-                sum += Math.exp(out[r * v + c] - max);
-            }
-            for (int c = 0; c < v; c++) {
-                out[r * v + c] = (float) (Math.exp(out[r * v + c] - max) / sum);
-            }
+            softmax(out, r * v);
         }
+    }
+
+    /** Replaces the V logits at {@code a[o]} by their softmax (max subtracted first); returns log sum_c e^{l_c}. */
+    private double softmax(float[] a, int o) {
+        int v = outputs();
+        float max = Float.NEGATIVE_INFINITY;
+        for (int c = 0; c < v; c++) {
+            max = Math.max(max, a[o + c]);
+        }
+        double sum = 0;
+        for (int c = 0; c < v; c++) {
+            sum += Math.exp(a[o + c] - max);
+        }
+        for (int c = 0; c < v; c++) {
+            a[o + c] = (float) (Math.exp(a[o + c] - max) / sum);
+        }
+        return Math.log(sum) + max;
     }
 
     /** {@code out[o + c] = b_y[c] + sum_k h[k] W_y[k][c]}. */

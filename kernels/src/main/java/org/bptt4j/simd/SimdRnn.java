@@ -35,10 +35,7 @@ public final class SimdRnn extends RecurrentLayer {
      * @throws IllegalArgumentException if shape is null or not a vanilla cell
      */
     public SimdRnn(LayerShape shape) {
-        super(shape);
-        if (shape.cell() != Cell.VANILLA) {
-            throw new IllegalArgumentException("shape.cell must be VANILLA for SimdRnn, was " + shape.cell());
-        }
+        super(shape, Cell.VANILLA);
     }
 
     @Override

@@ -19,10 +19,7 @@ public final class Adagrad implements Optimizer {
     /** @throws IllegalArgumentException if size is below 1 or the learning rate is not positive and finite */
     public Adagrad(int size, float learningRate) {
         Checks.positive("size", size);
-        if (!(learningRate > 0 && Float.isFinite(learningRate))) {
-            throw new IllegalArgumentException("learningRate must be positive and finite, was " + learningRate);
-        }
-        this.learningRate = learningRate;
+        this.learningRate = Checks.positiveFinite("learningRate", learningRate);
         this.memory = new float[size];
     }
 

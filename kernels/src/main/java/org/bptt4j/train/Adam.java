@@ -28,9 +28,7 @@ public final class Adam implements Optimizer {
     /** @throws IllegalArgumentException for a size below 1, a rate not positive, betas outside [0, 1) or eps not positive */
     public Adam(int size, float learningRate, float beta1, float beta2, float epsilon) {
         Checks.positive("size", size);
-        if (!(learningRate > 0 && Float.isFinite(learningRate))) {
-            throw new IllegalArgumentException("learningRate must be positive and finite, was " + learningRate);
-        }
+        Checks.positiveFinite("learningRate", learningRate);
         if (!(beta1 >= 0 && beta1 < 1)) {
             throw new IllegalArgumentException("beta1 must be in [0, 1), was " + beta1);
         }

@@ -21,9 +21,7 @@ public final class Sgd implements Optimizer {
      */
     public Sgd(int size, float learningRate, float momentum) {
         Checks.positive("size", size);
-        if (!(learningRate > 0 && Float.isFinite(learningRate))) {
-            throw new IllegalArgumentException("learningRate must be positive and finite, was " + learningRate);
-        }
+        Checks.positiveFinite("learningRate", learningRate);
         if (!(momentum >= 0 && momentum < 1)) {
             throw new IllegalArgumentException("momentum must be in [0, 1), was " + momentum);
         }

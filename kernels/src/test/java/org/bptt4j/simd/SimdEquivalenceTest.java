@@ -1,7 +1,6 @@
 package org.bptt4j.simd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -92,16 +91,7 @@ class SimdEquivalenceTest {
     }
 
     private static void compare(String what, float[] expected, float[] actual) {
-        double scale = 1e-30;
-        for (float v : expected) {
-            scale = Math.max(scale, Math.abs(v));
-        }
-        for (int i = 0; i < expected.length; i++) {
-            double error = Math.abs(expected[i] - actual[i]) / scale;
-            largestError = Math.max(largestError, error);
-            assertTrue(error <= TOLERANCE, what + "[" + i + "]: reference " + expected[i] + ", SIMD " + actual[i]
-                    + " (largest |reference| " + scale + ")");
-        }
+        largestError = Math.max(largestError, Fixtures.assertNormwiseClose(what, expected, actual, TOLERANCE));
     }
 
     /** One forward and backward pass on seeded data, and everything it produced. */

@@ -52,14 +52,8 @@ class ModelFiniteDifferenceTest {
         Model model = Model.reference(shape, v);
         Random random = new Random(steps * 131 + hid * 7 + v + act.ordinal() * 1000 + (every ? 1 : 0));
         float[] params;
-        int[] inputs = new int[steps * batch];
-        int[] targets = new int[every ? steps * batch : batch];
-        for (int i = 0; i < inputs.length; i++) {
-            inputs[i] = random.nextInt(in);
-        }
-        for (int i = 0; i < targets.length; i++) {
-            targets[i] = random.nextInt(v);
-        }
+        int[] inputs = Fixtures.tokens(random, steps * batch, in);
+        int[] targets = Fixtures.tokens(random, every ? steps * batch : batch, v);
         float[] h0 = every ? Fixtures.uniform(random, batch * hid, 0.5f) : new float[batch * hid];
         double[] minAbs = {Double.MAX_VALUE};
         // Draw until no pre-activation lies within 1e-3 of ReLU's kink, where a difference quotient is meaningless.

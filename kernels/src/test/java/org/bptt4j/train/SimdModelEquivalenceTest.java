@@ -50,14 +50,8 @@ class SimdModelEquivalenceTest {
             for (int i = ref.headOffset(); i < ref.size(); i++) {
                 params[i] *= scale;
             }
-            int[] inputs = new int[steps * batch];
-            int[] targets = new int[every ? steps * batch : batch];
-            for (int i = 0; i < inputs.length; i++) {
-                inputs[i] = random.nextInt(in);
-            }
-            for (int i = 0; i < targets.length; i++) {
-                targets[i] = random.nextInt(v);
-            }
+            int[] inputs = Fixtures.tokens(random, steps * batch, in);
+            int[] targets = Fixtures.tokens(random, every ? steps * batch : batch, v);
             float[] h0 = Fixtures.uniform(random, batch * hid, 1f);
             float[] hRef = h0.clone();
             float[] hSimd = h0.clone();
@@ -118,16 +112,8 @@ class SimdModelEquivalenceTest {
     }
 
     private static void compare(String what, float[] expected, float[] actual) {
-        double scale = 1e-30;
-        for (float e : expected) {
-            scale = Math.max(scale, Math.abs(e));
-        }
-        for (int i = 0; i < expected.length; i++) {
-            double error = Math.abs(expected[i] - actual[i]) / scale;
-            largestError = Math.max(largestError, error);
-            assertTrue(error <= TOLERANCE, what + "[" + i + "] at " + VectorWidth.bits() + " bits: reference " + expected[i]
-                    + ", SIMD " + actual[i]);
-        }
+        largestError = Math.max(largestError, Fixtures.assertNormwiseClose(what + " at " + VectorWidth.bits() + " bits",
+                expected, actual, TOLERANCE));
     }
 
     @AfterAll
