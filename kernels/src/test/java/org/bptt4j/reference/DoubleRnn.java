@@ -9,19 +9,20 @@ import org.bptt4j.ParameterLayout;
  * (every step) or {@code h_T . dh_T} (last step), written independently of {@link ReferenceRnn}
  * for finite differences.
  */
-final class DoubleRnn {
+public final class DoubleRnn {
     private DoubleRnn() {
     }
 
     /**
+     * The hidden states h_1..h_T in double, from dense input rows {@code x} (T x B x I).
+     *
      * @param minAbsPreActivation receives the smallest |a| seen (to keep ReLU away from its kink); may be null
      */
-    static double loss(LayerShape s, double[] params, double[] x, int steps, double[] h0, double[] dh, boolean everyStep,
-                       double[] minAbsPreActivation) {
+    public static double[][] states(LayerShape s, double[] params, double[] x, int steps, double[] h0, double[] minAbsPreActivation) {
         ParameterLayout p = s.parameterLayout();
         int batch = s.batch(), in = s.inputSize(), hid = s.hiddenSize();
-        double[] h = h0.clone();
-        double loss = 0;
+        double[][] states = new double[steps][];
+        double[] h = h0;
         for (int t = 0; t < steps; t++) {
             double[] next = new double[batch * hid];
             for (int b = 0; b < batch; b++) {
@@ -39,12 +40,24 @@ final class DoubleRnn {
                     next[b * hid + j] = s.activation() == Activation.TANH ? Math.tanh(a) : Math.max(a, 0);
                 }
             }
+            states[t] = next;
             h = next;
-            for (int n = 0; n < batch * hid; n++) {
+        }
+        return states;
+    }
+
+    /** The loss {@code sum_t h_t . dh_t} (every step) or {@code h_T . dh} (last step) in double. */
+    static double loss(LayerShape s, double[] params, double[] x, int steps, double[] h0, double[] dh, boolean everyStep,
+                       double[] minAbsPreActivation) {
+        double[][] h = states(s, params, x, steps, h0, minAbsPreActivation);
+        int bh = s.batch() * s.hiddenSize();
+        double loss = 0;
+        for (int t = 0; t < steps; t++) {
+            for (int n = 0; n < bh; n++) {
                 if (everyStep) {
-                    loss += h[n] * dh[t * batch * hid + n];
+                    loss += h[t][n] * dh[t * bh + n];
                 } else if (t == steps - 1) {
-                    loss += h[n] * dh[n];
+                    loss += h[t][n] * dh[n];
                 }
             }
         }

@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.bptt4j.Activation;
 import org.bptt4j.Fixtures;
 import org.bptt4j.LayerShape;
+import org.bptt4j.reference.DoubleRnn;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -85,30 +86,18 @@ class ModelFiniteDifferenceTest {
         }
     }
 
-    /** Cross-entropy of the model in double: tokens as one-hot rows, softmax by log-sum-exp. */
+    /** Cross-entropy of the model in double: tokens as one-hot rows through DoubleRnn, softmax by log-sum-exp. */
     static double loss(LayerShape s, int v, double[] p, int[] inputs, int[] targets, double[] h0, boolean every, double[] minAbs) {
         int batch = s.batch(), in = s.inputSize(), hid = s.hiddenSize(), steps = inputs.length / batch;
-        int wh = in * hid, bias = (in + hid) * hid, wy = (in + hid + 1) * hid, by = wy + hid * v;
-        double[] h = h0.clone();
+        int wy = (in + hid + 1) * hid, by = wy + hid * v;
+        double[] oneHot = new double[inputs.length * in];
+        for (int r = 0; r < inputs.length; r++) {
+            oneHot[r * in + inputs[r]] = 1;
+        }
+        double[][] states = DoubleRnn.states(s, p, oneHot, steps, h0, minAbs);
         double loss = 0;
-        for (int t = 0; t < steps; t++) {
-            double[] next = new double[batch * hid];
-            for (int b = 0; b < batch; b++) {
-                for (int j = 0; j < hid; j++) {
-                    double a = p[bias + j] + p[inputs[t * batch + b] * hid + j];
-                    for (int k = 0; k < hid; k++) {
-                        a += h[b * hid + k] * p[wh + k * hid + j];
-                    }
-                    if (minAbs != null) {
-                        minAbs[0] = Math.min(minAbs[0], Math.abs(a));
-                    }
-                    next[b * hid + j] = s.activation() == Activation.TANH ? Math.tanh(a) : Math.max(a, 0);
-                }
-            }
-            h = next;
-            if (!every && t < steps - 1) {
-                continue;
-            }
+        for (int t = every ? 0 : steps - 1; t < steps; t++) {
+            double[] h = states[t];
             for (int b = 0; b < batch; b++) {
                 double[] logits = new double[v];
                 double max = Double.NEGATIVE_INFINITY;
@@ -123,8 +112,7 @@ class ModelFiniteDifferenceTest {
                 for (int c = 0; c < v; c++) {
                     sum += Math.exp(logits[c] - max);
                 }
-                int target = targets[every ? t * batch + b : b];
-                loss += Math.log(sum) + max - logits[target];
+                loss += Math.log(sum) + max - logits[targets[every ? t * batch + b : b]];
             }
         }
         return loss;
