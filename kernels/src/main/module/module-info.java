@@ -4,7 +4,8 @@
  * <p>{@link org.bptt4j} holds the public API (layer shape, parameter layout, workspace, the
  * {@link org.bptt4j.RecurrentLayer} contract); {@link org.bptt4j.reference} the scalar reference
  * that is the test oracle and benchmark baseline; {@link org.bptt4j.simd} the fused SIMD kernels;
- * {@link org.bptt4j.io} the safetensors format.
+ * {@link org.bptt4j.train} models, optimizers, truncated BPTT and checkpoints; {@link org.bptt4j.io}
+ * the safetensors format.
  */
 module org.bptt4j.kernels {
     requires jdk.incubator.vector;

@@ -23,8 +23,8 @@ public final class HeadWorkspace {
     public HeadWorkspace(LayerShape layer, int outputs) {
         this.layer = Checks.notNull("layer", layer);
         this.outputs = Checks.positive("outputs", outputs);
-        Checks.arraySize("the logits buffer maxSteps*batch*outputs", layer.maxSteps(), layer.batch(), outputs);
-        Checks.arraySize("the head's weights", (long) layer.hiddenSize() + 1, outputs);
+        Checks.arraySize("the logits buffer maxSteps*batch*outputs", layer.maxSteps() + 1L, layer.batch(), outputs + (long) Workspace.PADDING);
+        Checks.arraySize("the head's weights", (long) layer.hiddenSize() + 1, outputs + (long) Workspace.PADDING);
         this.logits = new float[layer.maxSteps() * layer.batch() * outputs + Workspace.PADDING];
         this.transposedWeights = new float[outputs * layer.hiddenSize() + Workspace.PADDING];
         this.gradientStaging = new float[outputs * layer.hiddenSize() + Workspace.PADDING];

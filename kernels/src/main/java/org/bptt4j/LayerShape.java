@@ -35,10 +35,11 @@ public record LayerShape(int maxSteps, int batch, int inputSize, int hiddenSize,
             throw new IllegalArgumentException("activation must be TANH for a " + cell + " cell, was " + activation);
         }
         long gh = (long) cell.gates() * hiddenSize;
-        Checks.arraySize("the state buffer (maxSteps+1)*batch*hiddenSize", maxSteps + 1L, batch, hiddenSize);
-        Checks.arraySize("the gate buffer maxSteps*batch*gates*hiddenSize", maxSteps, batch, gh);
+        // Workspace buffers carry Workspace.PADDING floats more: checked with one extra row of 16 to spare.
+        Checks.arraySize("the state buffer (maxSteps+1)*batch*hiddenSize", maxSteps + 2L, batch, hiddenSize + (long) Workspace.PADDING);
+        Checks.arraySize("the gate buffer maxSteps*batch*gates*hiddenSize", maxSteps + 1L, batch, gh + Workspace.PADDING);
         Checks.arraySize("a sequence maxSteps*batch*inputSize", maxSteps, batch, inputSize);
-        Checks.arraySize("the parameter array", (long) inputSize + hiddenSize + 2, gh);
+        Checks.arraySize("the parameter array", (long) inputSize + hiddenSize + 2, gh + Workspace.PADDING);
     }
 
     /** A vanilla RNN layer shape: {@code h_t = f(x_t W_x + h_{t-1} W_h + b)}. */

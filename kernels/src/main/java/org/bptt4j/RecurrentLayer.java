@@ -74,6 +74,7 @@ public abstract class RecurrentLayer {
      * {@link #forward(float[], float[], int, float[], Workspace, float[])} on parameters that start
      * at {@code offset} of a larger array (a model's, whose other parts belong to other layers).
      *
+     * @param offset where this layer's parameters start in {@code params}; {@code layout().size()} floats from there
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      */
     public final void forward(float[] params, int offset, float[] x, int steps, float[] h0, Workspace ws, float[] hT) {
@@ -133,6 +134,10 @@ public abstract class RecurrentLayer {
     /**
      * {@link #backwardEveryStep(float[], float[], float[], Workspace, float[], float[], float[])} on
      * parameters and gradients that start at {@code offset} of larger arrays of one layout.
+     *
+     * @param offset where this layer's parameters, and its gradients in {@code grads}, start
+     * @throws IllegalArgumentException for a bad argument; nothing is written then
+     * @throws IllegalStateException    if no forward pass has run on {@code ws}
      */
     public final void backwardEveryStep(float[] params, int offset, float[] x, float[] dh, Workspace ws, float[] grads,
                                         float[] dx, float[] dh0) {
@@ -158,7 +163,14 @@ public abstract class RecurrentLayer {
         backwardLastStep(params, 0, x, dhLast, ws, grads, dx, dh0);
     }
 
-    /** {@link #backwardLastStep(float[], float[], float[], Workspace, float[], float[], float[])} at an offset. */
+    /**
+     * {@link #backwardLastStep(float[], float[], float[], Workspace, float[], float[], float[])} on
+     * parameters and gradients that start at {@code offset} of larger arrays of one layout.
+     *
+     * @param offset where this layer's parameters, and its gradients in {@code grads}, start
+     * @throws IllegalArgumentException for a bad argument; nothing is written then
+     * @throws IllegalStateException    if no forward pass has run on {@code ws}
+     */
     public final void backwardLastStep(float[] params, int offset, float[] x, float[] dhLast, Workspace ws, float[] grads,
                                        float[] dx, float[] dh0) {
         int steps = checkBackward(params, offset, ws, grads, dh0);
@@ -171,6 +183,15 @@ public abstract class RecurrentLayer {
     /**
      * Backward after {@link #forwardTokens}, loss at every step: {@code dW_x} gets each step's
      * {@code dz} added to the rows of its tokens; there is no {@code dx}.
+     *
+     * @param params parameters from {@code offset}, as given to forward
+     * @param tokens the token ids given to forward
+     * @param dh     upstream gradient for every step, T x B x H (a longer array is accepted)
+     * @param ws     the workspace of the forward pass
+     * @param grads  gradients of the params' layout; added to from {@code offset}
+     * @param dh0    receives {@code dL/dh_0}, B x H; may be null
+     * @throws IllegalArgumentException for a bad argument; nothing is written then
+     * @throws IllegalStateException    if no forward pass has run on {@code ws}
      */
     public final void backwardTokensEveryStep(float[] params, int offset, int[] tokens, float[] dh, Workspace ws,
                                               float[] grads, float[] dh0) {
@@ -180,7 +201,14 @@ public abstract class RecurrentLayer {
         computeBackward(params, offset, null, tokens, dh, true, ws, grads, null, dh0);
     }
 
-    /** Backward after {@link #forwardTokens}, loss at the last step only. */
+    /**
+     * Backward after {@link #forwardTokens}, loss at the last step only; otherwise as
+     * {@link #backwardTokensEveryStep}.
+     *
+     * @param dhLast upstream gradient {@code dL/dh_T}, B x H
+     * @throws IllegalArgumentException for a bad argument; nothing is written then
+     * @throws IllegalStateException    if no forward pass has run on {@code ws}
+     */
     public final void backwardTokensLastStep(float[] params, int offset, int[] tokens, float[] dhLast, Workspace ws,
                                              float[] grads, float[] dh0) {
         int steps = checkBackward(params, offset, ws, grads, dh0);

@@ -68,6 +68,7 @@ public abstract class SoftmaxHead {
      * @param dh      receives {@code dL/dh_t}, T x B x H (a longer array is accepted; the rest is untouched)
      * @return the sum of the T*B cross-entropies (natural log)
      * @throws IllegalArgumentException for a bad argument; nothing is written then
+     * @throws IllegalStateException    if no forward pass has run on {@code states}
      */
     public final double lossEveryStep(float[] params, int offset, Workspace states, int[] targets, HeadWorkspace hws,
                                       float[] grads, float[] dh) {
@@ -87,6 +88,7 @@ public abstract class SoftmaxHead {
      * @param dhLast  receives {@code dL/dh_T}, B x H
      * @return the sum of the B cross-entropies
      * @throws IllegalArgumentException for a bad argument; nothing is written then
+     * @throws IllegalStateException    if no forward pass has run on {@code states}
      */
     public final double lossLastStep(float[] params, int offset, Workspace states, int[] targets, HeadWorkspace hws,
                                      float[] grads, float[] dhLast) {
@@ -101,7 +103,13 @@ public abstract class SoftmaxHead {
     /**
      * The softmax probabilities of {@code h_t} (1 <= t <= T of the last forward), B x V.
      *
+     * @param params parameters, the head's from {@code offset}
+     * @param states the layer's workspace after forward
+     * @param t      the step whose state is classified
+     * @param hws    this head's workspace
+     * @param out    receives the probabilities, B x V (row b at {@code b*V})
      * @throws IllegalArgumentException for a bad argument; nothing is written then
+     * @throws IllegalStateException    if no forward pass has run on {@code states}
      */
     public final void probabilities(float[] params, int offset, Workspace states, int t, HeadWorkspace hws, float[] out) {
         int steps = checkStates(states);

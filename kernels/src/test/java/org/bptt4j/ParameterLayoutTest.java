@@ -80,6 +80,14 @@ class ParameterLayoutTest {
     }
 
     @Test
+    void layoutsTooLargeForAnArrayAreRejected() {
+        // (I + H + 2) * 4H wraps a long's sign bit in a naive overflow check.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ParameterLayout(1, 2147483628, Cell.LSTM));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("more than"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> LayerShape.vanilla(1, (1 << 30) - 5, 1, 1, Activation.TANH));
+    }
+
+    @Test
     void wrongSizesAreRejectedBeforeWriting() {
         ParameterLayout layout = new ParameterLayout(2, 3, Cell.VANILLA);
         float[] params = new float[layout.size()];

@@ -68,18 +68,19 @@ public final class Checks {
     }
 
     /**
-     * The product of sizes as a long.
+     * The product of sizes (each at least 0) as a long.
      *
      * @throws IllegalArgumentException if it exceeds what a Java array can hold
      */
     public static long arraySize(String name, long... factors) {
         long product = 1;
         for (long f : factors) {
-            product = Math.multiplyHigh(product, f) != 0 ? Long.MAX_VALUE : product * f;
-            if (product > MAX_ARRAY_LENGTH) {
+            if (f < 0 || (f != 0 && product > MAX_ARRAY_LENGTH / f)) {
                 throw new IllegalArgumentException(name + " would need more than " + MAX_ARRAY_LENGTH + " elements");
             }
+            product *= f;
         }
         return product;
     }
+
 }

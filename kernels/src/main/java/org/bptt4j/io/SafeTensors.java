@@ -65,13 +65,9 @@ public final class SafeTensors {
      * @param end    one past its last byte
      */
     public record Tensor(String name, DType dtype, int[] shape, long begin, long end) {
-        /** @return the number of elements, the product of the shape */
+        /** @return the number of elements, the product of the shape (checked to fit an array when read) */
         public long elements() {
-            long n = 1;
-            for (int d : shape) {
-                n *= d;
-            }
-            return n;
+            return (end - begin) / dtype.bytes();
         }
 
         @Override
@@ -178,7 +174,11 @@ public final class SafeTensors {
                 throw malformed(source, "tensor \"" + name + "\" has a bad dimension " + dims.get(i));
             }
             shape[i] = (int) (long) d;
-            elements = d == 0 ? 0 : Math.min(elements * d, Long.MAX_VALUE / 16);
+            elements = d == 0 || elements == 0 ? 0 : Math.min(Math.multiplyHigh(elements, d) != 0 ? Long.MAX_VALUE : elements * d,
+                    Long.MAX_VALUE / 16); // saturates: a count this large fails the size check below
+        }
+        if (elements > Integer.MAX_VALUE - 8) {
+            throw malformed(source, "tensor \"" + name + "\" has " + elements + " elements, more than a Java array holds");
         }
         if (!(fields.get("data_offsets") instanceof List<?> offsets) || offsets.size() != 2
                 || !(offsets.get(0) instanceof Long begin) || !(offsets.get(1) instanceof Long end)) {
@@ -204,12 +204,18 @@ public final class SafeTensors {
      * @param shapes   their shapes, outermost dimension first
      * @param data     their elements, row-major
      * @param metadata strings stored under {@code __metadata__}; may be empty
-     * @throws IllegalArgumentException if the lists differ in length, a name repeats or is
-     *                                  {@code __metadata__}, or a shape does not match its data
+     * @param file     the file to write or replace
+     * @throws IllegalArgumentException if an argument is null, the lists differ in length, a name
+     *                                  repeats or is {@code __metadata__}, or a shape does not match its data
      * @throws IOException              if the file cannot be written (the old file, if any, is kept)
      */
     public static void writeFloats(Path file, java.util.List<String> names, java.util.List<int[]> shapes,
                                    java.util.List<float[]> data, Map<String, String> metadata) throws IOException {
+        org.bptt4j.internal.Checks.notNull("file", file);
+        org.bptt4j.internal.Checks.notNull("names", names);
+        org.bptt4j.internal.Checks.notNull("shapes", shapes);
+        org.bptt4j.internal.Checks.notNull("data", data);
+        org.bptt4j.internal.Checks.notNull("metadata", metadata);
         if (names.size() != shapes.size() || names.size() != data.size()) {
             throw new IllegalArgumentException("names, shapes and data must have the same length, were "
                     + names.size() + ", " + shapes.size() + ", " + data.size());
@@ -248,12 +254,14 @@ public final class SafeTensors {
             offset += 4 * elements;
         }
         json.append('}');
-        while ((json.length() + 8) % 8 != 0) {
-            json.append(' '); // the format pads the header with spaces to 8-byte alignment
-        }
-        byte[] header = json.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] unpadded = json.toString().getBytes(StandardCharsets.UTF_8);
+        // The format pads the header with spaces so that the data starts 8-byte aligned (in bytes:
+        // non-ASCII metadata takes more bytes than characters).
+        byte[] header = Arrays.copyOf(unpadded, (unpadded.length + 7) / 8 * 8);
+        Arrays.fill(header, unpadded.length, header.length, (byte) ' ');
         Path dir = file.toAbsolutePath().getParent();
-        Path temp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+        Path temp = Files.createTempFile(dir, ".bptt4j-", ".tmp");
+        IOException failure = null;
         try {
             try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(temp,
                     java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -273,9 +281,36 @@ public final class SafeTensors {
                 writeFully(out, block.flip());
                 out.force(true);
             }
+            keepPermissions(file, temp);
             Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
+            forceDirectory(dir);
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    /** The new file gets the old one's permissions, or, for a new file, read for all (a temporary file is owner-only). */
+    private static void keepPermissions(Path file, Path temp) throws IOException {
+        if (!temp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions = Files.exists(file)
+                ? Files.getPosixFilePermissions(file)
+                : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+        Files.setPosixFilePermissions(temp, permissions);
+    }
+
+    /** Makes the rename itself durable where the platform allows forcing a directory (Linux does). */
+    private static void forceDirectory(Path dir) {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // Not every platform can open a directory; the file itself was forced before the move.
         }
     }
 

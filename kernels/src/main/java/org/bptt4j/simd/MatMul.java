@@ -29,7 +29,7 @@ import jdk.incubator.vector.VectorSpecies;
  * written (or added to) straight from them. What is more than an add (an activation, the backward
  * step's {@code (acc + upstream) * f'(h)}) is applied to the tile right after it is stored, while
  * it is in L1, by {@link #finishTile}, one call per tile. That split is deliberate: written into
- * every accumulator's store, 16 inlined copies of tanh exceed C2's inlining budget
+ * every accumulator's store, one inlined copy of tanh per accumulator (16 in a 4 x 4 tile) exceeds C2's inlining budget
  * (NodeCountInliningCutoff), the calls that are not inlined box their vector arguments, and the
  * kernel allocates and slows down many times. So no method here or in {@link VectorMath} takes or
  * returns a vector: vectors live and die inside one method.
@@ -40,7 +40,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class MatMul {
     static final VectorSpecies<Float> S = VectorWidth.SPECIES;
     static final int L = S.length();
-    /** Rows of C per tile. */
+    /** Rows of C in the 4-row tiles (the largest tiles have 6). */
     static final int ROWS = 4;
     /** Vectors of C per tile row. */
     static final int VECTORS = 4;

@@ -37,13 +37,17 @@ public final class Checkpoint {
     /**
      * Writes {@code params} of {@code model} to {@code file}, replacing it atomically.
      *
-     * @throws IllegalArgumentException if params is not of the model's size
+     * @param metadata strings stored in the file's {@code __metadata__} (e.g. a vocabulary); may be empty
+     * @throws IllegalArgumentException if an argument is null, params is not of the model's size or
+     *                                  the model is not a vanilla RNN
      * @throws IOException              if the file cannot be written (an existing one is kept)
      */
     public static void save(Path file, Model model, float[] params, Map<String, String> metadata) throws IOException {
         Checks.notNull("file", file);
+        Checks.notNull("metadata", metadata);
         Checks.length("params", params, model.size(), "the model's size");
         LayerShape s = model.layer().shape();
+        requireVanilla(s);
         int in = s.inputSize(), hid = s.hiddenSize(), v = model.head().outputs();
         ParameterLayout layout = model.layer().layout();
         float[] wih = new float[hid * in];
@@ -66,6 +70,12 @@ public final class Checkpoint {
                 metadata);
     }
 
+    private static void requireVanilla(LayerShape s) {
+        if (s.cell() != Cell.VANILLA) {
+            throw new IllegalArgumentException("model must be a vanilla RNN (the only checkpoints so far), is " + s.cell());
+        }
+    }
+
     /**
      * Reads {@code file} into {@code params} of {@code model}.
      *
@@ -78,9 +88,7 @@ public final class Checkpoint {
         Checks.notNull("file", file);
         Checks.length("params", params, model.size(), "the model's size");
         LayerShape s = model.layer().shape();
-        if (s.cell() != Cell.VANILLA) {
-            throw new IllegalArgumentException("only vanilla RNN checkpoints exist so far, the model is " + s.cell());
-        }
+        requireVanilla(s);
         int in = s.inputSize(), hid = s.hiddenSize(), v = model.head().outputs();
         SafeTensors st = SafeTensors.read(file);
         float[] wih = st.floats(WEIGHT_IH, hid, in);

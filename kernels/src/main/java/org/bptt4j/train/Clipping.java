@@ -58,7 +58,7 @@ public final class Clipping {
         return norm;
     }
 
-    /** Sum of squares: float lanes over blocks of 1024 elements, each block's lanes added in double, in order. */
+    /** Sum of squares: float lanes over blocks of about 1024 elements, each block's lanes added in double, in order. */
     static double sumOfSquares(float[] a) {
         double total = 0;
         int i = 0;

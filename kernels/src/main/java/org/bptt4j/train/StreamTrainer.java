@@ -58,6 +58,8 @@ public final class StreamTrainer {
      *                                  close to the end, a token out of range); nothing is written then
      */
     public double trainChunk(float[] params, int[] stream, int[] positions, int length, float[] h) {
+        Checks.length("params", params, model.size(), "the model's size");
+        Checks.length("h", h, model.layer().shape().stateLength(), "batch*hiddenSize");
         Checks.notNull("stream", stream);
         Checks.notNull("positions", positions);
         int batch = model.layer().shape().batch();

@@ -65,6 +65,24 @@ class SafeTensorsTest {
     }
 
     @Test
+    void writtenFilesAreAlignedReadableByAllAndRoundTrip(@TempDir Path dir) throws IOException {
+        Path p = dir.resolve("w.safetensors");
+        float[] data = {1f, -2f, 3f};
+        // Non-ASCII metadata: more bytes than characters, the header must still pad to 8 bytes.
+        SafeTensors.writeFloats(p, java.util.List.of("t"), java.util.List.of(new int[]{3}), java.util.List.of(data),
+                java.util.Map.of("vocabulary", "aé€😀"));
+        byte[] bytes = Files.readAllBytes(p);
+        long headerLength = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        assertEquals(0, (8 + headerLength) % 8, "data starts 8-byte aligned");
+        SafeTensors st = SafeTensors.read(p);
+        assertArrayEquals(data, st.floats("t", 3));
+        assertEquals("aé€😀", st.metadata().get("vocabulary"));
+        if (p.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p)));
+        }
+    }
+
+    @Test
     void everyTruncationOfAGoodFileIsRejected() {
         byte[] whole = good();
         for (int n = 0; n < whole.length; n++) {
@@ -88,6 +106,7 @@ class SafeTensorsTest {
                 {"{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},\"a\":{}}", "duplicate key"},
                 {"{\"__metadata__\":{\"k\":1}}", "not a string"},
                 {"{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16.0]}}", "only integers"},
+                {"{\"a\":{\"dtype\":\"F32\",\"shape\":[1048576,1048576,16777216],\"data_offsets\":[0,0]}}", "more than a Java array"},
         };
         for (String[] c : cases) {
             IOException e = assertThrows(IOException.class, () -> SafeTensors.parse(file(c[0], d16), "bad"), c[0]);

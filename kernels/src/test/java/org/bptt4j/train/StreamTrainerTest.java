@@ -45,6 +45,11 @@ class StreamTrainerTest {
         assertThrows(IllegalArgumentException.class, () -> trainer.trainChunk(params, bad, new int[]{0, 50}, 8, h));
         assertArrayEquals(before, params);
         assertArrayEquals(new float[2 * 16], h);
+        trainer.trainChunk(params, s, new int[]{0, 50}, 8, h);
+        float[] gradients = trainer.gradients().clone();
+        assertThrows(IllegalArgumentException.class, () -> trainer.trainChunk(new float[3], s, new int[]{0, 50}, 8, h));
+        assertThrows(IllegalArgumentException.class, () -> trainer.trainChunk(params, s, new int[]{0, 50}, 8, new float[5]));
+        assertArrayEquals(gradients, trainer.gradients(), "the last chunk's gradients survive a rejected call");
     }
 
     @Test
