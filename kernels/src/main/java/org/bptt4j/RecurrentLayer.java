@@ -141,11 +141,7 @@ public abstract class RecurrentLayer {
      */
     public final void backwardEveryStep(float[] params, int offset, float[] x, float[] dh, Workspace ws, float[] grads,
                                         float[] dx, float[] dh0) {
-        int steps = checkBackward(params, offset, ws, grads, dh0);
-        Checks.atLeast("x", x, (long) shape.inputLength(steps), "steps*batch*inputSize");
-        Checks.atLeastOrNull("dx", dx, (long) shape.inputLength(steps), "steps*batch*inputSize");
-        Checks.atLeast("dh", dh, (long) shape.hiddenSequenceLength(steps), "steps*batch*hiddenSize");
-        computeBackward(params, offset, x, null, dh, true, ws, grads, dx, dh0);
+        backwardChecked(params, offset, x, null, dh, true, ws, grads, dx, dh0);
     }
 
     /**
@@ -173,11 +169,7 @@ public abstract class RecurrentLayer {
      */
     public final void backwardLastStep(float[] params, int offset, float[] x, float[] dhLast, Workspace ws, float[] grads,
                                        float[] dx, float[] dh0) {
-        int steps = checkBackward(params, offset, ws, grads, dh0);
-        Checks.atLeast("x", x, (long) shape.inputLength(steps), "steps*batch*inputSize");
-        Checks.atLeastOrNull("dx", dx, (long) shape.inputLength(steps), "steps*batch*inputSize");
-        Checks.length("dhLast", dhLast, shape.stateLength(), "batch*hiddenSize");
-        computeBackward(params, offset, x, null, dhLast, false, ws, grads, dx, dh0);
+        backwardChecked(params, offset, x, null, dhLast, false, ws, grads, dx, dh0);
     }
 
     /**
@@ -195,10 +187,7 @@ public abstract class RecurrentLayer {
      */
     public final void backwardTokensEveryStep(float[] params, int offset, int[] tokens, float[] dh, Workspace ws,
                                               float[] grads, float[] dh0) {
-        int steps = checkBackward(params, offset, ws, grads, dh0);
-        checkTokens(tokens, steps);
-        Checks.atLeast("dh", dh, (long) shape.hiddenSequenceLength(steps), "steps*batch*hiddenSize");
-        computeBackward(params, offset, null, tokens, dh, true, ws, grads, null, dh0);
+        backwardChecked(params, offset, null, tokens, dh, true, ws, grads, null, dh0);
     }
 
     /**
@@ -211,10 +200,7 @@ public abstract class RecurrentLayer {
      */
     public final void backwardTokensLastStep(float[] params, int offset, int[] tokens, float[] dhLast, Workspace ws,
                                              float[] grads, float[] dh0) {
-        int steps = checkBackward(params, offset, ws, grads, dh0);
-        checkTokens(tokens, steps);
-        Checks.length("dhLast", dhLast, shape.stateLength(), "batch*hiddenSize");
-        computeBackward(params, offset, null, tokens, dhLast, false, ws, grads, null, dh0);
+        backwardChecked(params, offset, null, tokens, dhLast, false, ws, grads, null, dh0);
     }
 
     /**
@@ -234,17 +220,31 @@ public abstract class RecurrentLayer {
     protected abstract void computeBackward(float[] params, int offset, float[] x, int[] tokens, float[] dh,
                                             boolean everyStep, Workspace ws, float[] grads, float[] dx, float[] dh0);
 
-    private int checkBackward(float[] params, int offset, Workspace ws, float[] grads, float[] dh0) {
+    /** Every check of the backward methods, then the computation. The input is x (dense) or, when x is null, tokens. */
+    private void backwardChecked(float[] params, int offset, float[] x, int[] tokens, float[] dh, boolean everyStep,
+                                 Workspace ws, float[] grads, float[] dx, float[] dh0) {
         checkParams("params", params, offset);
         checkWorkspace(ws);
         int steps = ws.steps();
         if (steps == 0) {
             throw new IllegalStateException("backward needs a forward pass on this workspace first");
         }
+        if (tokens == null) {
+            Checks.atLeast("x", x, (long) shape.inputLength(steps), "steps*batch*inputSize");
+        } else {
+            checkTokens(tokens, steps);
+        }
+        if (everyStep) {
+            Checks.atLeast("dh", dh, (long) shape.hiddenSequenceLength(steps), "steps*batch*hiddenSize");
+        } else {
+            Checks.length("dhLast", dh, shape.stateLength(), "batch*hiddenSize");
+        }
         checkParams("grads", grads, offset);
+        Checks.atLeastOrNull("dx", dx, (long) shape.inputLength(steps), "steps*batch*inputSize");
         Checks.lengthOrNull("dh0", dh0, shape.stateLength(), "batch*hiddenSize");
-        return steps;
+        computeBackward(params, offset, x, tokens, dh, everyStep, ws, grads, dx, dh0);
     }
+
 
     private void checkExactParams(float[] params) {
         Checks.length("params", params, layout.size(), "the parameter layout's size");
