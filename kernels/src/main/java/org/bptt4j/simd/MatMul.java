@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The one matrix-product micro-kernel family every SIMD pass is built on:
  * {@code C (m x n) = epilogue(start + A (m x k) * B (k x n))}, register-blocked in tiles of
  * 6 rows x {@value #VECTORS} vectors (24 accumulators in local variables, the most that leave
- * registers for B's vectors and A's broadcast; 20% faster than 4 x 4 at B = 64, H = 512 in
- * PhaseBenchmark), then {@value #ROWS} x {@value #VECTORS} and single rows for what is left.
+ * registers for B's vectors and A's broadcast; each product phase 12-33% faster than with 4 x 4
+ * tiles at B = 64, H = 512 in PhaseBenchmark), then {@value #ROWS} x {@value #VECTORS} and single rows for what is left.
  *
  * <p>B and C are row-major ({@code B(p, j) = b[bOff + p*ldb + j]}); A is read through two strides,
  * {@code A(i, p) = a[aOff + i*aRow + p*aCol]}, so that the same kernel computes {@code A B} (aRow =
@@ -99,35 +99,20 @@ final class MatMul {
         for (int j = 0; j < nFull; j += block) {
             int i = 0;
             for (; i + 6 <= m; i += 6) {
-                tile6x4(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc,
-                        ep, u, uOff + i * ldu + j, ldu);
-                if (ep.needsFinish()) {
-                    finishTile(ep, 6, VECTORS, c, cOff + i * ldc + j, ldc, u, uOff + i * ldu + j, ldu, h, hOff + i * ldc + j, L);
-                }
+                tile(6, VECTORS, i, j, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu, h, hOff);
             }
             for (; i + ROWS <= m; i += ROWS) {
-                tile4x4(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc,
-                        ep, u, uOff + i * ldu + j, ldu);
-                if (ep.needsFinish()) {
-                    finishTile(ep, ROWS, VECTORS, c, cOff + i * ldc + j, ldc, u, uOff + i * ldu + j, ldu, h, hOff + i * ldc + j, L);
-                }
+                tile(ROWS, VECTORS, i, j, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu, h, hOff);
             }
             for (; i < m; i++) {
-                tile1x4(k, a, aOff + i * aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ep, u, uOff + i * ldu + j);
-                if (ep.needsFinish()) {
-                    finishTile(ep, 1, VECTORS, c, cOff + i * ldc + j, ldc, u, uOff + i * ldu + j, ldu, h, hOff + i * ldc + j, L);
-                }
+                tile(1, VECTORS, i, j, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu, h, hOff);
             }
         }
         int nVectors = n - n % L;
         int mFull = m - m % ROWS;
         for (int j = nFull; j < nVectors; j += L) {
             for (int i = 0; i < mFull; i += ROWS) {
-                tile4x1(k, a, aOff + i * aRow, aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc,
-                        ep, u, uOff + i * ldu + j, ldu);
-                if (ep.needsFinish()) {
-                    finishTile(ep, ROWS, 1, c, cOff + i * ldc + j, ldc, u, uOff + i * ldu + j, ldu, h, hOff + i * ldc + j, L);
-                }
+                tile(ROWS, 1, i, j, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu, h, hOff);
             }
         }
         // Rows left below a multiple of four (every row when m < 4, as in a batch of one): two
@@ -135,16 +120,10 @@ final class MatMul {
         for (int i = mFull; i < m; i++) {
             int j = nFull;
             for (; j + 2 * L <= nVectors; j += 2 * L) {
-                tile1x2(k, a, aOff + i * aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ep, u, uOff + i * ldu + j);
-                if (ep.needsFinish()) {
-                    finishTile(ep, 1, 2, c, cOff + i * ldc + j, ldc, u, uOff + i * ldu + j, ldu, h, hOff + i * ldc + j, L);
-                }
+                tile(1, 2, i, j, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu, h, hOff);
             }
             if (j < nVectors) {
-                tile1x1(k, a, aOff + i * aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ep, u, uOff + i * ldu + j);
-                if (ep.needsFinish()) {
-                    finishTile(ep, 1, 1, c, cOff + i * ldc + j, ldc, u, uOff + i * ldu + j, ldu, h, hOff + i * ldc + j, L);
-                }
+                tile(1, 1, i, j, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu, h, hOff);
             }
         }
         if (nVectors < n) {
@@ -169,6 +148,27 @@ final class MatMul {
         }
     }
 
+    /** The tile of {@code rows} x {@code vectors} full vectors whose corner is C(i, j), then its epilogue. */
+    private static void tile(int rows, int vectors, int i, int j, int k,
+                             float[] a, int aOff, int aRow, int aCol,
+                             float[] b, int bOff, int ldb,
+                             float[] c, int cOff, int ldc,
+                             Epilogue ep, float[] u, int uOff, int ldu, float[] h, int hOff) {
+        int ai = aOff + i * aRow, bj = bOff + j, ci = cOff + i * ldc + j, ui = uOff + i * ldu + j;
+        switch (rows * 10 + vectors) {
+            case 64 -> tile6x4(k, a, ai, aRow, aCol, b, bj, ldb, c, ci, ldc, ep, u, ui, ldu);
+            case 44 -> tile4x4(k, a, ai, aRow, aCol, b, bj, ldb, c, ci, ldc, ep, u, ui, ldu);
+            case 14 -> tile1x4(k, a, ai, aCol, b, bj, ldb, c, ci, ep, u, ui);
+            case 41 -> tile4x1(k, a, ai, aRow, aCol, b, bj, ldb, c, ci, ldc, ep, u, ui, ldu);
+            case 12 -> tile1x2(k, a, ai, aCol, b, bj, ldb, c, ci, ep, u, ui);
+            case 11 -> tile1x1(k, a, ai, aCol, b, bj, ldb, c, ci, ep, u, ui);
+            default -> throw new AssertionError(rows + " x " + vectors);
+        }
+        if (ep.needsFinish()) {
+            finishTile(ep, rows, vectors, c, ci, ldc, u, ui, ldu, h, hOff + i * ldc + j, L);
+        }
+    }
+
     /** @return whether a whole vector from {@code index} lies inside {@code array} */
     private static boolean fits(float[] array, int index) {
         return index >= 0 && (long) index + L <= array.length;
@@ -187,12 +187,12 @@ final class MatMul {
                             float[] a, int aOff, int aRow, int aCol,
                             float[] b, int bOff, int ldb,
                             float[] c, int cOff, int ldc, float[] staging) {
+        if (k == 0) {
+            return; // an empty sum adds nothing
+        }
         for (int k0 = 0; k0 < k; k0 += K_CHUNK) {
             multiply(m, n, Math.min(K_CHUNK, k - k0), a, aOff + k0 * aCol, aRow, aCol, b, bOff + k0 * ldb, ldb,
                     staging, 0, n, k0 == 0 ? Epilogue.STORE : Epilogue.ACCUMULATE, null, 0, 0, null, 0);
-        }
-        if (k == 0) {
-            return;
         }
         for (int i = 0; i < m; i++) {
             Rows.accumulate(staging, i * n, c, cOff + i * ldc, n);
@@ -205,24 +205,22 @@ final class MatMul {
                                   float[] b, int bOff, int ldb,
                                   float[] c, int cOff, int ldc,
                                   Epilogue ep, float[] u, int uOff, int ldu, float[] h, int hOff) {
-        {
-            for (int j = j0; j < n; j++) {
-                int cx = cOff + i * ldc + j;
-                float acc = ep.startsFromC() ? c[cx] : ep == Epilogue.START_U ? u[uOff + i * ldu + j] : 0f;
-                for (int p = 0; p < k; p++) {
-                    acc = Math.fma(a[aOff + i * aRow + p * aCol], b[bOff + p * ldb + j], acc);
-                }
-                c[cx] = switch (ep) {
-                    case STORE, START_U, ACCUMULATE -> acc;
-                    case TANH -> VectorMath.tanh(acc);
-                    case RELU -> Math.max(acc, 0f);
-                    case DZ_TANH, DZ_RELU -> {
-                        float dh = u == null ? acc : acc + u[uOff + i * ldu + j];
-                        float hv = h[hOff + i * ldc + j];
-                        yield dh * (ep == Epilogue.DZ_TANH ? 1f - hv * hv : (hv > 0f ? 1f : 0f));
-                    }
-                };
+        for (int j = j0; j < n; j++) {
+            int cx = cOff + i * ldc + j;
+            float acc = ep.startsFromC() ? c[cx] : ep == Epilogue.START_U ? u[uOff + i * ldu + j] : 0f;
+            for (int p = 0; p < k; p++) {
+                acc = Math.fma(a[aOff + i * aRow + p * aCol], b[bOff + p * ldb + j], acc);
             }
+            c[cx] = switch (ep) {
+                case STORE, START_U, ACCUMULATE -> acc;
+                case TANH -> VectorMath.tanh(acc);
+                case RELU -> Math.max(acc, 0f);
+                case DZ_TANH, DZ_RELU -> {
+                    float dh = u == null ? acc : acc + u[uOff + i * ldu + j];
+                    float hv = h[hOff + i * ldc + j];
+                    yield dh * (ep == Epilogue.DZ_TANH ? 1f - hv * hv : (hv > 0f ? 1f : 0f));
+                }
+            };
         }
     }
 
