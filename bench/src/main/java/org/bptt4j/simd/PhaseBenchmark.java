@@ -99,8 +99,8 @@ public class PhaseBenchmark {
     /** Packing W_h^T and W_x^T. */
     @Benchmark
     public float backwardPack() {
-        SimdRnn.transpose(params, wh, hidden, hidden, packed, 0);
-        SimdRnn.transpose(params, 0, hidden, hidden, packed, hidden * hidden);
+        Rows.transpose(params, wh, hidden, hidden, packed, 0);
+        Rows.transpose(params, 0, hidden, hidden, packed, hidden * hidden);
         return packed[1];
     }
 

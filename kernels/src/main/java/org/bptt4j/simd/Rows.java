@@ -3,7 +3,7 @@ package org.bptt4j.simd;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Elementwise row operations of the passes that are not products: full vectors, then a scalar remainder. */
+/** Row operations of the passes that are not products: sums (full vectors, then a scalar remainder) and a transpose. */
 final class Rows {
     private static final VectorSpecies<Float> S = VectorWidth.SPECIES;
 
@@ -24,5 +24,27 @@ final class Rows {
     /** {@code dst[dOff + i] += src[sOff + i]} for i in [0, n). */
     static void accumulate(float[] src, int sOff, float[] dst, int dOff, int n) {
         sum(dst, dOff, src, sOff, dst, dOff, n);
+    }
+
+    /**
+     * {@code dst[dOff + j*rows + i] = src[sOff + i*cols + j]}: a rows x cols matrix into cols x rows,
+     * in 32 x 32 blocks so that both sides stay in cache, writing contiguously (at H = I = 512,
+     * packing both matrices took 2.1 ms row by row, 1.1 ms in blocks read contiguously, 0.36 ms so,
+     * in PhaseBenchmark).
+     */
+    static void transpose(float[] src, int sOff, int rows, int cols, float[] dst, int dOff) {
+        final int block = 32;
+        for (int i0 = 0; i0 < rows; i0 += block) {
+            int i1 = Math.min(i0 + block, rows);
+            for (int j0 = 0; j0 < cols; j0 += block) {
+                int j1 = Math.min(j0 + block, cols);
+                for (int j = j0; j < j1; j++) {
+                    int d = dOff + j * rows;
+                    for (int i = i0; i < i1; i++) {
+                        dst[d + i] = src[sOff + i * cols + j];
+                    }
+                }
+            }
+        }
     }
 }

@@ -85,9 +85,9 @@ public final class SimdRnn extends RecurrentLayer {
         int wxT = hid * hid;
         int wx = offset + p.inputWeightsOffset();
         int wh = offset + p.recurrentWeightsOffset();
-        transpose(params, wh, hid, hid, packed, whT);
+        Rows.transpose(params, wh, hid, hid, packed, whT);
         if (dx != null) {
-            transpose(params, wx, in, hid, packed, wxT);
+            Rows.transpose(params, wx, in, hid, packed, wxT);
         }
         Epilogue dzOf = s.activation() == Activation.TANH ? Epilogue.DZ_TANH : Epilogue.DZ_RELU;
 
@@ -123,28 +123,6 @@ public final class SimdRnn extends RecurrentLayer {
         if (dx != null) {
             MatMul.multiply(rows, in, hid, dz, 0, hid, 1, packed, wxT, in,
                     dx, 0, in, Epilogue.STORE, null, 0, 0, null, 0);
-        }
-    }
-
-    /**
-     * {@code dst[dOff + j*rows + i] = src[sOff + i*cols + j]}: a rows x cols matrix into cols x rows,
-     * in 32 x 32 blocks so that both sides stay in cache, writing contiguously (at H = I = 512,
-     * packing both matrices took 2.1 ms row by row, 1.1 ms in blocks read contiguously, 0.36 ms so,
-     * in PhaseBenchmark).
-     */
-    static void transpose(float[] src, int sOff, int rows, int cols, float[] dst, int dOff) {
-        final int block = 32;
-        for (int i0 = 0; i0 < rows; i0 += block) {
-            int i1 = Math.min(i0 + block, rows);
-            for (int j0 = 0; j0 < cols; j0 += block) {
-                int j1 = Math.min(j0 + block, cols);
-                for (int j = j0; j < j1; j++) {
-                    int d = dOff + j * rows;
-                    for (int i = i0; i < i1; i++) {
-                        dst[d + i] = src[sOff + i * cols + j];
-                    }
-                }
-            }
         }
     }
 }

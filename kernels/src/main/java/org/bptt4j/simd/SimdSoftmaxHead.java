@@ -40,7 +40,7 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
             g[row + targets[r]] -= 1f;
         }
         float[] packed = hws.transposedWeights();
-        SimdRnn.transpose(params, offset, hid, v, packed, 0);
+        Rows.transpose(params, offset, hid, v, packed, 0);
         MatMul.multiply(rows, hid, v, g, 0, v, 1, packed, 0, hid, dh, 0, hid, Epilogue.STORE, null, 0, 0, null, 0);
         float[] staging = hws.gradientStaging();
         MatMul.multiplyAdd(hid, v, rows, states, stateOffset, 1, hid, g, 0, v, grads, offset, v, staging);
