@@ -1,0 +1,96 @@
+package org.bptt4j.simd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+
+import org.bptt4j.Activation;
+import org.bptt4j.Fixtures;
+import org.bptt4j.LayerShape;
+import org.bptt4j.RecurrentLayer;
+import org.bptt4j.Workspace;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The vanilla RNN's SIMD results must not change by a single bit when the kernel core is
+ * restructured (the redesign into a pure product, a driver and cells keeps every sum in the same
+ * order and every elementwise operation the same). The digests below were recorded from the
+ * kernels before that redesign (commit 05ca9d8), the same at every vector width; every output and gradient
+ * of dense and token input, both activations and both loss modes, at shapes with tails, goes into
+ * them. Run with {@code -Dbptt4j.printDigest=true} to print the digests of the code as it is.
+ */
+class VanillaBitIdentityTest {
+    /**
+     * One digest for every width: each element's sum runs over k in the same order whatever the
+     * vector length, and the elementwise math is the same lane by lane (recorded at 512, 256 and
+     * 128 bits, all equal).
+     */
+    private static final long EXPECTED = 928766921910034703L;
+
+    @Test
+    void vanillaResultsAreBitIdenticalToThoseBeforeTheRedesign() {
+        long digest = 17;
+        int[][] shapes = {{7, 3, 17, 33}, {5, 8, 64, 128}, {3, 1, 100, 7}, {4, 6, 16, 64}};
+        for (int[] s : shapes) {
+            for (Activation act : Activation.values()) {
+                for (boolean every : new boolean[]{true, false}) {
+                    digest = digest * 1_000_003 + run(s[0], s[1], s[2], s[3], act, every);
+                }
+            }
+        }
+        if (Boolean.getBoolean("bptt4j.printDigest")) {
+            System.out.println("VanillaBitIdentityTest digest at " + VectorWidth.bits() + " bits: " + digest + "L");
+        }
+        assertEquals(EXPECTED, digest, "digest of every vanilla output at " + VectorWidth.bits() + " bits");
+    }
+
+    private static long run(int steps, int batch, int in, int hid, Activation act, boolean every) {
+        Random random = new Random(steps * 1000L + batch * 100L + in * 10L + hid + act.ordinal() + (every ? 7 : 0));
+        LayerShape shape = LayerShape.vanilla(steps, batch, in, hid, act);
+        RecurrentLayer layer = new SimdRnn(shape);
+        int size = shape.parameterLayout().size();
+        float[] params = Fixtures.parameters(random, shape, 1.5f);
+        float[] x = Fixtures.uniform(random, steps * batch * in, 1f);
+        float[] h0 = Fixtures.uniform(random, batch * hid, 0.5f);
+        float[] dh = Fixtures.uniform(random, every ? steps * batch * hid : batch * hid, 1f);
+        Workspace ws = layer.newWorkspace();
+        float[] hT = new float[batch * hid];
+        float[] grads = new float[size];
+        float[] dx = new float[steps * batch * in];
+        float[] dh0 = new float[batch * hid];
+        layer.forward(params, x, steps, h0, ws, hT);
+        long d = digest(0, ws.states(), (steps + 1) * batch * hid);
+        if (every) {
+            layer.backwardEveryStep(params, x, dh, ws, grads, dx, dh0);
+        } else {
+            layer.backwardLastStep(params, x, dh, ws, grads, dx, dh0);
+        }
+        d = digest(d, hT, hT.length);
+        d = digest(d, grads, size);
+        d = digest(d, dx, dx.length);
+        d = digest(d, dh0, dh0.length);
+
+        // Token input, parameters at an offset of a larger array.
+        int offset = 5;
+        float[] big = new float[offset + size + 3];
+        System.arraycopy(params, 0, big, offset, size);
+        float[] bigGrads = new float[big.length];
+        int[] tokens = Fixtures.tokens(random, steps * batch, in);
+        layer.forwardTokens(big, offset, tokens, steps, h0, ws, hT);
+        d = digest(d, ws.states(), (steps + 1) * batch * hid);
+        if (every) {
+            layer.backwardTokensEveryStep(big, offset, tokens, dh, ws, bigGrads, dh0);
+        } else {
+            layer.backwardTokensLastStep(big, offset, tokens, dh, ws, bigGrads, dh0);
+        }
+        d = digest(d, bigGrads, bigGrads.length);
+        return digest(d, dh0, dh0.length);
+    }
+
+    private static long digest(long d, float[] a, int n) {
+        for (int i = 0; i < n; i++) {
+            d = d * 31 + Float.floatToRawIntBits(a[i]);
+        }
+        return d;
+    }
+}
