@@ -6,9 +6,10 @@ import org.bptt4j.internal.Checks;
  * The buffers of a {@link SoftmaxHead}, allocated once: logits (then their gradients) for up to
  * maxSteps x B rows of V, {@code W_y^T} (V x H) and a staging area for {@code dW_y} (H x V), each
  * followed by {@link Workspace#PADDING} unused floats. Its size is
- * {@code 4 * (maxSteps*B*V + 2*V*H + 3*16)} bytes. Not thread-safe.
+ * {@code 4 * (maxSteps*B*V + 2*V*H + 3*16)} bytes. An implementation may extend it with what its
+ * kernels need (see {@link SoftmaxHead#newWorkspace()}). Not thread-safe.
  */
-public final class HeadWorkspace {
+public class HeadWorkspace {
     private final LayerShape layer;
     private final int outputs;
     private final float[] logits;

@@ -36,10 +36,40 @@ public record LayerShape(int maxSteps, int batch, int inputSize, int hiddenSize,
         }
         long gh = (long) cell.gates() * hiddenSize;
         // Workspace buffers carry Workspace.PADDING floats more: checked with one extra row of 16 to spare.
-        Checks.arraySize("the state buffer (maxSteps+1)*batch*hiddenSize", maxSteps + 2L, batch, hiddenSize + (long) Workspace.PADDING);
+        Checks.arraySize("the state buffer (maxSteps+1)*batch*hiddenSize", maxSteps + 2L, batch, 2L * hiddenSize + Workspace.PADDING);
         Checks.arraySize("the gate buffer maxSteps*batch*gates*hiddenSize", maxSteps + 1L, batch, gh + Workspace.PADDING);
         Checks.arraySize("a sequence maxSteps*batch*inputSize", maxSteps, batch, inputSize);
         Checks.arraySize("the parameter array", (long) inputSize + hiddenSize + 2, gh + Workspace.PADDING);
+    }
+
+    /** A gated layer shape ({@link Cell#LSTM} or {@link Cell#GRU}; their activations are fixed). */
+    public static LayerShape gated(int maxSteps, int batch, int inputSize, int hiddenSize, Cell cell) {
+        return new LayerShape(maxSteps, batch, inputSize, hiddenSize, cell, Activation.TANH);
+    }
+
+    /**
+     * A shape for a cell named as on a command line or in a benchmark parameter: {@code rnn_tanh},
+     * {@code rnn_relu}, {@code lstm} or {@code gru} (PyTorch's {@code nn.RNN} nonlinearities, {@code nn.LSTM}, {@code nn.GRU}).
+     *
+     * @throws IllegalArgumentException for another name or a bad size
+     */
+    public static LayerShape named(String cell, int maxSteps, int batch, int inputSize, int hiddenSize) {
+        return switch (Checks.notNull("cell", cell)) {
+            case "rnn_tanh" -> vanilla(maxSteps, batch, inputSize, hiddenSize, Activation.TANH);
+            case "rnn_relu" -> vanilla(maxSteps, batch, inputSize, hiddenSize, Activation.RELU);
+            case "lstm" -> gated(maxSteps, batch, inputSize, hiddenSize, Cell.LSTM);
+            case "gru" -> gated(maxSteps, batch, inputSize, hiddenSize, Cell.GRU);
+            default -> throw new IllegalArgumentException("cell must be rnn_tanh, rnn_relu, lstm or gru, was \"" + cell + "\"");
+        };
+    }
+
+    /** @return the name {@link #named} reads for this shape's cell: rnn_tanh, rnn_relu, lstm or gru */
+    public String cellName() {
+        return switch (cell) {
+            case VANILLA -> activation == Activation.TANH ? "rnn_tanh" : "rnn_relu";
+            case LSTM -> "lstm";
+            case GRU -> "gru";
+        };
     }
 
     /** A vanilla RNN layer shape: {@code h_t = f(x_t W_x + h_{t-1} W_h + b)}. */
@@ -67,9 +97,18 @@ public record LayerShape(int maxSteps, int batch, int inputSize, int hiddenSize,
         return steps * batch * hiddenSize;
     }
 
-    /** @return the floats of one hidden state ({@code h_0}, {@code h_T}, {@code dh_0}): {@code B*H} */
-    public int stateLength() {
+    /** @return the floats of one hidden state {@code h_t} (or its gradient): {@code B*H} */
+    public int hiddenLength() {
         return batch * hiddenSize;
+    }
+
+    /**
+     * @return the floats of a whole state (initial, final, or their gradients): {@code S*B*H}, the
+     *         S = {@code cell.states()} blocks of B x H one after the other ({@code h}, then
+     *         {@code c} for the LSTM)
+     */
+    public int stateLength() {
+        return cell.states() * batch * hiddenSize;
     }
 
     /**

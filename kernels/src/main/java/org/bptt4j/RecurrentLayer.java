@@ -3,20 +3,23 @@ package org.bptt4j;
 import org.bptt4j.internal.Checks;
 
 /**
- * One recurrent layer: forward over a sequence and backpropagation through time, on flat
- * {@code float[]} arrays. The public methods check every argument and throw
+ * One recurrent layer (any {@link Cell}): forward over a sequence and backpropagation through time,
+ * on flat {@code float[]} arrays. The public methods check every argument and throw
  * {@link IllegalArgumentException} (naming the argument, the expected and the actual value) before
  * anything is written; implementations (the scalar {@link org.bptt4j.reference reference}, the
- * SIMD kernels) supply the computation.
+ * SIMD kernels; see {@link Implementation}) supply the computation.
  *
- * <p>Layouts (see {@link ParameterLayout} and {@link Workspace}): sequences are time-major, element
- * {@code (t, b, i)} of {@code x} at {@code (t*B + b)*I + i}, of {@code dh} and {@code dx} likewise
- * with H and I; states {@code h_0}, {@code h_T}, {@code dh_0} are B x H row-major.
+ * <p>Layouts (see {@link ParameterLayout}): sequences are time-major, element {@code (t, b, i)} of
+ * {@code x} at {@code (t*B + b)*I + i}, of {@code dh} and {@code dx} likewise with H and I. A
+ * <em>state</em> (initial, final, or their gradients) is S = {@code cell.states()} blocks of B x H,
+ * one after the other: {@code h}, then {@code c} for the LSTM ({@link LayerShape#stateLength()}
+ * floats). Passing the final state of one call as the initial state of the next carries a
+ * sequence across chunks (truncated BPTT).
  *
- * <p>Typical use, T steps at a time (truncated BPTT carries {@code hT} into the next chunk's {@code h0}):
+ * <p>Typical use, T steps at a time:
  * <pre>{@code
- * layer.forward(params, x, T, h0, ws, hT);            // h_1..h_T in ws.states()
- * layer.backwardEveryStep(params, x, dh, ws, grads, dx, dh0);   // grads += dL/dparams
+ * layer.forward(params, x, T, state, ws, state);       // h_1..h_T in ws.states(); state: h_0 in, h_T out
+ * layer.backwardEveryStep(params, x, dh, ws, grads, dx, dState0);   // grads += dL/dparams
  * }</pre>
  *
  * <p>Instances are immutable and may be shared between threads; a {@link Workspace} may not.
@@ -27,14 +30,10 @@ public abstract class RecurrentLayer {
 
     /**
      * @param shape the shape every call's arrays and workspace must have
-     * @param cell  the one cell this implementation computes
-     * @throws IllegalArgumentException if shape is null or of another cell
+     * @throws IllegalArgumentException if shape is null
      */
-    protected RecurrentLayer(LayerShape shape, Cell cell) {
+    protected RecurrentLayer(LayerShape shape) {
         this.shape = Checks.notNull("shape", shape);
-        if (shape.cell() != cell) {
-            throw new IllegalArgumentException("shape.cell must be " + cell + " for " + getClass().getSimpleName() + ", was " + shape.cell());
-        }
         this.layout = shape.parameterLayout();
     }
 
@@ -48,26 +47,32 @@ public abstract class RecurrentLayer {
         return layout;
     }
 
-    /** @return a new workspace for this layer's shape */
+    /** @return a new workspace for this layer: every buffer its passes need, allocated now */
     public final Workspace newWorkspace() {
-        return new Workspace(shape);
+        return createWorkspace();
     }
 
+    /** @return a new workspace of this implementation for {@link #shape()} */
+    protected abstract Workspace createWorkspace();
+
+    /** @return whether {@code ws} (of this layer's shape) was made by this implementation */
+    protected abstract boolean accepts(Workspace ws);
+
     /**
-     * Runs {@code steps} time steps: {@code h_t = f(x_t W_x + h_{t-1} W_h + b)}. Saves
-     * {@code h_0 .. h_T} in {@code ws.states()}, where they stay readable until the next forward.
+     * Runs {@code steps} time steps of the cell from the initial state. Saves {@code h_0 .. h_T} in
+     * {@code ws.states()}, where they stay readable until the next forward.
      *
      * @param params parameters in {@link ParameterLayout}, exactly {@code layout().size()} floats
      * @param x      input, steps x B x I; a longer array is accepted and only its first steps*B*I floats read
      * @param steps  T, from 1 to {@code shape.maxSteps()}
-     * @param h0     initial state, B x H; null means zeros
-     * @param ws     a workspace of this layer's shape
-     * @param hT     receives {@code h_T}, B x H; may be null
+     * @param state0 initial state, {@link LayerShape#stateLength()} floats ({@code h_0}, then {@code c_0} for the LSTM); null means zeros
+     * @param ws     a workspace of this layer
+     * @param stateT receives the final state ({@code h_T}, then {@code c_T}); may be null, and may be {@code state0} itself
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      */
-    public final void forward(float[] params, float[] x, int steps, float[] h0, Workspace ws, float[] hT) {
+    public final void forward(float[] params, float[] x, int steps, float[] state0, Workspace ws, float[] stateT) {
         checkExactParams(params);
-        forward(params, 0, x, steps, h0, ws, hT);
+        forward(params, 0, x, steps, state0, ws, stateT);
     }
 
     /**
@@ -77,11 +82,11 @@ public abstract class RecurrentLayer {
      * @param offset where this layer's parameters start in {@code params}; {@code layout().size()} floats from there
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      */
-    public final void forward(float[] params, int offset, float[] x, int steps, float[] h0, Workspace ws, float[] hT) {
+    public final void forward(float[] params, int offset, float[] x, int steps, float[] state0, Workspace ws, float[] stateT) {
         checkParams("params", params, offset);
         checkSteps(steps);
         Checks.atLeast("x", x, (long) shape.inputLength(steps), "steps*batch*inputSize");
-        forwardChecked(params, offset, x, null, steps, h0, ws, hT);
+        forwardChecked(params, offset, x, null, steps, state0, ws, stateT);
     }
 
     /**
@@ -92,137 +97,136 @@ public abstract class RecurrentLayer {
      * @param tokens steps x B ids, each in [0, I); a longer array is accepted
      * @throws IllegalArgumentException for a bad argument, including an id out of range; nothing is written then
      */
-    public final void forwardTokens(float[] params, int offset, int[] tokens, int steps, float[] h0, Workspace ws, float[] hT) {
+    public final void forwardTokens(float[] params, int offset, int[] tokens, int steps, float[] state0, Workspace ws, float[] stateT) {
         checkParams("params", params, offset);
         checkSteps(steps);
         checkTokens(tokens, steps);
-        forwardChecked(params, offset, null, tokens, steps, h0, ws, hT);
+        forwardChecked(params, offset, null, tokens, steps, state0, ws, stateT);
     }
 
-    private void forwardChecked(float[] params, int offset, float[] x, int[] tokens, int steps, float[] h0, Workspace ws, float[] hT) {
-        Checks.lengthOrNull("h0", h0, shape.stateLength(), "batch*hiddenSize");
+    private void forwardChecked(float[] params, int offset, float[] x, int[] tokens, int steps, float[] state0, Workspace ws, float[] stateT) {
+        Checks.lengthOrNull("state0", state0, shape.stateLength(), "states*batch*hiddenSize");
         checkWorkspace(ws);
-        Checks.lengthOrNull("hT", hT, shape.stateLength(), "batch*hiddenSize");
+        Checks.lengthOrNull("stateT", stateT, shape.stateLength(), "states*batch*hiddenSize");
         ws.setSteps(0);
-        computeForward(params, offset, x, tokens, steps, h0, ws);
+        computeForward(params, offset, x, tokens, steps, state0, ws);
         ws.setSteps(steps);
-        if (hT != null) {
-            System.arraycopy(ws.states(), ws.stateOffset(steps), hT, 0, shape.stateLength());
+        if (stateT != null) {
+            copyFinalState(ws, stateT);
         }
     }
 
     /**
-     * Backpropagation through time for a loss taken at every step. Uses the T and the states of
-     * the last forward on {@code ws}; {@code params} and {@code x} must be the arrays that forward used.
+     * Backpropagation through time for a loss taken at every step. Uses the T and the saved values
+     * of the last forward on {@code ws}; {@code params} and {@code x} must be the arrays that forward used.
      *
-     * @param params parameters, as given to forward
-     * @param x      input, as given to forward
-     * @param dh     upstream gradient {@code dL_t/dh_t} for every step, T x B x H (a longer array is accepted)
-     * @param ws     the workspace of the forward pass
-     * @param grads  gradient array in {@link ParameterLayout}; gradients are <b>added</b> to it
-     * @param dx     receives {@code dL/dx}, T x B x I (a longer array is accepted; the rest is untouched); may be null
-     * @param dh0    receives {@code dL/dh_0}, B x H; may be null
+     * @param params  parameters, as given to forward
+     * @param x       input, as given to forward
+     * @param dh      upstream gradient {@code dL_t/dh_t} for every step, T x B x H (a longer array is accepted)
+     * @param ws      the workspace of the forward pass
+     * @param grads   gradient array in {@link ParameterLayout}; gradients are <b>added</b> to it
+     * @param dx      receives {@code dL/dx}, T x B x I (a longer array is accepted; the rest is untouched); may be null
+     * @param dState0 receives the gradient of the initial state ({@code dh_0}, then {@code dc_0}); may be null
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      * @throws IllegalStateException    if no forward pass has run on {@code ws}
      */
-    public final void backwardEveryStep(float[] params, float[] x, float[] dh, Workspace ws, float[] grads, float[] dx, float[] dh0) {
+    public final void backwardEveryStep(float[] params, float[] x, float[] dh, Workspace ws, float[] grads, float[] dx, float[] dState0) {
         checkExactParams(params);
         checkExactGrads(grads);
-        backwardEveryStep(params, 0, x, dh, ws, grads, dx, dh0);
+        backwardEveryStep(params, 0, x, dh, ws, grads, dx, dState0);
     }
 
     /**
-     * {@link #backwardEveryStep(float[], float[], float[], Workspace, float[], float[], float[])} on
-     * parameters and gradients that start at {@code offset} of larger arrays of one layout.
+     * Backpropagation through time for a loss on the final state only (a classifier): the upstream
+     * gradient is that of the final state, and zero at every other step (never materialised).
+     * Otherwise as {@link #backwardEveryStep}.
      *
-     * @param offset where this layer's parameters, and its gradients in {@code grads}, start
+     * @param dStateT upstream gradient of the final state, {@link LayerShape#stateLength()} floats
+     *                ({@code dL/dh_T}, then {@code dL/dc_T} for the LSTM)
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      * @throws IllegalStateException    if no forward pass has run on {@code ws}
      */
+    public final void backwardLastStep(float[] params, float[] x, float[] dStateT, Workspace ws, float[] grads, float[] dx, float[] dState0) {
+        checkExactParams(params);
+        checkExactGrads(grads);
+        backwardLastStep(params, 0, x, dStateT, ws, grads, dx, dState0);
+    }
+
+    /**
+     * Backpropagation through time, in general: upstream gradients at every step ({@code dh}),
+     * of the final state ({@code dStateT}), or both (they add up at step T); parameters and
+     * gradients from {@code offset} of larger arrays of one layout.
+     *
+     * @param dh      T x B x H upstream gradients of every step, or null for none
+     * @param dStateT the gradient of the final state ({@link LayerShape#stateLength()} floats), or null for none
+     * @throws IllegalArgumentException for a bad argument (including both dh and dStateT null); nothing is written then
+     * @throws IllegalStateException    if no forward pass has run on {@code ws}
+     */
+    public final void backward(float[] params, int offset, float[] x, float[] dh, float[] dStateT, Workspace ws,
+                               float[] grads, float[] dx, float[] dState0) {
+        backwardChecked(params, offset, x, null, dh, dStateT, ws, grads, dx, dState0);
+    }
+
+    /** {@link #backwardEveryStep} on parameters and gradients from {@code offset} of larger arrays of one layout. */
     public final void backwardEveryStep(float[] params, int offset, float[] x, float[] dh, Workspace ws, float[] grads,
-                                        float[] dx, float[] dh0) {
-        backwardChecked(params, offset, x, null, dh, true, ws, grads, dx, dh0);
+                                        float[] dx, float[] dState0) {
+        backwardChecked(params, offset, x, null, Checks.notNull("dh", dh), null, ws, grads, dx, dState0);
+    }
+
+    /** {@link #backwardLastStep} on parameters and gradients from {@code offset} of larger arrays of one layout. */
+    public final void backwardLastStep(float[] params, int offset, float[] x, float[] dStateT, Workspace ws, float[] grads,
+                                       float[] dx, float[] dState0) {
+        backwardChecked(params, offset, x, null, null, Checks.notNull("dStateT", dStateT), ws, grads, dx, dState0);
     }
 
     /**
-     * Backpropagation through time for a loss taken at the last step only: the upstream gradient
-     * is {@code dL/dh_T}, and zero at every other step (never materialised). Otherwise as
-     * {@link #backwardEveryStep}.
+     * Backward after {@link #forwardTokens}: {@code dW_x} gets each step's gradient added to the rows
+     * of its tokens; there is no {@code dx}. Upstream gradients as in {@link #backward}.
      *
-     * @param dhLast upstream gradient {@code dL/dh_T}, B x H
-     * @throws IllegalArgumentException for a bad argument; nothing is written then
-     * @throws IllegalStateException    if no forward pass has run on {@code ws}
-     */
-    public final void backwardLastStep(float[] params, float[] x, float[] dhLast, Workspace ws, float[] grads, float[] dx, float[] dh0) {
-        checkExactParams(params);
-        checkExactGrads(grads);
-        backwardLastStep(params, 0, x, dhLast, ws, grads, dx, dh0);
-    }
-
-    /**
-     * {@link #backwardLastStep(float[], float[], float[], Workspace, float[], float[], float[])} on
-     * parameters and gradients that start at {@code offset} of larger arrays of one layout.
-     *
-     * @param offset where this layer's parameters, and its gradients in {@code grads}, start
-     * @throws IllegalArgumentException for a bad argument; nothing is written then
-     * @throws IllegalStateException    if no forward pass has run on {@code ws}
-     */
-    public final void backwardLastStep(float[] params, int offset, float[] x, float[] dhLast, Workspace ws, float[] grads,
-                                       float[] dx, float[] dh0) {
-        backwardChecked(params, offset, x, null, dhLast, false, ws, grads, dx, dh0);
-    }
-
-    /**
-     * Backward after {@link #forwardTokens}, loss at every step: {@code dW_x} gets each step's
-     * {@code dz} added to the rows of its tokens; there is no {@code dx}.
-     *
-     * @param params parameters from {@code offset}, as given to forward
      * @param tokens the token ids given to forward
-     * @param dh     upstream gradient for every step, T x B x H (a longer array is accepted)
-     * @param ws     the workspace of the forward pass
-     * @param grads  gradients of the params' layout; added to from {@code offset}
-     * @param dh0    receives {@code dL/dh_0}, B x H; may be null
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      * @throws IllegalStateException    if no forward pass has run on {@code ws}
      */
+    public final void backwardTokens(float[] params, int offset, int[] tokens, float[] dh, float[] dStateT, Workspace ws,
+                                     float[] grads, float[] dState0) {
+        backwardChecked(params, offset, null, tokens, dh, dStateT, ws, grads, null, dState0);
+    }
+
+    /** {@link #backwardTokens} with a loss at every step. */
     public final void backwardTokensEveryStep(float[] params, int offset, int[] tokens, float[] dh, Workspace ws,
-                                              float[] grads, float[] dh0) {
-        backwardChecked(params, offset, null, tokens, dh, true, ws, grads, null, dh0);
+                                              float[] grads, float[] dState0) {
+        backwardChecked(params, offset, null, tokens, Checks.notNull("dh", dh), null, ws, grads, null, dState0);
+    }
+
+    /** {@link #backwardTokens} with a loss on the final state only. */
+    public final void backwardTokensLastStep(float[] params, int offset, int[] tokens, float[] dStateT, Workspace ws,
+                                             float[] grads, float[] dState0) {
+        backwardChecked(params, offset, null, tokens, null, Checks.notNull("dStateT", dStateT), ws, grads, null, dState0);
     }
 
     /**
-     * Backward after {@link #forwardTokens}, loss at the last step only; otherwise as
-     * {@link #backwardTokensEveryStep}.
-     *
-     * @param dhLast upstream gradient {@code dL/dh_T}, B x H
-     * @throws IllegalArgumentException for a bad argument; nothing is written then
-     * @throws IllegalStateException    if no forward pass has run on {@code ws}
+     * The forward pass on checked arguments: the initial state (from {@code state0}, or zeros), then
+     * every step, into the workspace. The parameters start at {@code offset}; the input is {@code x}
+     * (dense) or, when x is null, {@code tokens}.
      */
-    public final void backwardTokensLastStep(float[] params, int offset, int[] tokens, float[] dhLast, Workspace ws,
-                                             float[] grads, float[] dh0) {
-        backwardChecked(params, offset, null, tokens, dhLast, false, ws, grads, null, dh0);
-    }
-
-    /**
-     * The forward pass on checked arguments: writes {@code h_0} (from {@code h0}, or zeros) and
-     * {@code h_1 .. h_T} into {@code ws.states()}. The parameters start at {@code offset}; the
-     * input is {@code x} (dense) or, when x is null, {@code tokens}.
-     */
-    protected abstract void computeForward(float[] params, int offset, float[] x, int[] tokens, int steps, float[] h0,
+    protected abstract void computeForward(float[] params, int offset, float[] x, int[] tokens, int steps, float[] state0,
                                            Workspace ws);
 
+    /** Copies the final state of the forward pass on {@code ws} (T = {@code ws.steps()}) into {@code stateT}. */
+    protected abstract void copyFinalState(Workspace ws, float[] stateT);
+
     /**
-     * The backward pass on checked arguments, for {@code T = ws.steps()}. {@code dh} is T x B x H
-     * when {@code everyStep}, else the B x H gradient of the last step. Adds to {@code grads} (at
-     * {@code offset}, as the parameters); writes {@code dx} and {@code dh0} when they are not null.
-     * The input is {@code x} or, when x is null, {@code tokens}.
+     * The backward pass on checked arguments, for {@code T = ws.steps()}: {@code dh} (T x B x H) and
+     * {@code dStateT} are the upstream gradients, either of them null for none. Adds to
+     * {@code grads} (at {@code offset}, as the parameters); writes {@code dx} and {@code dState0}
+     * when they are not null. The input is {@code x} or, when x is null, {@code tokens}.
      */
-    protected abstract void computeBackward(float[] params, int offset, float[] x, int[] tokens, float[] dh,
-                                            boolean everyStep, Workspace ws, float[] grads, float[] dx, float[] dh0);
+    protected abstract void computeBackward(float[] params, int offset, float[] x, int[] tokens, float[] dh, float[] dStateT,
+                                            Workspace ws, float[] grads, float[] dx, float[] dState0);
 
     /** Every check of the backward methods, then the computation. The input is x (dense) or, when x is null, tokens. */
-    private void backwardChecked(float[] params, int offset, float[] x, int[] tokens, float[] dh, boolean everyStep,
-                                 Workspace ws, float[] grads, float[] dx, float[] dh0) {
+    private void backwardChecked(float[] params, int offset, float[] x, int[] tokens, float[] dh, float[] dStateT,
+                                 Workspace ws, float[] grads, float[] dx, float[] dState0) {
         checkParams("params", params, offset);
         checkWorkspace(ws);
         int steps = ws.steps();
@@ -234,17 +238,16 @@ public abstract class RecurrentLayer {
         } else {
             checkTokens(tokens, steps);
         }
-        if (everyStep) {
-            Checks.atLeast("dh", dh, (long) shape.hiddenSequenceLength(steps), "steps*batch*hiddenSize");
-        } else {
-            Checks.length("dhLast", dh, shape.stateLength(), "batch*hiddenSize");
+        if (dh == null && dStateT == null) {
+            throw new IllegalArgumentException("dh and dStateT must not both be null: there would be no upstream gradient");
         }
+        Checks.atLeastOrNull("dh", dh, (long) shape.hiddenSequenceLength(steps), "steps*batch*hiddenSize");
+        Checks.lengthOrNull("dStateT", dStateT, shape.stateLength(), "states*batch*hiddenSize");
         checkParams("grads", grads, offset);
         Checks.atLeastOrNull("dx", dx, (long) shape.inputLength(steps), "steps*batch*inputSize");
-        Checks.lengthOrNull("dh0", dh0, shape.stateLength(), "batch*hiddenSize");
-        computeBackward(params, offset, x, tokens, dh, everyStep, ws, grads, dx, dh0);
+        Checks.lengthOrNull("dState0", dState0, shape.stateLength(), "states*batch*hiddenSize");
+        computeBackward(params, offset, x, tokens, dh, dStateT, ws, grads, dx, dState0);
     }
-
 
     private void checkExactParams(float[] params) {
         Checks.length("params", params, layout.size(), "the parameter layout's size");
@@ -285,6 +288,10 @@ public abstract class RecurrentLayer {
         Checks.notNull("ws", ws);
         if (!ws.shape().equals(shape)) {
             throw new IllegalArgumentException("ws must be a workspace for " + shape + ", was one for " + ws.shape());
+        }
+        if (!accepts(ws)) {
+            throw new IllegalArgumentException("ws must come from this layer's newWorkspace() (" + getClass().getSimpleName()
+                    + "), was a " + ws.getClass().getSimpleName());
         }
     }
 }

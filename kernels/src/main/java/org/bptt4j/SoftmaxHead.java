@@ -54,7 +54,17 @@ public abstract class SoftmaxHead {
 
     /** @return a new workspace for this head */
     public final HeadWorkspace newWorkspace() {
+        return createWorkspace();
+    }
+
+    /** @return a new workspace of this implementation; the plain {@link HeadWorkspace} unless overridden */
+    protected HeadWorkspace createWorkspace() {
         return new HeadWorkspace(layer, outputs);
+    }
+
+    /** @return whether {@code hws} (of this head's shape) suits this implementation; any unless overridden */
+    protected boolean accepts(HeadWorkspace hws) {
+        return true;
     }
 
     /**
@@ -85,7 +95,8 @@ public abstract class SoftmaxHead {
      * Loss at the last step only, over {@code h_T}.
      *
      * @param targets B target ids in [0, V)
-     * @param dhLast  receives {@code dL/dh_T}, B x H
+     * @param dhLast  receives {@code dL/dh_T} in its first B x H floats (a longer array, such as a
+     *                whole state's gradient, is accepted; the rest is untouched)
      * @return the sum of the B cross-entropies
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      * @throws IllegalStateException    if no forward pass has run on {@code states}
@@ -96,7 +107,7 @@ public abstract class SoftmaxHead {
         checkCommon(params, offset, hws);
         checkTargets(targets, layer.batch());
         checkParams("grads", grads, offset);
-        Checks.length("dhLast", dhLast, layer.stateLength(), "batch*hiddenSize");
+        Checks.atLeast("dhLast", dhLast, layer.hiddenLength(), "batch*hiddenSize");
         return computeLoss(params, offset, states.states(), states.stateOffset(steps), layer.batch(), targets, hws, grads, dhLast);
     }
 
@@ -150,6 +161,10 @@ public abstract class SoftmaxHead {
         if (!hws.layer().equals(layer) || hws.outputs() != outputs) {
             throw new IllegalArgumentException("hws must be a head workspace for " + layer + " and " + outputs
                     + " outputs, was one for " + hws.layer() + " and " + hws.outputs());
+        }
+        if (!accepts(hws)) {
+            throw new IllegalArgumentException("hws must come from this head's newWorkspace() (" + getClass().getSimpleName()
+                    + "), was a " + hws.getClass().getSimpleName());
         }
     }
 

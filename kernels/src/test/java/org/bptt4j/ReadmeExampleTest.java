@@ -2,7 +2,7 @@ package org.bptt4j;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.bptt4j.simd.SimdRnn;
+import org.bptt4j.simd.SimdLayer;
 import org.junit.jupiter.api.Test;
 
 /** The README's usage example, kept compiling and running. */
@@ -12,7 +12,7 @@ class ReadmeExampleTest {
         // --- README example start
         int T = 25, B = 4, I = 16, H = 32;
         LayerShape shape = LayerShape.vanilla(T, B, I, H, Activation.TANH);
-        RecurrentLayer rnn = new SimdRnn(shape);              // or new ReferenceRnn(shape)
+        RecurrentLayer rnn = new SimdLayer(shape);              // or new ReferenceLayer(shape)
         Workspace ws = rnn.newWorkspace();                    // all buffers, allocated once
         float[] params = new float[shape.parameterLayout().size()];  // W_x | W_h | b
         float[] grads = new float[params.length];             // same layout; backward adds to it

@@ -10,8 +10,8 @@ import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
-import org.bptt4j.reference.ReferenceRnn;
-import org.bptt4j.simd.SimdRnn;
+import org.bptt4j.reference.ReferenceLayer;
+import org.bptt4j.simd.SimdLayer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,8 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TokenInputTest {
 
     static Stream<Arguments> cases() {
-        Function<LayerShape, RecurrentLayer> ref = ReferenceRnn::new;
-        Function<LayerShape, RecurrentLayer> simd = SimdRnn::new;
+        Function<LayerShape, RecurrentLayer> ref = ReferenceLayer::new;
+        Function<LayerShape, RecurrentLayer> simd = SimdLayer::new;
         int[][] shapes = {{4, 3, 7, 17}, {5, 2, 20, 33}, {3, 1, 5, 100}, {1, 1, 1, 1}};
         return Stream.of(ref, simd).flatMap(f -> Arrays.stream(shapes).flatMap(s -> Stream.of(true, false)
                 .map(every -> Arguments.of(f == ref ? "reference" : "simd", f, s[0], s[1], s[2], s[3], every))));

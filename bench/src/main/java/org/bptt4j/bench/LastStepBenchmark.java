@@ -4,6 +4,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import org.bptt4j.Activation;
+import org.bptt4j.Implementation;
 import org.bptt4j.LayerShape;
 import org.bptt4j.RecurrentLayer;
 import org.bptt4j.Workspace;
@@ -56,7 +57,7 @@ public class LastStepBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         LayerShape shape = LayerShape.vanilla(RnnBenchmark.STEPS, batch, hidden, hidden, Activation.TANH);
-        layer = Implementations.layer(impl, shape);
+        layer = Implementation.named(impl).layer(shape);
         ws = layer.newWorkspace();
         Random random = new Random(42);
         params = RnnBenchmark.uniform(random, shape.parameterLayout().size(), 1f / (float) Math.sqrt(hidden));

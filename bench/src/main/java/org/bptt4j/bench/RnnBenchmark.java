@@ -3,7 +3,7 @@ package org.bptt4j.bench;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import org.bptt4j.Activation;
+import org.bptt4j.Implementation;
 import org.bptt4j.LayerShape;
 import org.bptt4j.RecurrentLayer;
 import org.bptt4j.Workspace;
@@ -21,9 +21,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A vanilla tanh RNN layer, T = 64, I = H, on the shapes of {@code ../shared/peers}: forward, and
- * forward plus backward with a loss at every step. FLOPs: forward {@code 2*T*B*H*(I+H)},
- * forward+backward three times that.
+ * One layer of each cell (vanilla tanh, LSTM, GRU), T = 64, I = H, on the shapes of
+ * {@code ../shared/peers}: forward, and forward plus backward with a loss at every step. FLOPs:
+ * forward {@code 2*T*B*H*(I+H)*G} (G = 1, 4, 3), forward+backward three times that.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,6 +37,10 @@ public class RnnBenchmark {
     /** Which implementation: the scalar reference or the SIMD kernels. */
     @Param({"simd", "reference"})
     public String impl;
+
+    /** The cell, as {@link LayerShape#named} reads it. */
+    @Param({"rnn_tanh", "lstm", "gru"})
+    public String cell;
 
     /** B. */
     @Param({"1", "32", "64"})
@@ -59,8 +63,8 @@ public class RnnBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        LayerShape shape = LayerShape.vanilla(STEPS, batch, hidden, hidden, Activation.TANH);
-        layer = Implementations.layer(impl, shape);
+        LayerShape shape = LayerShape.named(cell, STEPS, batch, hidden, hidden);
+        layer = Implementation.named(impl).layer(shape);
         ws = layer.newWorkspace();
         Random random = new Random(42);
         float scale = 1f / (float) Math.sqrt(hidden);

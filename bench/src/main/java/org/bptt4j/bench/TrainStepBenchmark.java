@@ -4,6 +4,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import org.bptt4j.Activation;
+import org.bptt4j.Implementation;
 import org.bptt4j.LayerShape;
 import org.bptt4j.train.Adagrad;
 import org.bptt4j.train.Model;
@@ -57,7 +58,7 @@ public class TrainStepBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         LayerShape shape = LayerShape.vanilla(STEPS, batch, VOCABULARY, hidden, Activation.TANH);
-        Model model = impl.equals("simd") ? Model.simd(shape, VOCABULARY) : Model.reference(shape, VOCABULARY);
+        Model model = Model.of(Implementation.named(impl), shape, VOCABULARY);
         trainer = new StreamTrainer(model, new Adagrad(model.size(), 0.1f), 5f);
         Random random = new Random(1);
         params = new float[model.size()];

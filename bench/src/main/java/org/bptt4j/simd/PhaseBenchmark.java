@@ -3,7 +3,7 @@ package org.bptt4j.simd;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import org.bptt4j.simd.MatMul.Epilogue;
+import org.bptt4j.LayerShape;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -18,10 +18,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Each phase of {@link SimdRnn}'s forward and backward pass on its own, with the same calls and
- * shapes (T = 64, tanh, every-step loss), to see where the time goes. It lives in the kernels'
- * package to reach the package-private {@link MatMul}; the bench module runs on the class path.
- * Not part of the README table: run it by name (PhaseBenchmark).
+ * Each phase of {@link SimdLayer}'s forward and backward pass on its own, by calling the driver's
+ * own phase methods (the code path forward and backward run, not a copy of it), T = 64, I = H,
+ * every-step loss, to see where the time goes. It lives in the kernels' package to reach them;
+ * the bench module runs on the class path. Phases that update in place (the recurrences) are run
+ * again on their own output: the work, and so the timing, is the same. Not part of the README
+ * table: run it by name (PhaseBenchmark).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -32,6 +34,10 @@ import org.openjdk.jmh.annotations.Warmup;
 public class PhaseBenchmark {
     static final int T = 64;
 
+    /** The cell, as {@link LayerShape#named} reads it. */
+    @Param({"rnn_tanh", "lstm", "gru"})
+    public String cell;
+
     /** B. */
     @Param({"64"})
     public int batch;
@@ -40,33 +46,27 @@ public class PhaseBenchmark {
     @Param({"512"})
     public int hidden;
 
+    SimdLayer layer;
+    SimdWorkspace ws;
     float[] x;
     float[] params;
-    float[] states;
-    float[] dz;
     float[] dh;
-    float[] packed;
     float[] grads;
     float[] dx;
-    float[] staging;
-    int wh;
-    int bias;
 
     @Setup(Level.Trial)
     public void setUp() {
-        int h = hidden;
+        LayerShape shape = LayerShape.named(cell, T, batch, hidden, hidden);
+        layer = new SimdLayer(shape);
+        ws = (SimdWorkspace) layer.newWorkspace();
         Random random = new Random(7);
-        x = fill(random, T * batch * h, 1f);
-        params = fill(random, (2 * h + 1) * h, 1f / (float) Math.sqrt(h));
-        states = fill(random, (T + 1) * batch * h, 0.9f);
-        dz = fill(random, T * batch * h, 0.1f);
-        dh = fill(random, T * batch * h, 1f);
-        packed = new float[2 * h * h];
+        x = fill(random, shape.inputLength(T), 1f);
+        params = fill(random, shape.parameterLayout().size(), 1f / (float) Math.sqrt(hidden));
+        dh = fill(random, shape.hiddenSequenceLength(T), 1f);
         grads = new float[params.length];
         dx = new float[x.length];
-        staging = new float[h * h];
-        wh = h * h;
-        bias = 2 * h * h;
+        layer.forward(params, x, T, null, ws, null);
+        layer.backwardEveryStep(params, x, dh, ws, grads, dx, null);
     }
 
     private static float[] fill(Random random, int n, float scale) {
@@ -80,70 +80,42 @@ public class PhaseBenchmark {
     /** x W_x + b over all T*B rows. */
     @Benchmark
     public float forwardInputProjection() {
-        int h = hidden;
-        MatMul.multiply(T * batch, h, h, x, 0, h, 1, params, 0, h, states, batch * h, h, Epilogue.START_U, params, bias, 0, null, 0);
-        return states[batch * h];
+        layer.projectInputs(params, 0, x, null, T, ws);
+        return ws.gates[0];
     }
 
-    /** T steps of h_t = tanh(h_t + h_{t-1} W_h); the states are re-run in place, the timing is the same. */
+    /** T steps: the gate tiles of h_{t-1} W_h and the cell's forward step. */
     @Benchmark
     public float forwardRecurrence() {
-        int h = hidden;
-        int bh = batch * h;
-        for (int t = 1; t <= T; t++) {
-            MatMul.multiply(batch, h, h, states, (t - 1) * bh, h, 1, params, wh, h, states, t * bh, h, Epilogue.TANH, null, 0, 0, null, 0);
-        }
-        return states[bh];
+        layer.forwardSteps(params, 0, T, ws);
+        return ws.states[ws.states.length - 1];
     }
 
     /** Packing W_h^T and W_x^T. */
     @Benchmark
     public float backwardPack() {
-        Rows.transpose(params, wh, hidden, hidden, packed, 0);
-        Rows.transpose(params, 0, hidden, hidden, packed, hidden * hidden);
-        return packed[1];
+        layer.packWeights(params, 0, true, ws);
+        return ws.transposed[1];
     }
 
-    /** T steps of dz_t = (dh_t + dz_{t+1} W_h^T) * (1 - h_t^2). */
+    /** T steps: dz_{t+1} W_h^T, the upstream gradient, the cell's backward step. */
     @Benchmark
     public float backwardRecurrence() {
-        int h = hidden;
-        int bh = batch * h;
-        for (int t = T - 1; t >= 1; t--) {
-            MatMul.multiply(batch, h, h, dz, t * bh, h, 1, packed, 0, h, dz, (t - 1) * bh, h, Epilogue.DZ_TANH, dh, (t - 1) * bh, h, states, t * bh);
-        }
-        return dz[0];
+        layer.backwardSteps(dh, null, T, ws);
+        return ws.stepGradients[0];
     }
 
-    /** dW_h += H^T dZ over all T*B rows. */
+    /** dW_h += H^T dZ, dW_x += X^T dZ, db += 1^T dZ over all T*B rows. */
     @Benchmark
-    public float backwardRecurrentWeights() {
-        int h = hidden;
-        MatMul.multiplyAdd(h, h, T * batch, states, 0, 1, h, dz, 0, h, grads, wh, h, staging);
-        return grads[wh];
-    }
-
-    /** dW_x += X^T dZ over all T*B rows. */
-    @Benchmark
-    public float backwardInputWeights() {
-        int h = hidden;
-        MatMul.multiplyAdd(h, h, T * batch, x, 0, 1, h, dz, 0, h, grads, 0, h, staging);
+    public float backwardWeightGradients() {
+        layer.weightGradients(x, null, T, ws, grads, 0);
         return grads[0];
-    }
-
-    /** db += 1^T dZ. */
-    @Benchmark
-    public float backwardBias() {
-        int h = hidden;
-        MatMul.multiplyAdd(1, h, T * batch, MatMul.ONE, 0, 0, 0, dz, 0, h, grads, bias, h, staging);
-        return grads[bias];
     }
 
     /** dX = dZ W_x^T over all T*B rows. */
     @Benchmark
     public float backwardInputGradient() {
-        int h = hidden;
-        MatMul.multiply(T * batch, h, h, dz, 0, h, 1, packed, h * h, h, dx, 0, h, Epilogue.STORE, null, 0, 0, null, 0);
+        layer.inputGradient(T, ws, dx);
         return dx[0];
     }
 }

@@ -2,20 +2,24 @@ package org.bptt4j.simd;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The one matrix-product micro-kernel family every SIMD pass is built on:
- * {@code C (m x n) = epilogue(start + A (m x k) * B (k x n))}, register-blocked in tiles of
- * 6 rows x {@value #VECTORS} vectors (24 accumulators in local variables, the most that leave
- * registers for B's vectors and A's broadcast; each product phase 12-33% faster than with 4 x 4
- * tiles at B = 64, H = 512 in PhaseBenchmark), then {@value #ROWS} x {@value #VECTORS} and single rows for what is left.
+ * The one matrix-product micro-kernel family every SIMD pass is built on, a pure product:
+ * {@code C (m x n) = start + A (m x k) * B (k x n)}, where the start is zero, C itself (a sum
+ * continued) or rows of another array (a bias row repeated, or carried rows). Nothing else happens
+ * in it: activations and the rest of a cell's step run in the cells, on the finished block of C.
+ * The operands come in a {@link Product}, which names each at the call site.
+ *
+ * <p>Register-blocked in tiles of 6 rows x {@value #VECTORS} vectors (24 accumulators in local
+ * variables, the most that leave registers for B's vectors and A's broadcast; each product phase
+ * 12-33% faster than with 4 x 4 tiles at B = 64, H = 512 in PhaseBenchmark), then {@value #ROWS} x
+ * {@value #VECTORS} and single rows for what is left.
  *
  * <p>B and C are row-major ({@code B(p, j) = b[bOff + p*ldb + j]}); A is read through two strides,
- * {@code A(i, p) = a[aOff + i*aRow + p*aCol]}, so that the same kernel computes {@code A B} (aRow =
- * row length, aCol = 1) and {@code A^T B} (aRow = 1, aCol = row length) without a copy. Each A
- * element is broadcast and multiplied with a row segment of B, so B's rows are read contiguously.
+ * {@code A(i, p) = a[aOff + i*aRow + p*aCol]}, so that the same kernel computes {@code A B} and
+ * {@code A^T B} without a copy. Each A element is broadcast and multiplied with a row segment of B,
+ * so B's rows are read contiguously.
  *
  * <p>Tails: columns beyond the last full {@value #VECTORS}-vector block go one full vector at a
  * time, the last {@code n % L} columns as one masked vector per row where every access of that
@@ -25,17 +29,12 @@ import jdk.incubator.vector.VectorSpecies;
  * only rows at the end of a caller's array take the scalar way. Rows beyond the last full block
  * of {@value #ROWS} go one at a time.
  *
- * <p>Epilogues: the start (zero, C or a bias row) is loaded into the accumulators, and C is
- * written (or added to) straight from them. What is more than an add (an activation, the backward
- * step's {@code (acc + upstream) * f'(h)}) is applied to the tile right after it is stored, while
- * it is in L1, by {@link #finishTile}, one call per tile. That split is deliberate: written into
- * every accumulator's store, one inlined copy of tanh per accumulator (16 in a 4 x 4 tile) exceeds C2's inlining budget
- * (NodeCountInliningCutoff), the calls that are not inlined box their vector arguments, and the
- * kernel allocates and slows down many times. So no method here or in {@link VectorMath} takes or
- * returns a vector: vectors live and die inside one method.
+ * <p>No method here takes or returns a vector: a vector handed to a call that C2 does not inline is
+ * boxed, and the kernel then allocates and slows down many times.
  *
  * <p>For each element of C the sum over k runs in order p = 0..k-1, one fused multiply-add each,
- * whatever the tiling, so results are deterministic.
+ * starting from the start value, whatever the tiling and the vector width, so results are
+ * deterministic and the same at every width.
  */
 final class MatMul {
     static final VectorSpecies<Float> S = VectorWidth.SPECIES;
@@ -49,70 +48,73 @@ final class MatMul {
     /** A 1 x k matrix of ones when read with aRow = aCol = 0: column sums as a product. */
     static final float[] ONE = {1f};
 
-    /** What is done with the accumulators {@code acc} of C(i, j). */
-    enum Epilogue {
-        /** {@code C = acc}. */
-        STORE,
-        /** {@code C = C + acc}: a product over k split into chunks, each continuing the last one's sums. */
-        ACCUMULATE,
-        /** {@code C = u + acc}: with ldu = 0, a bias row added to every row. */
-        START_U,
-        /** {@code C = tanh(C + acc)}: a forward step over a pre-computed input projection. */
-        TANH,
-        /** {@code C = max(C + acc, 0)}. */
-        RELU,
-        /** {@code C = (acc + u) * (1 - h^2)}: dz of a tanh step; u (upstream dh) may be null. */
-        DZ_TANH,
-        /** {@code C = (acc + u) * [h > 0]}: dz of a ReLU step; u may be null. */
-        DZ_RELU;
-
-        boolean startsFromC() {
-            return this == ACCUMULATE || this == TANH || this == RELU;
-        }
-
-        boolean needsFinish() {
-            return this == TANH || this == RELU || this == DZ_TANH || this == DZ_RELU;
-        }
-
-        boolean readsStates() {
-            return this == DZ_TANH || this == DZ_RELU;
-        }
+    /** Where the accumulators of C(i, j) start. */
+    enum Start {
+        /** From zero: {@code C = A B}. */
+        ZERO,
+        /** From C: {@code C = C + A B}, a sum continued (a product over k split into chunks, or a pre-computed input projection). */
+        C,
+        /** From rows of another array: {@code C = U + A B}; with a row stride of 0, one row (a bias) for every row. */
+        ROWS
     }
 
     private MatMul() {
     }
 
+    /** Runs {@code p}: {@code C = start + A B}; see the class comment for the layouts. */
+    static void multiply(Product p) {
+        multiply(p.m, p.n, p.k, p.a, p.aOff, p.aRow, p.aCol, p.b, p.bOff, p.ldb, p.c, p.cOff, p.ldc,
+                p.start, p.u, p.uOff, p.ldu);
+    }
+
     /**
-     * {@code C = epilogue(A B)}; see the class comment for the layouts.
-     *
-     * @param u    start rows (START_U) or upstream rows (DZ_*, null for none), element (i, j) at
-     *             {@code uOff + i*ldu + j}; otherwise unused
-     * @param h    the hidden states of the step (DZ_*), element (i, j) at {@code hOff + i*ldc + j}; otherwise unused
+     * Runs {@code p} as {@code C += A B} with the sum over k complete before it is added to C, for
+     * the long products of backward (the weight-gradient sums over all T*B rows, k in the
+     * thousands), so that two calls add exactly twice what one adds. k is split into chunks of
+     * {@value #K_CHUNK} rows of B (16 to 32 KiB of a B column block, which stays in L1 while every
+     * row block of C passes over it; unsplit, B streamed from L3 and these products ran at half
+     * the speed of the others). The running sums wait in {@code staging} (m*n floats) between
+     * chunks; a float stored and reloaded is unchanged, so the result is bit-identical to an
+     * unsplit sum. The product's start is ignored.
      */
-    static void multiply(int m, int n, int k,
-                         float[] a, int aOff, int aRow, int aCol,
-                         float[] b, int bOff, int ldb,
-                         float[] c, int cOff, int ldc,
-                         Epilogue ep, float[] u, int uOff, int ldu, float[] h, int hOff) {
+    static void multiplyAdd(Product p, float[] staging) {
+        int m = p.m, n = p.n, k = p.k;
+        if (k == 0) {
+            return; // an empty sum adds nothing
+        }
+        for (int k0 = 0; k0 < k; k0 += K_CHUNK) {
+            multiply(m, n, Math.min(K_CHUNK, k - k0), p.a, p.aOff + k0 * p.aCol, p.aRow, p.aCol, p.b, p.bOff + k0 * p.ldb, p.ldb,
+                    staging, 0, n, k0 == 0 ? Start.ZERO : Start.C, null, 0, 0);
+        }
+        for (int i = 0; i < m; i++) {
+            Rows.accumulate(staging, i * n, p.c, p.cOff + i * p.ldc, n);
+        }
+    }
+
+    private static void multiply(int m, int n, int k,
+                                 float[] a, int aOff, int aRow, int aCol,
+                                 float[] b, int bOff, int ldb,
+                                 float[] c, int cOff, int ldc,
+                                 Start ep, float[] u, int uOff, int ldu) {
         int block = VECTORS * L;
         int nFull = n - n % block;
         for (int j = 0; j < nFull; j += block) {
             int i = 0;
             for (; i + 6 <= m; i += 6) {
-                tile(6, VECTORS, i, j, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu, h, hOff);
+                tile(6, VECTORS, i, j, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu);
             }
             for (; i + ROWS <= m; i += ROWS) {
-                tile(ROWS, VECTORS, i, j, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu, h, hOff);
+                tile(ROWS, VECTORS, i, j, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu);
             }
             for (; i < m; i++) {
-                tile(1, VECTORS, i, j, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu, h, hOff);
+                tile(1, VECTORS, i, j, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu);
             }
         }
         int nVectors = n - n % L;
         int mFull = m - m % ROWS;
         for (int j = nFull; j < nVectors; j += L) {
             for (int i = 0; i < mFull; i += ROWS) {
-                tile(ROWS, 1, i, j, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu, h, hOff);
+                tile(ROWS, 1, i, j, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu);
             }
         }
         // Rows left below a multiple of four (every row when m < 4, as in a batch of one): two
@@ -120,10 +122,10 @@ final class MatMul {
         for (int i = mFull; i < m; i++) {
             int j = nFull;
             for (; j + 2 * L <= nVectors; j += 2 * L) {
-                tile(1, 2, i, j, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu, h, hOff);
+                tile(1, 2, i, j, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu);
             }
             if (j < nVectors) {
-                tile(1, 1, i, j, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu, h, hOff);
+                tile(1, 1, i, j, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu);
             }
         }
         if (nVectors < n) {
@@ -131,29 +133,24 @@ final class MatMul {
             // (the workspaces' buffers are padded for it), else element by element.
             int lanes = n - nVectors;
             boolean bFits = k == 0 || fits(b, bOff + (k - 1) * ldb + nVectors);
-            boolean readsU = ep == Epilogue.START_U || (ep.readsStates() && u != null);
             for (int i = 0; i < m; i++) {
                 int ci = cOff + i * ldc + nVectors;
                 int ui = uOff + i * ldu + nVectors;
-                int hi = hOff + i * ldc + nVectors;
-                if (bFits && fits(c, ci) && (!readsU || fits(u, ui)) && (!ep.readsStates() || fits(h, hi))) {
+                if (bFits && fits(c, ci) && (ep != Start.ROWS || fits(u, ui))) {
                     tilePartial(k, a, aOff + i * aRow, aCol, b, bOff + nVectors, ldb, c, ci, ep, u, ui, lanes);
-                    if (ep.needsFinish()) {
-                        finishTile(ep, 1, 1, c, ci, ldc, u, ui, ldu, h, hi, lanes);
-                    }
                 } else {
-                    remainder(i, nVectors, n, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu, h, hOff);
+                    remainder(i, nVectors, n, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu);
                 }
             }
         }
     }
 
-    /** The tile of {@code rows} x {@code vectors} full vectors whose corner is C(i, j), then its epilogue. */
+    /** The tile of {@code rows} x {@code vectors} full vectors whose corner is C(i, j). */
     private static void tile(int rows, int vectors, int i, int j, int k,
                              float[] a, int aOff, int aRow, int aCol,
                              float[] b, int bOff, int ldb,
                              float[] c, int cOff, int ldc,
-                             Epilogue ep, float[] u, int uOff, int ldu, float[] h, int hOff) {
+                             Start ep, float[] u, int uOff, int ldu) {
         int ai = aOff + i * aRow, bj = bOff + j, ci = cOff + i * ldc + j, ui = uOff + i * ldu + j;
         switch (rows * 10 + vectors) {
             case 64 -> tile6x4(k, a, ai, aRow, aCol, b, bj, ldb, c, ci, ldc, ep, u, ui, ldu);
@@ -164,9 +161,6 @@ final class MatMul {
             case 11 -> tile1x1(k, a, ai, aCol, b, bj, ldb, c, ci, ep, u, ui);
             default -> throw new AssertionError(rows + " x " + vectors);
         }
-        if (ep.needsFinish()) {
-            finishTile(ep, rows, vectors, c, ci, ldc, u, ui, ldu, h, hOff + i * ldc + j, L);
-        }
     }
 
     /** @return whether a whole vector from {@code index} lies inside {@code array} */
@@ -174,65 +168,31 @@ final class MatMul {
         return index >= 0 && (long) index + L <= array.length;
     }
 
-    /**
-     * {@code C += A B} for the long products of backward (the weight-gradient sums over all T*B
-     * rows, k in the thousands), with the sum over k complete before it is added to C, so that
-     * two calls add exactly twice what one adds. k is split into chunks of {@value #K_CHUNK} rows
-     * of B (16 to 32 KiB of a B column block, which stays in L1 while every row block of C passes
-     * over it; unsplit, B streamed from L3 and these products ran at half the speed of the
-     * others). The running sums wait in {@code staging} (m*n floats) between chunks; a float
-     * stored and reloaded is unchanged, so the result is bit-identical to an unsplit sum.
-     */
-    static void multiplyAdd(int m, int n, int k,
-                            float[] a, int aOff, int aRow, int aCol,
-                            float[] b, int bOff, int ldb,
-                            float[] c, int cOff, int ldc, float[] staging) {
-        if (k == 0) {
-            return; // an empty sum adds nothing
-        }
-        for (int k0 = 0; k0 < k; k0 += K_CHUNK) {
-            multiply(m, n, Math.min(K_CHUNK, k - k0), a, aOff + k0 * aCol, aRow, aCol, b, bOff + k0 * ldb, ldb,
-                    staging, 0, n, k0 == 0 ? Epilogue.STORE : Epilogue.ACCUMULATE, null, 0, 0, null, 0);
-        }
-        for (int i = 0; i < m; i++) {
-            Rows.accumulate(staging, i * n, c, cOff + i * ldc, n);
-        }
-    }
-
     /** Row i's columns [j0, n) (fewer than L), element by element with the same operations as the vector lanes. */
     private static void remainder(int i, int j0, int n, int k,
                                   float[] a, int aOff, int aRow, int aCol,
                                   float[] b, int bOff, int ldb,
                                   float[] c, int cOff, int ldc,
-                                  Epilogue ep, float[] u, int uOff, int ldu, float[] h, int hOff) {
+                                  Start ep, float[] u, int uOff, int ldu) {
         for (int j = j0; j < n; j++) {
             int cx = cOff + i * ldc + j;
-            float acc = ep.startsFromC() ? c[cx] : ep == Epilogue.START_U ? u[uOff + i * ldu + j] : 0f;
+            float acc = ep == Start.C ? c[cx] : ep == Start.ROWS ? u[uOff + i * ldu + j] : 0f;
             for (int p = 0; p < k; p++) {
                 acc = Math.fma(a[aOff + i * aRow + p * aCol], b[bOff + p * ldb + j], acc);
             }
-            c[cx] = switch (ep) {
-                case STORE, START_U, ACCUMULATE -> acc;
-                case TANH -> VectorMath.tanh(acc);
-                case RELU -> Math.max(acc, 0f);
-                case DZ_TANH, DZ_RELU -> {
-                    float dh = u == null ? acc : acc + u[uOff + i * ldu + j];
-                    float hv = h[hOff + i * ldc + j];
-                    yield dh * (ep == Epilogue.DZ_TANH ? 1f - hv * hv : (hv > 0f ? 1f : 0f));
-                }
-            };
+            c[cx] = acc;
         }
     }
 
     /** Six rows by four full vectors: 24 accumulators, 4 loads of B and 6 broadcasts of A per step of k. */
-    private static void tile6x4(int k, float[] a, int ai, int aRow, int aCol, float[] b, int bj, int ldb, float[] c, int ci, int ldc, Epilogue ep, float[] u, int ui, int ldu) {
+    private static void tile6x4(int k, float[] a, int ai, int aRow, int aCol, float[] b, int bj, int ldb, float[] c, int ci, int ldc, Start ep, float[] u, int ui, int ldu) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S), c43 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S), c53 = FloatVector.zero(S);
-        if (ep.startsFromC()) {
+        if (ep == Start.C) {
             c00 = FloatVector.fromArray(S, c, ci);
             c01 = FloatVector.fromArray(S, c, ci + L);
             c02 = FloatVector.fromArray(S, c, ci + 2 * L);
@@ -257,7 +217,7 @@ final class MatMul {
             c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
             c52 = FloatVector.fromArray(S, c, ci + 5 * ldc + 2 * L);
             c53 = FloatVector.fromArray(S, c, ci + 5 * ldc + 3 * L);
-        } else if (ep == Epilogue.START_U) {
+        } else if (ep == Start.ROWS) {
             c00 = FloatVector.fromArray(S, u, ui);
             c01 = FloatVector.fromArray(S, u, ui + L);
             c02 = FloatVector.fromArray(S, u, ui + 2 * L);
@@ -348,12 +308,12 @@ final class MatMul {
     }
 
     /** Four rows by four full vectors: 16 accumulators, 4 loads of B and 4 broadcasts of A per step of k. */
-    private static void tile4x4(int k, float[] a, int ai, int aRow, int aCol, float[] b, int bj, int ldb, float[] c, int ci, int ldc, Epilogue ep, float[] u, int ui, int ldu) {
+    private static void tile4x4(int k, float[] a, int ai, int aRow, int aCol, float[] b, int bj, int ldb, float[] c, int ci, int ldc, Start ep, float[] u, int ui, int ldu) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
-        if (ep.startsFromC()) {
+        if (ep == Start.C) {
             c00 = FloatVector.fromArray(S, c, ci);
             c01 = FloatVector.fromArray(S, c, ci + L);
             c02 = FloatVector.fromArray(S, c, ci + 2 * L);
@@ -370,7 +330,7 @@ final class MatMul {
             c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
             c32 = FloatVector.fromArray(S, c, ci + 3 * ldc + 2 * L);
             c33 = FloatVector.fromArray(S, c, ci + 3 * ldc + 3 * L);
-        } else if (ep == Epilogue.START_U) {
+        } else if (ep == Start.ROWS) {
             c00 = FloatVector.fromArray(S, u, ui);
             c01 = FloatVector.fromArray(S, u, ui + L);
             c02 = FloatVector.fromArray(S, u, ui + 2 * L);
@@ -435,14 +395,14 @@ final class MatMul {
     }
 
     /** One row by four full vectors: the rows left below a multiple of four, and every row when m < 4. */
-    private static void tile1x4(int k, float[] a, int ai, int aCol, float[] b, int bj, int ldb, float[] c, int ci, Epilogue ep, float[] u, int ui) {
+    private static void tile1x4(int k, float[] a, int ai, int aCol, float[] b, int bj, int ldb, float[] c, int ci, Start ep, float[] u, int ui) {
         FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
-        if (ep.startsFromC()) {
+        if (ep == Start.C) {
             c0 = FloatVector.fromArray(S, c, ci);
             c1 = FloatVector.fromArray(S, c, ci + L);
             c2 = FloatVector.fromArray(S, c, ci + 2 * L);
             c3 = FloatVector.fromArray(S, c, ci + 3 * L);
-        } else if (ep == Epilogue.START_U) {
+        } else if (ep == Start.ROWS) {
             c0 = FloatVector.fromArray(S, u, ui);
             c1 = FloatVector.fromArray(S, u, ui + L);
             c2 = FloatVector.fromArray(S, u, ui + 2 * L);
@@ -468,17 +428,17 @@ final class MatMul {
     }
 
     /** Four rows by one full vector: the vectors left beyond a multiple of four. */
-    private static void tile4x1(int k, float[] a, int ai, int aRow, int aCol, float[] b, int bj, int ldb, float[] c, int ci, int ldc, Epilogue ep, float[] u, int ui, int ldu) {
+    private static void tile4x1(int k, float[] a, int ai, int aRow, int aCol, float[] b, int bj, int ldb, float[] c, int ci, int ldc, Start ep, float[] u, int ui, int ldu) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S);
-        if (ep.startsFromC()) {
+        if (ep == Start.C) {
             c00 = FloatVector.fromArray(S, c, ci);
             c10 = FloatVector.fromArray(S, c, ci + ldc);
             c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
             c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
-        } else if (ep == Epilogue.START_U) {
+        } else if (ep == Start.ROWS) {
             c00 = FloatVector.fromArray(S, u, ui);
             c10 = FloatVector.fromArray(S, u, ui + ldu);
             c20 = FloatVector.fromArray(S, u, ui + 2 * ldu);
@@ -504,12 +464,12 @@ final class MatMul {
     }
 
     /** One row by two full vectors. */
-    private static void tile1x2(int k, float[] a, int ai, int aCol, float[] b, int bj, int ldb, float[] c, int ci, Epilogue ep, float[] u, int ui) {
+    private static void tile1x2(int k, float[] a, int ai, int aCol, float[] b, int bj, int ldb, float[] c, int ci, Start ep, float[] u, int ui) {
         FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
-        if (ep.startsFromC()) {
+        if (ep == Start.C) {
             c0 = FloatVector.fromArray(S, c, ci);
             c1 = FloatVector.fromArray(S, c, ci + L);
-        } else if (ep == Epilogue.START_U) {
+        } else if (ep == Start.ROWS) {
             c0 = FloatVector.fromArray(S, u, ui);
             c1 = FloatVector.fromArray(S, u, ui + L);
         }
@@ -524,11 +484,11 @@ final class MatMul {
     }
 
     /** One row by one full vector. */
-    private static void tile1x1(int k, float[] a, int ai, int aCol, float[] b, int bj, int ldb, float[] c, int ci, Epilogue ep, float[] u, int ui) {
+    private static void tile1x1(int k, float[] a, int ai, int aCol, float[] b, int bj, int ldb, float[] c, int ci, Start ep, float[] u, int ui) {
         FloatVector c0 = FloatVector.zero(S);
-        if (ep.startsFromC()) {
+        if (ep == Start.C) {
             c0 = FloatVector.fromArray(S, c, ci);
-        } else if (ep == Epilogue.START_U) {
+        } else if (ep == Start.ROWS) {
             c0 = FloatVector.fromArray(S, u, ui);
         }
         for (int p = 0; p < k; p++) {
@@ -543,50 +503,17 @@ final class MatMul {
 
     /** One row by the last {@code lanes} (< L) columns, as a masked vector; every access is inside its array. */
     private static void tilePartial(int k, float[] a, int ai, int aCol, float[] b, int bj, int ldb,
-                                    float[] c, int ci, Epilogue ep, float[] u, int ui, int lanes) {
+                                    float[] c, int ci, Start ep, float[] u, int ui, int lanes) {
         VectorMask<Float> m = S.indexInRange(0, lanes);
         FloatVector c0 = FloatVector.zero(S);
-        if (ep.startsFromC()) {
+        if (ep == Start.C) {
             c0 = FloatVector.fromArray(S, c, ci, m);
-        } else if (ep == Epilogue.START_U) {
+        } else if (ep == Start.ROWS) {
             c0 = FloatVector.fromArray(S, u, ui, m);
         }
         for (int p = 0; p < k; p++) {
             c0 = FloatVector.broadcast(S, a[ai + p * aCol]).fma(FloatVector.fromArray(S, b, bj + p * ldb, m), c0);
         }
         c0.intoArray(c, ci, m);
-    }
-
-    /**
-     * The part of an epilogue that is more than an add, applied in place to a tile of C that was
-     * just stored (rows x vectors, the last {@code lanes} wide): an activation, or the backward
-     * step's {@code (C + u) * f'(h)}.
-     */
-    private static void finishTile(Epilogue ep, int rows, int vectors, float[] c, int ci, int ldc,
-                                   float[] u, int ui, int ldu, float[] h, int hi, int lanes) {
-        VectorMask<Float> m = S.indexInRange(0, lanes);
-        for (int r = 0; r < rows; r++) {
-            for (int v = 0; v < vectors; v++) {
-                int col = v * L;
-                int cx = ci + r * ldc + col;
-                if (ep == Epilogue.TANH) {
-                    VectorMath.tanh(c, cx, lanes);
-                    continue;
-                }
-                FloatVector acc = FloatVector.fromArray(S, c, cx, m);
-                FloatVector out;
-                if (ep == Epilogue.RELU) {
-                    out = acc.lanewise(VectorOperators.MAX, 0f);
-                } else {
-                    FloatVector dh = u == null ? acc : acc.add(FloatVector.fromArray(S, u, ui + r * ldu + col, m));
-                    FloatVector hv = FloatVector.fromArray(S, h, hi + r * ldc + col, m);
-                    FloatVector derivative = ep == Epilogue.DZ_TANH
-                            ? FloatVector.broadcast(S, 1f).sub(hv.mul(hv))
-                            : FloatVector.zero(S).blend(1f, hv.compare(VectorOperators.GT, 0f));
-                    out = dh.mul(derivative);
-                }
-                out.intoArray(c, cx, m);
-            }
-        }
     }
 }

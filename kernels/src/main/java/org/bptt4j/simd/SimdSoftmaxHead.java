@@ -6,10 +6,9 @@ import jdk.incubator.vector.VectorSpecies;
 import org.bptt4j.HeadWorkspace;
 import org.bptt4j.LayerShape;
 import org.bptt4j.SoftmaxHead;
-import org.bptt4j.simd.MatMul.Epilogue;
 
 /**
- * {@link SoftmaxHead} on the same micro-kernel family as {@link SimdRnn}: the logits of all rows
+ * {@link SoftmaxHead} on the same micro-kernel family as {@link SimdLayer}: the logits of all rows
  * as one product (bias as its start), the max-subtracted softmax and {@code p - onehot} row by row
  * in place, then {@code dh = dlogits W_y^T}, {@code dW_y += H^T dlogits} and
  * {@code db_y += 1^T dlogits} as one product each. e^x is {@link VectorMath}'s, so results do not
@@ -23,12 +22,32 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
         super(layer, outputs);
     }
 
+    /** The head's buffers and the descriptor its products run through. */
+    private static final class Buffers extends HeadWorkspace {
+        final Product product = new Product();
+
+        Buffers(LayerShape layer, int outputs) {
+            super(layer, outputs);
+        }
+    }
+
+    @Override
+    protected HeadWorkspace createWorkspace() {
+        return new Buffers(layer(), outputs());
+    }
+
+    @Override
+    protected boolean accepts(HeadWorkspace hws) {
+        return hws instanceof Buffers;
+    }
+
     @Override
     protected double computeLoss(float[] params, int offset, float[] states, int stateOffset, int rows, int[] targets,
                                  HeadWorkspace hws, float[] grads, float[] dh) {
         int hid = layer().hiddenSize(), v = outputs();
         float[] g = hws.logits();
-        logits(params, offset, states, stateOffset, rows, g);
+        Product product = ((Buffers) hws).product;
+        logits(product, params, offset, states, stateOffset, rows, g);
         double loss = 0;
         for (int r = 0; r < rows; r++) {
             int row = r * v;
@@ -41,10 +60,10 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
         }
         float[] packed = hws.transposedWeights();
         Rows.transpose(params, offset, hid, v, packed, 0);
-        MatMul.multiply(rows, hid, v, g, 0, v, 1, packed, 0, hid, dh, 0, hid, Epilogue.STORE, null, 0, 0, null, 0);
+        product.size(rows, hid, v).a(g, 0, v).b(packed, 0, hid).c(dh, 0, hid).run();
         float[] staging = hws.gradientStaging();
-        MatMul.multiplyAdd(hid, v, rows, states, stateOffset, 1, hid, g, 0, v, grads, offset, v, staging);
-        MatMul.multiplyAdd(1, v, rows, MatMul.ONE, 0, 0, 0, g, 0, v, grads, offset + biasOffset(), v, staging);
+        product.size(hid, v, rows).aTransposed(states, stateOffset, hid).b(g, 0, v).c(grads, offset, v).runAdding(staging);
+        product.size(1, v, rows).aOnes().b(g, 0, v).c(grads, offset + biasOffset(), v).runAdding(staging);
         return loss;
     }
 
@@ -52,7 +71,7 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
     protected void computeProbabilities(float[] params, int offset, float[] states, int stateOffset, int rows,
                                         HeadWorkspace hws, float[] out) {
         int v = outputs();
-        logits(params, offset, states, stateOffset, rows, out);
+        logits(((Buffers) hws).product, params, offset, states, stateOffset, rows, out);
         for (int r = 0; r < rows; r++) {
             double sum = exponentiate(out, r * v, v, max(out, r * v, v));
             scale(out, r * v, v, (float) (1 / sum));
@@ -60,10 +79,10 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
     }
 
     /** All rows' logits at once: {@code out = H W_y + b_y}, the bias as the accumulators' start. */
-    private void logits(float[] params, int offset, float[] states, int stateOffset, int rows, float[] out) {
+    private void logits(Product product, float[] params, int offset, float[] states, int stateOffset, int rows, float[] out) {
         int hid = layer().hiddenSize(), v = outputs();
-        MatMul.multiply(rows, v, hid, states, stateOffset, hid, 1, params, offset, v,
-                out, 0, v, Epilogue.START_U, params, offset + biasOffset(), 0, null, 0);
+        product.size(rows, v, hid).a(states, stateOffset, hid).b(params, offset, v).c(out, 0, v)
+                .startFromRows(params, offset + biasOffset(), 0).run();
     }
 
     private static float max(float[] a, int off, int n) {

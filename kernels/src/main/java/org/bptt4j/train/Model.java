@@ -3,15 +3,12 @@ package org.bptt4j.train;
 import java.util.Arrays;
 
 import org.bptt4j.HeadWorkspace;
+import org.bptt4j.Implementation;
 import org.bptt4j.LayerShape;
 import org.bptt4j.RecurrentLayer;
 import org.bptt4j.SoftmaxHead;
 import org.bptt4j.Workspace;
 import org.bptt4j.internal.Checks;
-import org.bptt4j.reference.ReferenceRnn;
-import org.bptt4j.reference.ReferenceSoftmaxHead;
-import org.bptt4j.simd.SimdRnn;
-import org.bptt4j.simd.SimdSoftmaxHead;
 
 /**
  * A token model: a recurrent layer over token ids (I = the vocabulary) and a {@link SoftmaxHead}
@@ -52,14 +49,20 @@ public final class Model {
         this.dhLast = new float[layer.shape().stateLength()];
     }
 
+    /** The layer and head of {@code implementation}. */
+    public static Model of(Implementation implementation, LayerShape shape, int outputs) {
+        Checks.notNull("implementation", implementation);
+        return new Model(implementation.layer(shape), implementation.head(shape, outputs));
+    }
+
     /** The SIMD layer and head. */
     public static Model simd(LayerShape shape, int outputs) {
-        return new Model(new SimdRnn(shape), new SimdSoftmaxHead(shape, outputs));
+        return of(Implementation.SIMD, shape, outputs);
     }
 
     /** The scalar reference layer and head. */
     public static Model reference(LayerShape shape, int outputs) {
-        return new Model(new ReferenceRnn(shape), new ReferenceSoftmaxHead(shape, outputs));
+        return of(Implementation.REFERENCE, shape, outputs);
     }
 
     /** @return the recurrent layer */
@@ -101,7 +104,7 @@ public final class Model {
      */
     public double trainEveryStep(float[] params, int[] inputs, int[] targets, int steps, float[] h, float[] grads) {
         checkArrays(params, grads);
-        Checks.length("h", h, layer.shape().stateLength(), "batch*hiddenSize");
+        Checks.length("h", h, layer.shape().stateLength(), "states*batch*hiddenSize");
         if (steps >= 1 && steps <= layer.shape().maxSteps()) {
             head.checkTargets(targets, steps * layer.shape().batch());
         }
@@ -136,7 +139,7 @@ public final class Model {
      */
     public void predict(float[] params, int[] inputs, int steps, float[] h, float[] out) {
         Checks.length("params", params, size(), "the model's size");
-        Checks.lengthOrNull("h", h, layer.shape().stateLength(), "batch*hiddenSize");
+        Checks.lengthOrNull("h", h, layer.shape().stateLength(), "states*batch*hiddenSize");
         Checks.length("out", out, (long) layer.shape().batch() * head.outputs(), "batch*outputs");
         layer.forwardTokens(params, 0, inputs, steps, h, ws, h);
         head.probabilities(params, headOffset(), ws, steps, hws, out);
@@ -147,13 +150,17 @@ public final class Model {
         Checks.length("grads", grads, size(), "the model's size");
     }
 
-    /** Sets {@code h}'s row {@code b} (B x H) to zeros: where a stream starts over. */
+    /** Sets row {@code b} of the state {@code h} (S x B x H: h, and the LSTM's c) to zeros: where a stream starts over. */
     public void resetState(float[] h, int b) {
-        Checks.length("h", h, layer.shape().stateLength(), "batch*hiddenSize");
+        Checks.length("h", h, layer.shape().stateLength(), "states*batch*hiddenSize");
         if (b < 0 || b >= layer.shape().batch()) {
             throw new IllegalArgumentException("b must be in [0, " + layer.shape().batch() + "), was " + b);
         }
-        int hid = layer.shape().hiddenSize();
-        Arrays.fill(h, b * hid, (b + 1) * hid, 0f);
+        LayerShape s = layer.shape();
+        int hid = s.hiddenSize();
+        for (int block = 0; block < s.cell().states(); block++) { // h, and the LSTM's c
+            int from = block * s.hiddenLength() + b * hid;
+            Arrays.fill(h, from, from + hid, 0f);
+        }
     }
 }

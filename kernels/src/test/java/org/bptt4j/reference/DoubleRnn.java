@@ -6,7 +6,7 @@ import org.bptt4j.ParameterLayout;
 
 /**
  * A double-precision forward pass of the vanilla RNN and the loss {@code sum_t h_t . dh_t}
- * (every step) or {@code h_T . dh_T} (last step), written independently of {@link ReferenceRnn}
+ * (every step) or {@code h_T . dh_T} (last step), written independently of {@link ReferenceLayer}
  * for finite differences.
  */
 public final class DoubleRnn {

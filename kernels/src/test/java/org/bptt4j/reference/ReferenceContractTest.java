@@ -7,6 +7,6 @@ import org.bptt4j.RecurrentLayerContractTest;
 class ReferenceContractTest extends RecurrentLayerContractTest {
     @Override
     protected RecurrentLayer layer(LayerShape shape) {
-        return new ReferenceRnn(shape);
+        return new ReferenceLayer(shape);
     }
 }

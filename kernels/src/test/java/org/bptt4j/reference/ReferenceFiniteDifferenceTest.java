@@ -50,7 +50,7 @@ class ReferenceFiniteDifferenceTest {
     @MethodSource("cases")
     void gradientsMatchFiniteDifferences(Activation act, boolean everyStep, int maxT, int steps, int batch, int in, int hid) {
         LayerShape shape = LayerShape.vanilla(maxT, batch, in, hid, act);
-        ReferenceRnn layer = new ReferenceRnn(shape);
+        ReferenceLayer layer = new ReferenceLayer(shape);
         Random random = new Random(31L * steps + 7L * hid + act.ordinal() + (everyStep ? 100 : 0));
         float[] params;
         float[] x;

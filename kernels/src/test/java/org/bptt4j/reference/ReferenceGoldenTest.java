@@ -51,7 +51,7 @@ public class ReferenceGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void matchesPyTorch(String name) {
-        largestError = Math.max(largestError, compare(name, ReferenceRnn::new, 0));
+        largestError = Math.max(largestError, compare(name, ReferenceLayer::new, 0));
     }
 
     /**

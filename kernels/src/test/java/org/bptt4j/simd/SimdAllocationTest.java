@@ -31,7 +31,7 @@ class SimdAllocationTest {
         for (int[] s : shapes) {
             for (Activation act : Activation.values()) {
                 LayerShape shape = LayerShape.vanilla(s[0], s[1], s[2], s[3], act);
-                RecurrentLayer layer = new SimdRnn(shape);
+                RecurrentLayer layer = new SimdLayer(shape);
                 Random random = new Random(1);
                 float[] params = Fixtures.parameters(random, shape, 1f);
                 float[] x = Fixtures.uniform(random, shape.inputLength(s[0]), 1f);

@@ -8,6 +8,6 @@ import org.bptt4j.RecurrentLayerContractTest;
 class SimdContractTest extends RecurrentLayerContractTest {
     @Override
     protected RecurrentLayer layer(LayerShape shape) {
-        return new SimdRnn(shape);
+        return new SimdLayer(shape);
     }
 }

@@ -13,7 +13,7 @@ import org.bptt4j.Fixtures;
 import org.bptt4j.LayerShape;
 import org.bptt4j.RecurrentLayer;
 import org.bptt4j.Workspace;
-import org.bptt4j.reference.ReferenceRnn;
+import org.bptt4j.reference.ReferenceLayer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -65,8 +65,8 @@ class SimdEquivalenceTest {
     @MethodSource("cases")
     void matchesTheReference(int steps, int batch, int in, int hid, Activation act, boolean everyStep) {
         LayerShape shape = LayerShape.vanilla(steps, batch, in, hid, act);
-        Run ref = Run.of(new ReferenceRnn(shape), steps, everyStep, 17);
-        Run simd = Run.of(new SimdRnn(shape), steps, everyStep, 17);
+        Run ref = Run.of(new ReferenceLayer(shape), steps, everyStep, 17);
+        Run simd = Run.of(new SimdLayer(shape), steps, everyStep, 17);
         String what = shape + (everyStep ? " every step" : " last step") + " at " + VectorWidth.bits() + " bits: ";
         compare(what + "h_1..h_T", ref.states, simd.states);
         compare(what + "h_T", ref.hT, simd.hT);
@@ -80,8 +80,8 @@ class SimdEquivalenceTest {
         for (Activation act : Activation.values()) {
             LayerShape shape = LayerShape.vanilla(9, 5, 17, 100, act);
             for (boolean every : new boolean[]{true, false}) {
-                Run first = Run.of(new SimdRnn(shape), 9, every, 3);
-                Run second = Run.of(new SimdRnn(shape), 9, every, 3);
+                Run first = Run.of(new SimdLayer(shape), 9, every, 3);
+                Run second = Run.of(new SimdLayer(shape), 9, every, 3);
                 assertArrayEquals(first.states, second.states);
                 assertArrayEquals(first.grads, second.grads);
                 assertArrayEquals(first.dx, second.dx);

@@ -9,12 +9,12 @@ class SimdGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("org.bptt4j.reference.ReferenceGoldenTest#cases")
     void matchesPyTorch(String name) {
-        ReferenceGoldenTest.compare(name, SimdRnn::new, 0);
+        ReferenceGoldenTest.compare(name, SimdLayer::new, 0);
     }
 
     @ParameterizedTest(name = "{0} in a workspace for T+3")
     @MethodSource("org.bptt4j.reference.ReferenceGoldenTest#cases")
     void matchesPyTorchBelowCapacity(String name) {
-        ReferenceGoldenTest.compare(name, SimdRnn::new, 3);
+        ReferenceGoldenTest.compare(name, SimdLayer::new, 3);
     }
 }

@@ -47,7 +47,7 @@ class VanillaBitIdentityTest {
     private static long run(int steps, int batch, int in, int hid, Activation act, boolean every) {
         Random random = new Random(steps * 1000L + batch * 100L + in * 10L + hid + act.ordinal() + (every ? 7 : 0));
         LayerShape shape = LayerShape.vanilla(steps, batch, in, hid, act);
-        RecurrentLayer layer = new SimdRnn(shape);
+        RecurrentLayer layer = new SimdLayer(shape);
         int size = shape.parameterLayout().size();
         float[] params = Fixtures.parameters(random, shape, 1.5f);
         float[] x = Fixtures.uniform(random, steps * batch * in, 1f);

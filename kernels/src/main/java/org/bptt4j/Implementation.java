@@ -1,0 +1,74 @@
+package org.bptt4j;
+
+import java.util.Locale;
+
+import org.bptt4j.internal.Checks;
+import org.bptt4j.reference.ReferenceLayer;
+import org.bptt4j.reference.ReferenceSoftmaxHead;
+import org.bptt4j.simd.SimdLayer;
+import org.bptt4j.simd.SimdSoftmaxHead;
+
+/**
+ * The one place an implementation of the kernels is chosen: the fused SIMD kernels, or the plain
+ * scalar reference (the test oracle and benchmark baseline). Every layer and head is made through
+ * it; {@link #best()} picks the SIMD kernels where the JVM has the Vector API
+ * ({@code --add-modules jdk.incubator.vector}) and otherwise falls back to the reference with one
+ * warning on standard error, so an application runs either way.
+ */
+public enum Implementation {
+    /** The fused SIMD kernels on the Vector API ({@code org.bptt4j.simd}). */
+    SIMD,
+    /** The scalar reference ({@code org.bptt4j.reference}): plain loops from the equations. */
+    REFERENCE;
+
+    private static final Implementation BEST = selectBest();
+
+    /** @return SIMD where the JVM has {@code jdk.incubator.vector}, else REFERENCE (chosen once) */
+    public static Implementation best() {
+        return BEST;
+    }
+
+    /**
+     * @param name {@code simd} or {@code reference} (any case), as a command line or benchmark parameter gives it
+     * @throws IllegalArgumentException for another name
+     */
+    public static Implementation named(String name) {
+        Checks.notNull("name", name);
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "simd" -> SIMD;
+            case "reference" -> REFERENCE;
+            default -> throw new IllegalArgumentException("implementation must be simd or reference, was \"" + name + "\"");
+        };
+    }
+
+    /**
+     * @return a layer of this implementation for {@code shape} (any cell)
+     * @throws IllegalArgumentException if shape is null
+     */
+    public RecurrentLayer layer(LayerShape shape) {
+        return this == SIMD ? new SimdLayer(shape) : new ReferenceLayer(shape);
+    }
+
+    /**
+     * @return a softmax head of this implementation reading the states of a layer of {@code shape}
+     * @throws IllegalArgumentException if shape is null or outputs below 1
+     */
+    public SoftmaxHead head(LayerShape shape, int outputs) {
+        return this == SIMD ? new SimdSoftmaxHead(shape, outputs) : new ReferenceSoftmaxHead(shape, outputs);
+    }
+
+    /** @return the lower-case name {@link #named} reads */
+    @Override
+    public String toString() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    private static Implementation selectBest() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            return SIMD;
+        }
+        System.err.println("bptt4j: the JVM lacks jdk.incubator.vector (add --add-modules jdk.incubator.vector);"
+                + " using the scalar reference implementation, many times slower");
+        return REFERENCE;
+    }
+}

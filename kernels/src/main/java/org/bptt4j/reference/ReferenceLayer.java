@@ -1,0 +1,191 @@
+package org.bptt4j.reference;
+
+import org.bptt4j.LayerShape;
+import org.bptt4j.ParameterLayout;
+import org.bptt4j.RecurrentLayer;
+import org.bptt4j.Workspace;
+
+/**
+ * The scalar reference of every cell, written plainly from the equations: one step and one row at
+ * a time, plain loops, each sum a {@code float} accumulated in index order. It is the oracle every
+ * SIMD kernel is tested against and the baseline the benchmarks divide by; it shares nothing with
+ * the SIMD code but the public types. With G gates ({@code gh = G*H}) and a {@link ReferenceCell}:
+ *
+ * <pre>
+ * forward, t = 1..T, each row b:  xw = x_t W_x + b,  hw = h_{t-1} W_h          (gh sums each)
+ *                                 cell.forward: h_t (and c_t) from xw, hw
+ * backward, t = T..1, each row:   dh = upstream + carry;  cell.backward: dz_t, dc_{t-1}, direct part
+ *                                 carry = direct + dz_t W_h^T                  (the gradient of h_{t-1})
+ *          dW_h += sum_t h_{t-1}^T dz_t,  dW_x += sum_t x_t^T dz_t,  db += sum_t dz_t,  dx_t = dz_t W_x^T
+ * </pre>
+ * For the GRU, W_h and W_x see different dz (see {@link ReferenceGruCell}) and {@code db_hn} gets
+ * the n part of the W_h one. Each gradient element is summed over all steps and rows first and then
+ * added to the gradient array once, so two backward calls add exactly twice what one adds.
+ */
+public final class ReferenceLayer extends RecurrentLayer {
+    private final ReferenceCell cell;
+
+    /**
+     * @param shape the layer's shape, any cell
+     * @throws IllegalArgumentException if shape is null
+     */
+    public ReferenceLayer(LayerShape shape) {
+        super(shape);
+        this.cell = ReferenceCell.of(shape);
+    }
+
+    @Override
+    protected Workspace createWorkspace() {
+        return new ReferenceWorkspace(shape());
+    }
+
+    @Override
+    protected boolean accepts(Workspace ws) {
+        return ws instanceof ReferenceWorkspace;
+    }
+
+    @Override
+    protected void computeForward(float[] params, int offset, float[] x, int[] tokens, int steps, float[] state0, Workspace workspace) {
+        ReferenceWorkspace ws = (ReferenceWorkspace) workspace;
+        LayerShape s = shape();
+        ParameterLayout p = layout();
+        int batch = s.batch(), in = s.inputSize(), hid = s.hiddenSize(), gh = s.gateWidth(), bh = batch * hid;
+        int wx = offset + p.inputWeightsOffset(), wh = offset + p.recurrentWeightsOffset(), bias = offset + p.biasOffset();
+        for (int n = 0; n < bh; n++) {
+            ws.states[n] = state0 == null ? 0f : state0[n];
+            ws.cellStates[n] = state0 == null || s.cell().states() < 2 ? 0f : state0[bh + n];
+        }
+        for (int t = 1; t <= steps; t++) {
+            for (int b = 0; b < batch; b++) {
+                int row = (t - 1) * batch + b;
+                for (int c = 0; c < gh; c++) {
+                    float xw = params[bias + c];
+                    if (x != null) {
+                        for (int i = 0; i < in; i++) {
+                            xw += x[row * in + i] * params[wx + i * gh + c];
+                        }
+                    } else {
+                        xw += params[wx + tokens[row] * gh + c]; // the one-hot row's product
+                    }
+                    float hw = 0f;
+                    for (int k = 0; k < hid; k++) {
+                        hw += ws.states[row * hid + k] * params[wh + k * gh + c]; // row (t-1)*B + b of states is h_{t-1}
+                    }
+                    ws.inputSums[c] = xw;
+                    ws.recurrentSums[c] = hw;
+                }
+                cell.forward(ws, params, offset + p.recurrentNewGateBiasOffset(), row, row * hid, (row + batch) * hid);
+            }
+        }
+    }
+
+    @Override
+    protected void copyFinalState(Workspace workspace, float[] stateT) {
+        ReferenceWorkspace ws = (ReferenceWorkspace) workspace;
+        int bh = shape().hiddenLength(), last = ws.steps() * bh;
+        System.arraycopy(ws.states, last, stateT, 0, bh);
+        if (shape().cell().states() > 1) {
+            System.arraycopy(ws.cellStates, last, stateT, bh, bh);
+        }
+    }
+
+    @Override
+    protected void computeBackward(float[] params, int offset, float[] x, int[] tokens, float[] dh, float[] dStateT,
+                                   Workspace workspace, float[] grads, float[] dx, float[] dState0) {
+        ReferenceWorkspace ws = (ReferenceWorkspace) workspace;
+        LayerShape s = shape();
+        ParameterLayout p = layout();
+        int steps = ws.steps();
+        int batch = s.batch(), in = s.inputSize(), hid = s.hiddenSize(), gh = s.gateWidth(), bh = batch * hid;
+        int wx = offset + p.inputWeightsOffset(), wh = offset + p.recurrentWeightsOffset(), bias = offset + p.biasOffset();
+        boolean lstm = s.cell().states() > 1;
+        for (int n = 0; n < bh; n++) {
+            ws.carry[n] = 0f;
+            ws.cellCarry[n] = dStateT != null && lstm ? dStateT[bh + n] : 0f;
+        }
+
+        // The sequential part: dz_t for t = T..1.
+        for (int t = steps; t >= 1; t--) {
+            for (int n = 0; n < bh; n++) {
+                float upstream = dh == null ? 0f : dh[(t - 1) * bh + n];
+                if (t == steps && dStateT != null) {
+                    upstream += dStateT[n];
+                }
+                ws.carry[n] += upstream;
+            }
+            for (int b = 0; b < batch; b++) {
+                int row = (t - 1) * batch + b;
+                cell.backward(ws, row, b, row * hid, (row + batch) * hid);
+            }
+            for (int b = 0; b < batch; b++) {
+                int row = (t - 1) * batch + b;
+                for (int k = 0; k < hid; k++) {
+                    float sum = ws.direct[b * hid + k];
+                    for (int c = 0; c < gh; c++) {
+                        sum += ws.stepGradients[row * gh + c] * params[wh + k * gh + c];
+                    }
+                    ws.carry[b * hid + k] = sum;
+                }
+            }
+        }
+        if (dState0 != null) {
+            System.arraycopy(ws.carry, 0, dState0, 0, bh);
+            if (lstm) {
+                System.arraycopy(ws.cellCarry, 0, dState0, bh, bh);
+            }
+        }
+
+        // The sums over all steps.
+        int rows = steps * batch;
+        for (int i = 0; i < in; i++) {
+            for (int c = 0; c < gh; c++) {
+                float sum = 0f;
+                for (int r = 0; r < rows; r++) {
+                    if (x != null) {
+                        sum += x[r * in + i] * ws.inputStepGradients[r * gh + c];
+                    } else if (tokens[r] == i) {
+                        sum += ws.inputStepGradients[r * gh + c]; // x[r][i] is 1 here and 0 elsewhere
+                    }
+                }
+                grads[wx + i * gh + c] += sum;
+            }
+        }
+        for (int k = 0; k < hid; k++) {
+            for (int c = 0; c < gh; c++) {
+                float sum = 0f;
+                for (int r = 0; r < rows; r++) {
+                    sum += ws.states[r * hid + k] * ws.stepGradients[r * gh + c]; // row r of h_0..h_{T-1} is h_{t-1}
+                }
+                grads[wh + k * gh + c] += sum;
+            }
+        }
+        for (int c = 0; c < gh; c++) {
+            float sum = 0f;
+            for (int r = 0; r < rows; r++) {
+                sum += ws.inputStepGradients[r * gh + c];
+            }
+            grads[bias + c] += sum;
+        }
+        if (s.cell() == org.bptt4j.Cell.GRU) {
+            int bhn = offset + p.recurrentNewGateBiasOffset();
+            for (int j = 0; j < hid; j++) {
+                float sum = 0f;
+                for (int r = 0; r < rows; r++) {
+                    sum += ws.stepGradients[r * gh + 2 * hid + j];
+                }
+                grads[bhn + j] += sum;
+            }
+        }
+        if (dx != null) {
+            for (int r = 0; r < rows; r++) {
+                for (int i = 0; i < in; i++) {
+                    float sum = 0f;
+                    for (int c = 0; c < gh; c++) {
+                        sum += ws.inputStepGradients[r * gh + c] * params[wx + i * gh + c];
+                    }
+                    dx[r * in + i] = sum;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package org.bptt4j.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+
+/**
+ * The GRU's step, PyTorch's gate order {@code r, z, n} and its "linear before reset" n gate:
+ * <pre>
+ * forward:   r, z = sigmoid(a_r, a_z)                                 (in place: ws.gates keeps them)
+ *            n = tanh(xn + r*hn)    xn = x W_xn + b_n (in the gates), hn = h_{t-1} W_hn + b_hn (ws.newGateSums, kept)
+ *            h_t = (1 - z)*n + z*h_{t-1}                               (n kept in the gates)
+ * backward:  with dh the whole gradient of h_t,
+ *            dn = dh*(1 - z) * (1 - n^2)                               (the gradient of n's pre-activation)
+ *            da_z = dh*(h_{t-1} - n) * z(1-z),  da_r = dn*hn * r(1-r)
+ *            dz_t as W_h sees it: (da_r, da_z, dn*r)  into ws.stepGradients
+ *            dz_t as W_x sees it: (da_r, da_z, dn)    into ws.inputStepGradients
+ *            ws.carry = dh*z                                           (the direct path into h_{t-1})
+ * </pre>
+ * The driver then starts the next product from {@code ws.carry}:
+ * {@code dh_{t-1} = dh_t*z + dz_t W_h^T}.
+ */
+final class GruCell extends SimdCell {
+    static final GruCell INSTANCE = new GruCell();
+
+    private GruCell() {
+    }
+
+    @Override
+    void forward(SimdWorkspace ws, int t, int u0, int u1) {
+        int batch = ws.shape().batch(), hid = ws.shape().hiddenSize(), gh = 3 * hid;
+        float[] gates = ws.gates, hn = ws.newGateSums, h = ws.states;
+        for (int b = 0; b < batch; b++) {
+            int gRow = ((t - 1) * batch + b) * gh;
+            int prev = ((t - 1) * batch + b) * hid, next = (t * batch + b) * hid;
+            for (int j = u0; j < u1; j += L) {
+                int lanes = Math.min(L, u1 - j);
+                VectorMask<Float> m = mask(lanes);
+                int gr = gRow + j, gz = gr + hid, gn = gz + hid;
+                sigmoid(gates, gr, lanes);
+                sigmoid(gates, gz, lanes);
+                FloatVector r = FloatVector.fromArray(S, gates, gr, m);
+                FloatVector.fromArray(S, gates, gn, m).add(r.mul(FloatVector.fromArray(S, hn, prev + j, m))).intoArray(gates, gn, m);
+                VectorMath.tanh(gates, gn, lanes);
+                FloatVector n = FloatVector.fromArray(S, gates, gn, m);
+                FloatVector z = FloatVector.fromArray(S, gates, gz, m);
+                FloatVector hPrev = FloatVector.fromArray(S, h, prev + j, m);
+                FloatVector.broadcast(S, 1f).sub(z).mul(n).add(z.mul(hPrev)).intoArray(h, next + j, m);
+            }
+        }
+    }
+
+    @Override
+    void backward(SimdWorkspace ws, int t, int u0, int u1) {
+        int batch = ws.shape().batch(), hid = ws.shape().hiddenSize(), gh = 3 * hid;
+        float[] gates = ws.gates, hn = ws.newGateSums, h = ws.states, carry = ws.carry;
+        float[] dzRec = ws.stepGradients, dzIn = ws.inputStepGradients;
+        for (int b = 0; b < batch; b++) {
+            int gRow = ((t - 1) * batch + b) * gh;
+            int prev = ((t - 1) * batch + b) * hid, row = b * hid;
+            for (int j = u0; j < u1; j += L) {
+                VectorMask<Float> m = mask(u1 - j);
+                int gr = gRow + j, gz = gr + hid, gn = gz + hid;
+                FloatVector r = FloatVector.fromArray(S, gates, gr, m);
+                FloatVector z = FloatVector.fromArray(S, gates, gz, m);
+                FloatVector n = FloatVector.fromArray(S, gates, gn, m);
+                FloatVector hPrev = FloatVector.fromArray(S, h, prev + j, m);
+                FloatVector dh = FloatVector.fromArray(S, carry, row + j, m);
+                FloatVector one = FloatVector.broadcast(S, 1f);
+                FloatVector dn = dh.mul(one.sub(z)).mul(one.sub(n.mul(n)));
+                FloatVector daz = dh.mul(hPrev.sub(n)).mul(z.mul(one.sub(z)));
+                FloatVector dar = dn.mul(FloatVector.fromArray(S, hn, prev + j, m)).mul(r.mul(one.sub(r)));
+                dar.intoArray(dzRec, gr, m);
+                daz.intoArray(dzRec, gz, m);
+                dn.mul(r).intoArray(dzRec, gn, m);
+                dar.intoArray(dzIn, gr, m);
+                daz.intoArray(dzIn, gz, m);
+                dn.intoArray(dzIn, gn, m);
+                dh.mul(z).intoArray(carry, row + j, m);
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package org.bptt4j.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+import org.bptt4j.Activation;
+import org.bptt4j.LayerShape;
+
+/**
+ * The elementwise math of one cell's time step, forward and backward, run by {@link SimdLayer} on
+ * a finished block of the step's product (hidden units {@code [u0, u1)} of every row) while it is
+ * in L1. A cell reads and writes only workspace buffers, which are padded, so the last vector of a
+ * row is a masked one and never needs a scalar remainder.
+ *
+ * <p>What the driver has done before each call:
+ * <ul>
+ *   <li>forward, step t (1..T): the step's pre-activations are in {@code ws.gates} at
+ *       {@link SimdLayer#gateOffset}, {@code x_t W_x + b + h_{t-1} W_h} (the GRU's n gate:
+ *       {@code x_t W_xn + b_n} there, and {@code h_{t-1} W_hn + b_hn} in {@code ws.newGateSums}).
+ *       The cell writes {@code h_t} (and {@code c_t}) and keeps what its backward step needs.</li>
+ *   <li>backward, step t (T..1): {@code ws.carry} holds the whole gradient of {@code h_t} (the
+ *       upstream one added). The cell writes {@code dz_t} into {@code ws.stepGradients} (and
+ *       {@code ws.inputStepGradients}) and what flows back into the state of step t-1 other than
+ *       through {@code dz_t W_h^T}: the LSTM's {@code dc} into {@code ws.cellCarry}, the GRU's
+ *       {@code dh*z} into {@code ws.carry}.</li>
+ * </ul>
+ * No method takes or returns a vector (see {@link MatMul}).
+ */
+abstract class SimdCell {
+    static final VectorSpecies<Float> S = VectorWidth.SPECIES;
+    static final int L = S.length();
+
+    /** @return the cell of {@code shape} */
+    static SimdCell of(LayerShape shape) {
+        return switch (shape.cell()) {
+            case VANILLA -> shape.activation() == Activation.TANH ? VanillaCell.TANH : VanillaCell.RELU;
+            case LSTM -> LstmCell.INSTANCE;
+            case GRU -> GruCell.INSTANCE;
+        };
+    }
+
+    /** Forward step t for hidden units [u0, u1) of every row. */
+    abstract void forward(SimdWorkspace ws, int t, int u0, int u1);
+
+    /** Backward step t for hidden units [u0, u1) of every row. */
+    abstract void backward(SimdWorkspace ws, int t, int u0, int u1);
+
+    /** @return the mask of the first {@code lanes} lanes (all of them when lanes >= L) */
+    static VectorMask<Float> mask(int lanes) {
+        return S.indexInRange(0, lanes);
+    }
+
+    /** {@code a[i] = sigmoid(a[i]) = 0.5 + 0.5 tanh(a[i]/2)} for the {@code lanes} floats from {@code i}: {@link VectorMath}'s tanh, so the bits do not depend on the JIT. */
+    static void sigmoid(float[] a, int i, int lanes) {
+        VectorMask<Float> m = mask(lanes);
+        FloatVector.fromArray(S, a, i, m).mul(0.5f).intoArray(a, i, m);
+        VectorMath.tanh(a, i, lanes);
+        FloatVector.fromArray(S, a, i, m).mul(0.5f).add(0.5f).intoArray(a, i, m);
+    }
+}

@@ -1,0 +1,278 @@
+package org.bptt4j.simd;
+
+import java.util.Arrays;
+
+import org.bptt4j.Cell;
+import org.bptt4j.LayerShape;
+import org.bptt4j.ParameterLayout;
+import org.bptt4j.RecurrentLayer;
+import org.bptt4j.Workspace;
+
+/**
+ * The driver of every cell on the Vector API, structured as the fastest engines are: the big
+ * products over all T*B rows at once, and a thin sequential loop over the steps, each one product
+ * on {@code W_h} whose finished blocks the {@link SimdCell} turns into the step's state while they
+ * are in L1. With G gates, {@code gh = G*H}:
+ *
+ * <pre>
+ * forward:   gates := x W_x + b                        one product over T*B rows (bias as its start)
+ *            per step t = 1..T, per block of hidden units [u0, u1):
+ *              gates_t[:, g*H + u0..u1) += h_{t-1} W_h[:, g*H + u0..u1)   for each gate g, back to back
+ *                (the GRU's n gate: newGateSums_t := b_hn + h_{t-1} W_hn, apart)
+ *              cell.forward(t, u0, u1)                  h_t (and c_t) of the block
+ * backward:  pack W_h^T (and W_x^T for dx)
+ *            per step t = T..1, per block: carry := dz_{t+1} W_h^T   (the GRU starts from its carried dh*z)
+ *                                          carry += upstream dh_t;  cell.backward(t, u0, u1)
+ *            dState0 := dz_1 W_h^T (+ carries)
+ *            dW_h += H^T dZ,  dW_x += X^T dZ_x,  db += 1^T dZ_x  (GRU: db_hn += 1^T dZ_n),  dX := dZ_x W_x^T
+ * </pre>
+ * The block of hidden units is as wide as keeps B rows of its G gate tiles within 32 KiB (at least
+ * one tile of {@value MatMul#VECTORS} vectors); {@code -Dbptt4j.unitBlock=N} overrides it (N a
+ * multiple of {@value MatMul#VECTORS} vectors). Blocking changes no sum: each element of a product
+ * is summed over the same k in the same order whatever the block.
+ *
+ * <p>Results agree with the {@link org.bptt4j.reference reference} to rounding (fused multiply-adds
+ * and {@link VectorMath}'s tanh round differently from its scalar loops), are bit-identical from
+ * run to run and at every vector width, and forward and backward allocate nothing once the JIT has
+ * compiled them.
+ */
+public final class SimdLayer extends RecurrentLayer {
+    /** The property that overrides the width of a block of hidden units. */
+    public static final String UNIT_BLOCK_PROPERTY = "bptt4j.unitBlock";
+    private static final int TILE = MatMul.VECTORS * MatMul.L;
+    private static final int UNIT_BLOCK = Integer.getInteger(UNIT_BLOCK_PROPERTY, 0);
+
+    private final SimdCell cell;
+    private final int unitBlock;
+
+    /**
+     * @param shape the layer's shape, any cell
+     * @throws IllegalArgumentException if shape is null
+     */
+    public SimdLayer(LayerShape shape) {
+        super(shape);
+        this.cell = SimdCell.of(shape);
+        this.unitBlock = unitBlock(shape);
+    }
+
+    private static int unitBlock(LayerShape s) {
+        int units = UNIT_BLOCK > 0 ? UNIT_BLOCK : 32 * 1024 / (4 * s.batch() * s.cell().gates());
+        units = Math.max(TILE, units - units % TILE);
+        return Math.min(units, s.hiddenSize());
+    }
+
+    @Override
+    protected Workspace createWorkspace() {
+        return new SimdWorkspace(shape());
+    }
+
+    @Override
+    protected boolean accepts(Workspace ws) {
+        return ws instanceof SimdWorkspace;
+    }
+
+    @Override
+    protected void computeForward(float[] params, int offset, float[] x, int[] tokens, int steps, float[] state0, Workspace workspace) {
+        SimdWorkspace ws = (SimdWorkspace) workspace;
+        projectInputs(params, offset, x, tokens, steps, ws);
+        setInitialState(state0, ws);
+        forwardSteps(params, offset, steps, ws);
+    }
+
+    /** Where the pre-activations of step t (1..T) start in {@code ws.gates}: the vanilla cell's are the rows of h_t. */
+    int gateOffset(int t) {
+        LayerShape s = shape();
+        return shape().cell() == Cell.VANILLA ? t * s.batch() * s.hiddenSize() : (t - 1) * s.batch() * s.gateWidth();
+    }
+
+    /** {@code gates := x W_x + b} for every step at once (token input: rows of W_x read, not multiplied). */
+    void projectInputs(float[] params, int offset, float[] x, int[] tokens, int steps, SimdWorkspace ws) {
+        LayerShape s = shape();
+        ParameterLayout p = layout();
+        int in = s.inputSize(), gh = s.gateWidth(), rows = steps * s.batch();
+        int wx = offset + p.inputWeightsOffset(), bias = offset + p.biasOffset(), first = gateOffset(1);
+        if (x != null) {
+            ws.product.size(rows, gh, in).a(x, 0, in).b(params, wx, gh).c(ws.gates, first, gh).startFromRows(params, bias, 0).run();
+        } else {
+            for (int r = 0; r < rows; r++) {
+                Rows.sum(params, wx + tokens[r] * gh, params, bias, ws.gates, first + r * gh, gh);
+            }
+        }
+    }
+
+    private void setInitialState(float[] state0, SimdWorkspace ws) {
+        int bh = shape().hiddenLength();
+        if (state0 == null) {
+            Arrays.fill(ws.states, 0, bh, 0f);
+            if (ws.cellStates != null) {
+                Arrays.fill(ws.cellStates, 0, bh, 0f);
+            }
+        } else {
+            System.arraycopy(state0, 0, ws.states, 0, bh);
+            if (ws.cellStates != null) {
+                System.arraycopy(state0, bh, ws.cellStates, 0, bh);
+            }
+        }
+    }
+
+    /** The recurrence: per step and block of hidden units, the gate tiles of {@code h_{t-1} W_h}, then the cell. */
+    void forwardSteps(float[] params, int offset, int steps, SimdWorkspace ws) {
+        LayerShape s = shape();
+        ParameterLayout p = layout();
+        int batch = s.batch(), hid = s.hiddenSize(), gh = s.gateWidth(), bh = batch * hid;
+        int gates = s.cell().gates();
+        int wh = offset + p.recurrentWeightsOffset(), bhn = offset + p.recurrentNewGateBiasOffset();
+        boolean gru = s.cell() == Cell.GRU;
+        Product product = ws.product;
+        for (int t = 1; t <= steps; t++) {
+            int gateRows = gateOffset(t);
+            for (int u0 = 0; u0 < hid; u0 += unitBlock) {
+                int u1 = Math.min(hid, u0 + unitBlock);
+                for (int g = 0; g < gates; g++) {
+                    product.size(batch, u1 - u0, hid).a(ws.states, (t - 1) * bh, hid).b(params, wh + g * hid + u0, gh);
+                    if (gru && g == 2) {
+                        product.c(ws.newGateSums, (t - 1) * bh + u0, hid).startFromRows(params, bhn + u0, 0);
+                    } else {
+                        product.c(ws.gates, gateRows + g * hid + u0, gh).startFromC();
+                    }
+                    product.run();
+                }
+                cell.forward(ws, t, u0, u1);
+            }
+        }
+    }
+
+    @Override
+    protected void copyFinalState(Workspace workspace, float[] stateT) {
+        SimdWorkspace ws = (SimdWorkspace) workspace;
+        int bh = shape().hiddenLength(), last = ws.steps() * bh;
+        System.arraycopy(ws.states, last, stateT, 0, bh);
+        if (ws.cellStates != null) {
+            System.arraycopy(ws.cellStates, last, stateT, bh, bh);
+        }
+    }
+
+    @Override
+    protected void computeBackward(float[] params, int offset, float[] x, int[] tokens, float[] dh, float[] dStateT,
+                                   Workspace workspace, float[] grads, float[] dx, float[] dState0) {
+        SimdWorkspace ws = (SimdWorkspace) workspace;
+        int steps = ws.steps();
+        packWeights(params, offset, dx != null, ws);
+        backwardSteps(dh, dStateT, steps, ws);
+        initialStateGradient(dState0, ws);
+        weightGradients(x, tokens, steps, ws, grads, offset);
+        if (dx != null) {
+            inputGradient(steps, ws, dx);
+        }
+    }
+
+    /** {@code W_h^T} (and {@code W_x^T} when dx is wanted) into the workspace, so that every product reads rows. */
+    void packWeights(float[] params, int offset, boolean inputToo, SimdWorkspace ws) {
+        LayerShape s = shape();
+        ParameterLayout p = layout();
+        int hid = s.hiddenSize(), gh = s.gateWidth();
+        Rows.transpose(params, offset + p.recurrentWeightsOffset(), hid, gh, ws.transposed, 0);
+        if (inputToo) {
+            Rows.transpose(params, offset + p.inputWeightsOffset(), s.inputSize(), gh, ws.transposed, gh * hid);
+        }
+    }
+
+    /**
+     * The sequential part of backward: {@code dz_t} for t = T..1, per block of hidden units the
+     * product that brings the gradient back from step t+1, the upstream gradient added, then the cell.
+     */
+    void backwardSteps(float[] dh, float[] dStateT, int steps, SimdWorkspace ws) {
+        LayerShape s = shape();
+        int batch = s.batch(), hid = s.hiddenSize(), gh = s.gateWidth(), bh = batch * hid;
+        boolean gru = s.cell() == Cell.GRU;
+        float[] carry = ws.carry;
+        // Step T: nothing flows back from a later step, only the gradient of the final state.
+        if (dStateT != null && dh != null) {
+            System.arraycopy(dStateT, 0, carry, 0, bh);
+        } else {
+            Arrays.fill(carry, 0, bh, 0f);
+        }
+        if (ws.cellCarry != null) {
+            if (dStateT != null) {
+                System.arraycopy(dStateT, bh, ws.cellCarry, 0, bh);
+            } else {
+                Arrays.fill(ws.cellCarry, 0, bh, 0f);
+            }
+        }
+        Product product = ws.product;
+        for (int t = steps; t >= 1; t--) {
+            // The upstream gradient of h_t: every step's dh, and at T that of the final state.
+            float[] up = dh != null ? dh : t == steps ? dStateT : null;
+            int upRows = dh != null ? (t - 1) * bh : 0;
+            for (int u0 = 0; u0 < hid; u0 += unitBlock) {
+                int u1 = Math.min(hid, u0 + unitBlock);
+                if (t < steps) {
+                    product.size(batch, u1 - u0, gh).a(ws.stepGradients, t * batch * gh, gh).b(ws.transposed, u0, hid).c(carry, u0, hid);
+                    if (gru) {
+                        product.startFromC(); // the GRU cell left dh_{t+1} * z_{t+1} there
+                    }
+                    product.run();
+                }
+                if (up != null) {
+                    for (int b = 0; b < batch; b++) {
+                        Rows.accumulate(up, upRows + b * hid + u0, carry, b * hid + u0, u1 - u0);
+                    }
+                }
+                cell.backward(ws, t, u0, u1);
+            }
+        }
+    }
+
+    /** {@code dh_0 = dz_1 W_h^T} (the GRU adds its carried {@code dh_1*z_1}), and the LSTM's {@code dc_0}. */
+    void initialStateGradient(float[] dState0, SimdWorkspace ws) {
+        if (dState0 == null) {
+            return;
+        }
+        LayerShape s = shape();
+        int batch = s.batch(), hid = s.hiddenSize(), gh = s.gateWidth();
+        Product product = ws.product.size(batch, hid, gh).a(ws.stepGradients, 0, gh).b(ws.transposed, 0, hid).c(dState0, 0, hid);
+        if (s.cell() == Cell.GRU) {
+            product.startFromRows(ws.carry, 0, hid);
+        }
+        product.run();
+        if (ws.cellCarry != null) {
+            System.arraycopy(ws.cellCarry, 0, dState0, batch * hid, batch * hid);
+        }
+    }
+
+    /** The sums over all steps, each one product over T*B rows: {@code dW_h}, {@code dW_x}, {@code db} (and the GRU's {@code db_hn}). */
+    void weightGradients(float[] x, int[] tokens, int steps, SimdWorkspace ws, float[] grads, int offset) {
+        LayerShape s = shape();
+        ParameterLayout p = layout();
+        int in = s.inputSize(), hid = s.hiddenSize(), gh = s.gateWidth(), rows = steps * s.batch();
+        int wx = offset + p.inputWeightsOffset();
+        float[] staging = ws.staging;
+        Product product = ws.product;
+        // H's rows 0..T*B-1 are h_0..h_{T-1}: each step's dz meets the state it came from.
+        product.size(hid, gh, rows).aTransposed(ws.states, 0, hid).b(ws.stepGradients, 0, gh).c(grads, offset + p.recurrentWeightsOffset(), gh)
+                .runAdding(staging);
+        if (x != null) {
+            product.size(in, gh, rows).aTransposed(x, 0, in).b(ws.inputStepGradients, 0, gh).c(grads, wx, gh).runAdding(staging);
+        } else {
+            // dW_x = X^T dZ with one-hot rows: each step's dz goes to the row of its token, summed in
+            // staging first so that the gradient array gets each sum once (as from the product).
+            Arrays.fill(staging, 0, in * gh, 0f);
+            for (int r = 0; r < rows; r++) {
+                Rows.accumulate(ws.inputStepGradients, r * gh, staging, tokens[r] * gh, gh);
+            }
+            Rows.accumulate(staging, 0, grads, wx, in * gh);
+        }
+        product.size(1, gh, rows).aOnes().b(ws.inputStepGradients, 0, gh).c(grads, offset + p.biasOffset(), gh).runAdding(staging);
+        if (s.cell() == Cell.GRU) {
+            product.size(1, hid, rows).aOnes().b(ws.stepGradients, 2 * hid, gh).c(grads, offset + p.recurrentNewGateBiasOffset(), hid)
+                    .runAdding(staging);
+        }
+    }
+
+    /** {@code dX = dZ_x W_x^T}, one product over T*B rows. */
+    void inputGradient(int steps, SimdWorkspace ws, float[] dx) {
+        LayerShape s = shape();
+        int in = s.inputSize(), gh = s.gateWidth(), rows = steps * s.batch();
+        ws.product.size(rows, in, gh).a(ws.inputStepGradients, 0, gh).b(ws.transposed, gh * s.hiddenSize(), in).c(dx, 0, in).run();
+    }
+}
