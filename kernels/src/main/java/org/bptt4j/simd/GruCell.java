@@ -34,19 +34,31 @@ final class GruCell extends SimdCell {
             int prev = ((t - 1) * batch + b) * hid, next = (t * batch + b) * hid;
             for (int j = u0; j < u1; j += L) {
                 int lanes = Math.min(L, u1 - j);
-                VectorMask<Float> m = mask(lanes);
                 int gr = gRow + j, gz = gr + hid, gn = gz + hid;
+                // Calls of sigmoid and tanh apart from the vector arithmetic, as in LstmCell (C2's inlining budget).
                 sigmoid(gates, gr, lanes);
                 sigmoid(gates, gz, lanes);
-                FloatVector r = FloatVector.fromArray(S, gates, gr, m);
-                FloatVector.fromArray(S, gates, gn, m).add(r.mul(FloatVector.fromArray(S, hn, prev + j, m))).intoArray(gates, gn, m);
+                resetNewGate(gates, gr, gn, hn, prev + j, lanes);
                 VectorMath.tanh(gates, gn, lanes);
-                FloatVector n = FloatVector.fromArray(S, gates, gn, m);
-                FloatVector z = FloatVector.fromArray(S, gates, gz, m);
-                FloatVector hPrev = FloatVector.fromArray(S, h, prev + j, m);
-                FloatVector.broadcast(S, 1f).sub(z).mul(n).add(z.mul(hPrev)).intoArray(h, next + j, m);
+                interpolate(gates, gz, gn, h, prev + j, next + j, lanes);
             }
         }
+    }
+
+    /** The n gate's pre-activation: {@code xn + r*hn}, in place of xn. */
+    private static void resetNewGate(float[] gates, int gr, int gn, float[] hn, int hi, int lanes) {
+        VectorMask<Float> m = mask(lanes);
+        FloatVector r = FloatVector.fromArray(S, gates, gr, m);
+        FloatVector.fromArray(S, gates, gn, m).add(r.mul(FloatVector.fromArray(S, hn, hi, m))).intoArray(gates, gn, m);
+    }
+
+    /** {@code h_t = (1 - z)*n + z*h_{t-1}}. */
+    private static void interpolate(float[] gates, int gz, int gn, float[] h, int prev, int next, int lanes) {
+        VectorMask<Float> m = mask(lanes);
+        FloatVector n = FloatVector.fromArray(S, gates, gn, m);
+        FloatVector z = FloatVector.fromArray(S, gates, gz, m);
+        FloatVector hPrev = FloatVector.fromArray(S, h, prev, m);
+        FloatVector.broadcast(S, 1f).sub(z).mul(n).add(z.mul(hPrev)).intoArray(h, next, m);
     }
 
     @Override

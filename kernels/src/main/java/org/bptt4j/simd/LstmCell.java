@@ -24,6 +24,13 @@ final class LstmCell extends SimdCell {
     private LstmCell() {
     }
 
+    /*
+     * Each step is split into methods that either call tanh (large, inlined or not as C2 decides)
+     * or do the vector arithmetic, never both: in one method, the inlined copies of tanh used up
+     * C2's inlining budget, the Vector API calls after them were no longer inlined, and their
+     * vectors were boxed (allocation, and a many-fold slowdown), caught by SimdAllocationTest.
+     */
+
     @Override
     void forward(SimdWorkspace ws, int t, int u0, int u1) {
         int batch = ws.shape().batch(), hid = ws.shape().hiddenSize(), gh = 4 * hid;
@@ -33,54 +40,75 @@ final class LstmCell extends SimdCell {
             int prev = ((t - 1) * batch + b) * hid, next = (t * batch + b) * hid;
             for (int j = u0; j < u1; j += L) {
                 int lanes = Math.min(L, u1 - j);
-                VectorMask<Float> m = mask(lanes);
-                int gi = gRow + j, gf = gi + hid, gg = gf + hid, go = gg + hid;
+                int gi = gRow + j;
                 sigmoid(gates, gi, lanes);
-                sigmoid(gates, gf, lanes);
-                VectorMath.tanh(gates, gg, lanes);
-                sigmoid(gates, go, lanes);
-                FloatVector i = FloatVector.fromArray(S, gates, gi, m);
-                FloatVector f = FloatVector.fromArray(S, gates, gf, m);
-                FloatVector g = FloatVector.fromArray(S, gates, gg, m);
-                FloatVector cPrev = FloatVector.fromArray(S, c, prev + j, m);
-                FloatVector cNext = f.mul(cPrev).add(i.mul(g));
-                cNext.intoArray(c, next + j, m);
-                cNext.intoArray(h, next + j, m);
+                sigmoid(gates, gi + hid, lanes);
+                VectorMath.tanh(gates, gi + 2 * hid, lanes);
+                sigmoid(gates, gi + 3 * hid, lanes);
+                updateCell(gates, gi, hid, c, prev + j, next + j, h, lanes);
                 VectorMath.tanh(h, next + j, lanes);
-                FloatVector.fromArray(S, h, next + j, m).mul(FloatVector.fromArray(S, gates, go, m)).intoArray(h, next + j, m);
+                gateOutput(gates, gi + 3 * hid, h, next + j, lanes);
             }
         }
+    }
+
+    /** {@code c_t = f*c_{t-1} + i*g} into {@code c[next]} and, for tanh to come, {@code h[next]}. */
+    private static void updateCell(float[] gates, int gi, int hid, float[] c, int prev, int next, float[] h, int lanes) {
+        VectorMask<Float> m = mask(lanes);
+        FloatVector i = FloatVector.fromArray(S, gates, gi, m);
+        FloatVector f = FloatVector.fromArray(S, gates, gi + hid, m);
+        FloatVector g = FloatVector.fromArray(S, gates, gi + 2 * hid, m);
+        FloatVector cNext = f.mul(FloatVector.fromArray(S, c, prev, m)).add(i.mul(g));
+        cNext.intoArray(c, next, m);
+        cNext.intoArray(h, next, m);
+    }
+
+    /** {@code h[hi] = o * h[hi]}, h holding tanh(c_t). */
+    private static void gateOutput(float[] gates, int go, float[] h, int hi, int lanes) {
+        VectorMask<Float> m = mask(lanes);
+        FloatVector.fromArray(S, h, hi, m).mul(FloatVector.fromArray(S, gates, go, m)).intoArray(h, hi, m);
     }
 
     @Override
     void backward(SimdWorkspace ws, int t, int u0, int u1) {
         int batch = ws.shape().batch(), hid = ws.shape().hiddenSize(), gh = 4 * hid;
-        float[] gates = ws.gates, c = ws.cellStates, dz = ws.stepGradients, carry = ws.carry, cellCarry = ws.cellCarry;
+        float[] c = ws.cellStates, dz = ws.stepGradients;
         for (int b = 0; b < batch; b++) {
             int gRow = ((t - 1) * batch + b) * gh;
             int prev = ((t - 1) * batch + b) * hid, next = (t * batch + b) * hid, row = b * hid;
             for (int j = u0; j < u1; j += L) {
                 int lanes = Math.min(L, u1 - j);
-                VectorMask<Float> m = mask(lanes);
-                int gi = gRow + j, gf = gi + hid, gg = gf + hid, go = gg + hid;
+                int go = gRow + j + 3 * hid;
                 // tanh(c_t), computed in the slot of da_o, which is written last.
-                FloatVector.fromArray(S, c, next + j, m).intoArray(dz, go, m);
+                copy(c, next + j, dz, go, lanes);
                 VectorMath.tanh(dz, go, lanes);
-                FloatVector tc = FloatVector.fromArray(S, dz, go, m);
-                FloatVector i = FloatVector.fromArray(S, gates, gi, m);
-                FloatVector f = FloatVector.fromArray(S, gates, gf, m);
-                FloatVector g = FloatVector.fromArray(S, gates, gg, m);
-                FloatVector o = FloatVector.fromArray(S, gates, go, m);
-                FloatVector dh = FloatVector.fromArray(S, carry, row + j, m);
-                FloatVector one = FloatVector.broadcast(S, 1f);
-                FloatVector dc = FloatVector.fromArray(S, cellCarry, row + j, m)
-                        .add(dh.mul(o).mul(one.sub(tc.mul(tc))));
-                dc.mul(g).mul(i.mul(one.sub(i))).intoArray(dz, gi, m);
-                dc.mul(FloatVector.fromArray(S, c, prev + j, m)).mul(f.mul(one.sub(f))).intoArray(dz, gf, m);
-                dc.mul(i).mul(one.sub(g.mul(g))).intoArray(dz, gg, m);
-                dh.mul(tc).mul(o.mul(one.sub(o))).intoArray(dz, go, m);
-                dc.mul(f).intoArray(cellCarry, row + j, m);
+                backwardGates(ws, gRow + j, hid, prev + j, row + j, lanes);
             }
         }
+    }
+
+    private static void copy(float[] src, int si, float[] dst, int di, int lanes) {
+        VectorMask<Float> m = mask(lanes);
+        FloatVector.fromArray(S, src, si, m).intoArray(dst, di, m);
+    }
+
+    /** The gate gradients of one vector of units, with tanh(c_t) waiting in the slot of da_o. */
+    private static void backwardGates(SimdWorkspace ws, int gi, int hid, int prev, int row, int lanes) {
+        float[] gates = ws.gates, dz = ws.stepGradients, cellCarry = ws.cellCarry;
+        VectorMask<Float> m = mask(lanes);
+        int gf = gi + hid, gg = gf + hid, go = gg + hid;
+        FloatVector tc = FloatVector.fromArray(S, dz, go, m);
+        FloatVector i = FloatVector.fromArray(S, gates, gi, m);
+        FloatVector f = FloatVector.fromArray(S, gates, gf, m);
+        FloatVector g = FloatVector.fromArray(S, gates, gg, m);
+        FloatVector o = FloatVector.fromArray(S, gates, go, m);
+        FloatVector dh = FloatVector.fromArray(S, ws.carry, row, m);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector dc = FloatVector.fromArray(S, cellCarry, row, m).add(dh.mul(o).mul(one.sub(tc.mul(tc))));
+        dc.mul(g).mul(i.mul(one.sub(i))).intoArray(dz, gi, m);
+        dc.mul(FloatVector.fromArray(S, ws.cellStates, prev, m)).mul(f.mul(one.sub(f))).intoArray(dz, gf, m);
+        dc.mul(i).mul(one.sub(g.mul(g))).intoArray(dz, gg, m);
+        dh.mul(tc).mul(o.mul(one.sub(o))).intoArray(dz, go, m);
+        dc.mul(f).intoArray(cellCarry, row, m);
     }
 }
