@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import org.bptt4j.Cell;
 import org.bptt4j.LayerShape;
 import org.bptt4j.ParameterLayout;
 import org.bptt4j.internal.Checks;
@@ -13,14 +12,15 @@ import org.bptt4j.io.SafeTensors;
 
 /**
  * A {@link Model}'s parameters as a safetensors file with PyTorch's names and layouts, so that it
- * loads into {@code torch.nn.RNN(I, H)} (one layer, time-major) plus {@code torch.nn.Linear(H, V)}
- * as {@code rnn.*} and {@code head.*} of a module, and back:
+ * loads into {@code torch.nn.RNN(I, H)}, {@code torch.nn.LSTM(I, H)} or {@code torch.nn.GRU(I, H)}
+ * (one layer, time-major) plus {@code torch.nn.Linear(H, V)} as {@code rnn.*} and {@code head.*} of
+ * a module, and back. With G gates (1, 4 or 3, in PyTorch's gate order):
  *
  * <pre>
- * rnn.weight_ih_l0  H x I   (W_x transposed)       head.weight  V x H  (W_y transposed)
- * rnn.weight_hh_l0  H x H   (W_h transposed)       head.bias    V
- * rnn.bias_ih_l0    H       (b; PyTorch adds the two biases)
- * rnn.bias_hh_l0    H       (zeros when saved here; any split loads)
+ * rnn.weight_ih_l0  G*H x I   (W_x transposed)       head.weight  V x H  (W_y transposed)
+ * rnn.weight_hh_l0  G*H x H   (W_h transposed)       head.bias    V
+ * rnn.bias_ih_l0    G*H       (b; PyTorch adds the two biases)
+ * rnn.bias_hh_l0    G*H       (zeros when saved here, any split loads; the GRU's n part is b_hn)
  * </pre>
  *
  * Saving is atomic (see {@link SafeTensors#writeFloats}); loading checks every tensor (present,
@@ -38,8 +38,7 @@ public final class Checkpoint {
      * Writes {@code params} of {@code model} to {@code file}, replacing it atomically.
      *
      * @param metadata strings stored in the file's {@code __metadata__} (e.g. a vocabulary); may be empty
-     * @throws IllegalArgumentException if an argument is null, params is not of the model's size or
-     *                                  the model is not a vanilla RNN
+     * @throws IllegalArgumentException if an argument is null or params is not of the model's size
      * @throws IOException              if the file cannot be written (an existing one is kept)
      */
     public static void save(Path file, Model model, float[] params, Map<String, String> metadata) throws IOException {
@@ -47,13 +46,12 @@ public final class Checkpoint {
         Checks.notNull("metadata", metadata);
         Checks.length("params", params, model.size(), "the model's size");
         LayerShape s = model.layer().shape();
-        requireVanilla(s);
-        int in = s.inputSize(), hid = s.hiddenSize(), v = model.head().outputs();
+        int in = s.inputSize(), hid = s.hiddenSize(), gh = s.gateWidth(), v = model.head().outputs();
         ParameterLayout layout = model.layer().layout();
-        float[] wih = new float[hid * in];
-        float[] whh = new float[hid * hid];
-        float[] bih = new float[hid];
-        float[] bhh = new float[hid];
+        float[] wih = new float[gh * in];
+        float[] whh = new float[gh * hid];
+        float[] bih = new float[gh];
+        float[] bhh = new float[gh];
         layout.toPyTorch(java.util.Arrays.copyOf(params, layout.size()), wih, whh, bih, bhh);
         float[] headWeight = new float[v * hid];
         int head = model.headOffset();
@@ -65,15 +63,9 @@ public final class Checkpoint {
         float[] headBias = java.util.Arrays.copyOfRange(params, head + model.head().biasOffset(), head + model.head().size());
         SafeTensors.writeFloats(file,
                 List.of(WEIGHT_IH, WEIGHT_HH, BIAS_IH, BIAS_HH, HEAD_WEIGHT, HEAD_BIAS),
-                List.of(new int[]{hid, in}, new int[]{hid, hid}, new int[]{hid}, new int[]{hid}, new int[]{v, hid}, new int[]{v}),
+                List.of(new int[]{gh, in}, new int[]{gh, hid}, new int[]{gh}, new int[]{gh}, new int[]{v, hid}, new int[]{v}),
                 List.of(wih, whh, bih, bhh, headWeight, headBias),
                 metadata);
-    }
-
-    private static void requireVanilla(LayerShape s) {
-        if (s.cell() != Cell.VANILLA) {
-            throw new IllegalArgumentException("model must be a vanilla RNN (the only checkpoints so far), is " + s.cell());
-        }
     }
 
     /**
@@ -88,13 +80,12 @@ public final class Checkpoint {
         Checks.notNull("file", file);
         Checks.length("params", params, model.size(), "the model's size");
         LayerShape s = model.layer().shape();
-        requireVanilla(s);
-        int in = s.inputSize(), hid = s.hiddenSize(), v = model.head().outputs();
+        int in = s.inputSize(), hid = s.hiddenSize(), gh = s.gateWidth(), v = model.head().outputs();
         SafeTensors st = SafeTensors.read(file);
-        float[] wih = st.floats(WEIGHT_IH, hid, in);
-        float[] whh = st.floats(WEIGHT_HH, hid, hid);
-        float[] bih = st.floats(BIAS_IH, hid);
-        float[] bhh = st.floats(BIAS_HH, hid);
+        float[] wih = st.floats(WEIGHT_IH, gh, in);
+        float[] whh = st.floats(WEIGHT_HH, gh, hid);
+        float[] bih = st.floats(BIAS_IH, gh);
+        float[] bhh = st.floats(BIAS_HH, gh);
         float[] headWeight = st.floats(HEAD_WEIGHT, v, hid);
         float[] headBias = st.floats(HEAD_BIAS, v);
         float[] loaded = new float[model.size()];

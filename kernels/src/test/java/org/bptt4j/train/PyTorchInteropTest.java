@@ -11,27 +11,28 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import org.bptt4j.Activation;
 import org.bptt4j.Fixtures;
 import org.bptt4j.LayerShape;
 import org.bptt4j.io.SafeTensors;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A checkpoint saved here loads into {@code torch.nn.RNN} + {@code torch.nn.Linear}, which predict
+ * A checkpoint saved here loads into {@code torch.nn.RNN}, {@code LSTM} or {@code GRU} + {@code torch.nn.Linear}, which predict
  * what bptt4j predicts, and PyTorch's state_dict (with the bias split differently) loads back.
  * Needs PyTorch ({@code apt-get install python3-torch}); skipped where {@code /usr/bin/python3}
  * cannot import it.
  */
 class PyTorchInteropTest {
 
-    @Test
-    void checkpointGoesToPyTorchAndBack(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"rnn_tanh", "lstm", "gru"})
+    void checkpointGoesToPyTorchAndBack(String cell, @TempDir Path dir) throws Exception {
         Assumptions.assumeTrue(torchAvailable(), "PyTorch is not installed for /usr/bin/python3");
         int in = 11, hid = 9, v = 7;
-        LayerShape shape = LayerShape.vanilla(6, 1, in, hid, Activation.TANH);
+        LayerShape shape = LayerShape.named(cell, 6, 1, in, hid);
         Model model = Model.simd(shape, v);
         float[] params = Fixtures.uniform(new Random(12), model.size(), 0.6f);
         int[] tokens = {3, 1, 4, 1, 5, 9};
@@ -43,7 +44,7 @@ class PyTorchInteropTest {
             Files.copy(s, script);
         }
         Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), ours.toString(), theirs.toString(),
-                "" + in, "" + hid, "" + v, "3,1,4,1,5,9").redirectErrorStream(true).start();
+                "" + in, "" + hid, "" + v, "3,1,4,1,5,9", cell).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes());
         p.waitFor(120, TimeUnit.SECONDS);
         assertEquals(0, p.exitValue(), output);
