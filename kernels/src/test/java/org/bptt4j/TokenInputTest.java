@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -26,15 +28,28 @@ class TokenInputTest {
         Function<LayerShape, RecurrentLayer> ref = ReferenceLayer::new;
         Function<LayerShape, RecurrentLayer> simd = SimdLayer::new;
         int[][] shapes = {{4, 3, 7, 17}, {5, 2, 20, 33}, {3, 1, 5, 100}, {1, 1, 1, 1}};
-        return Stream.of(ref, simd).flatMap(f -> Arrays.stream(shapes).flatMap(s -> Stream.of(true, false)
-                .map(every -> Arguments.of(f == ref ? "reference" : "simd", f, s[0], s[1], s[2], s[3], every))));
+        List<Arguments> list = new ArrayList<>();
+        for (Function<LayerShape, RecurrentLayer> f : List.of(ref, simd)) {
+            String name = f == ref ? "reference" : "simd";
+            for (String cell : new String[]{"rnn_tanh", "lstm", "gru"}) {
+                for (int[] s : shapes) {
+                    for (boolean every : new boolean[]{true, false}) {
+                        list.add(Arguments.of(name, f, cell, s[0], s[1], s[2], s[3], every));
+                    }
+                }
+            }
+        }
+        // Gate rows of 4 KiB and more (G*H = 1024, 1536) get a padded stride in the SIMD workspace.
+        list.add(Arguments.of("simd", simd, "lstm", 2, 3, 5, 256, true));
+        list.add(Arguments.of("simd", simd, "gru", 2, 2, 3, 512, false));
+        return list.stream();
     }
 
-    @ParameterizedTest(name = "{0} T={2} B={3} I={4} H={5} everyStep={6}")
+    @ParameterizedTest(name = "{0} {2} T={3} B={4} I={5} H={6} everyStep={7}")
     @MethodSource("cases")
-    void tokensEqualOneHotRows(String name, Function<LayerShape, RecurrentLayer> factory, int steps, int batch, int in, int hid,
-                               boolean everyStep) {
-        LayerShape shape = LayerShape.vanilla(steps, batch, in, hid, Activation.TANH);
+    void tokensEqualOneHotRows(String name, Function<LayerShape, RecurrentLayer> factory, String cell, int steps, int batch, int in,
+                               int hid, boolean everyStep) {
+        LayerShape shape = LayerShape.named(cell, steps, batch, in, hid);
         RecurrentLayer layer = factory.apply(shape);
         Random random = new Random(9);
         int size = layer.layout().size();
@@ -72,7 +87,7 @@ class TokenInputTest {
             layer.backwardTokensLastStep(embedded, offset, tokens, dh, wsTokens, gradsTokens, dh0Tokens);
         }
 
-        int n = wsDense.stateOffset(steps) + shape.stateLength();
+        int n = wsDense.stateOffset(steps) + shape.hiddenLength();
         // The same operations on the same values: the one-hot product adds exact zeros, so the
         // results agree to the last bit, not just within rounding.
         assertArrayEquals(Arrays.copyOf(wsDense.states(), n), Arrays.copyOf(wsTokens.states(), n), "states");
@@ -91,7 +106,7 @@ class TokenInputTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void badTokensAreRejectedBeforeAnythingIsWritten(String name, Function<LayerShape, RecurrentLayer> factory, int steps,
+    void badTokensAreRejectedBeforeAnythingIsWritten(String name, Function<LayerShape, RecurrentLayer> factory, String cell, int steps,
                                                       int batch, int in, int hid, boolean everyStep) {
         LayerShape shape = LayerShape.vanilla(steps, batch, in, hid, Activation.RELU);
         RecurrentLayer layer = factory.apply(shape);

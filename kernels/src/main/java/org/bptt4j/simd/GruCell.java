@@ -27,10 +27,10 @@ final class GruCell extends SimdCell {
 
     @Override
     void forward(SimdWorkspace ws, int t, int u0, int u1) {
-        int batch = ws.shape().batch(), hid = ws.shape().hiddenSize(), gh = 3 * hid;
+        int batch = ws.shape().batch(), hid = ws.shape().hiddenSize(), ldg = ws.ldg;
         float[] gates = ws.gates, hn = ws.newGateSums, h = ws.states;
         for (int b = 0; b < batch; b++) {
-            int gRow = ((t - 1) * batch + b) * gh;
+            int gRow = ((t - 1) * batch + b) * ldg;
             int prev = ((t - 1) * batch + b) * hid, next = (t * batch + b) * hid;
             for (int j = u0; j < u1; j += L) {
                 int lanes = Math.min(L, u1 - j);
@@ -63,11 +63,11 @@ final class GruCell extends SimdCell {
 
     @Override
     void backward(SimdWorkspace ws, int t, int u0, int u1) {
-        int batch = ws.shape().batch(), hid = ws.shape().hiddenSize(), gh = 3 * hid;
+        int batch = ws.shape().batch(), hid = ws.shape().hiddenSize(), ldg = ws.ldg;
         float[] gates = ws.gates, hn = ws.newGateSums, h = ws.states, carry = ws.carry;
         float[] dzRec = ws.stepGradients, dzIn = ws.inputStepGradients;
         for (int b = 0; b < batch; b++) {
-            int gRow = ((t - 1) * batch + b) * gh;
+            int gRow = ((t - 1) * batch + b) * ldg;
             int prev = ((t - 1) * batch + b) * hid, row = b * hid;
             for (int j = u0; j < u1; j += L) {
                 VectorMask<Float> m = mask(u1 - j);

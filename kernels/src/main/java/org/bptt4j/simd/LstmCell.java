@@ -33,10 +33,10 @@ final class LstmCell extends SimdCell {
 
     @Override
     void forward(SimdWorkspace ws, int t, int u0, int u1) {
-        int batch = ws.shape().batch(), hid = ws.shape().hiddenSize(), gh = 4 * hid;
+        int batch = ws.shape().batch(), hid = ws.shape().hiddenSize(), ldg = ws.ldg;
         float[] gates = ws.gates, c = ws.cellStates, h = ws.states;
         for (int b = 0; b < batch; b++) {
-            int gRow = ((t - 1) * batch + b) * gh;
+            int gRow = ((t - 1) * batch + b) * ldg;
             int prev = ((t - 1) * batch + b) * hid, next = (t * batch + b) * hid;
             for (int j = u0; j < u1; j += L) {
                 int lanes = Math.min(L, u1 - j);
@@ -71,10 +71,10 @@ final class LstmCell extends SimdCell {
 
     @Override
     void backward(SimdWorkspace ws, int t, int u0, int u1) {
-        int batch = ws.shape().batch(), hid = ws.shape().hiddenSize(), gh = 4 * hid;
+        int batch = ws.shape().batch(), hid = ws.shape().hiddenSize(), ldg = ws.ldg;
         float[] c = ws.cellStates, dz = ws.stepGradients;
         for (int b = 0; b < batch; b++) {
-            int gRow = ((t - 1) * batch + b) * gh;
+            int gRow = ((t - 1) * batch + b) * ldg;
             int prev = ((t - 1) * batch + b) * hid, next = (t * batch + b) * hid, row = b * hid;
             for (int j = u0; j < u1; j += L) {
                 int lanes = Math.min(L, u1 - j);

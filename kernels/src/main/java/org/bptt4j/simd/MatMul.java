@@ -45,6 +45,8 @@ final class MatMul {
     static final int VECTORS = 4;
     /** Rows of B per chunk of {@link #multiplyAdd}. */
     static final int K_CHUNK = 128;
+    /** The longest k a product sums without splitting it (see {@link #multiplyBlocked}). */
+    static final int K_BLOCK = 512;
     /** A 1 x k matrix of ones when read with aRow = aCol = 0: column sums as a product. */
     static final float[] ONE = {1f};
 
@@ -63,14 +65,13 @@ final class MatMul {
 
     /** Runs {@code p}: {@code C = start + A B}; see the class comment for the layouts. */
     static void multiply(Product p) {
-        multiply(p.m, p.n, p.k, p.a, p.aOff, p.aRow, p.aCol, p.b, p.bOff, p.ldb, p.c, p.cOff, p.ldc,
-                p.start, p.u, p.uOff, p.ldu);
+        multiplyBlocked(p.m, p.n, p.k, p.a, p.aOff, p.aRow, p.aCol, p.b, p.bOff, p.ldb, p.c, p.cOff, p.ldc, p.start, p.u, p.uOff, p.ldu);
     }
 
     /**
-     * Runs {@code p} as {@code C += A B} with the sum over k complete before it is added to C, for
-     * the long products of backward (the weight-gradient sums over all T*B rows, k in the
-     * thousands), so that two calls add exactly twice what one adds. k is split into chunks of
+     * Runs {@code p} as {@code C += A B} for the long products of backward (the weight-gradient
+     * sums over all T*B rows, k in the thousands), with the sum over k complete before it is added
+     * to C, so that two calls add exactly twice what one adds. k is split into chunks of
      * {@value #K_CHUNK} rows of B (16 to 32 KiB of a B column block, which stays in L1 while every
      * row block of C passes over it; unsplit, B streamed from L3 and these products ran at half
      * the speed of the others). The running sums wait in {@code staging} (m*n floats) between
@@ -88,6 +89,34 @@ final class MatMul {
         }
         for (int i = 0; i < m; i++) {
             Rows.accumulate(staging, i * n, p.c, p.cOff + i * p.ldc, n);
+        }
+    }
+
+    /**
+     * The product, blocked when k is longer than {@value #K_BLOCK} (an LSTM's backward products,
+     * k = 4H): one column block of {@value #VECTORS} vectors at a time, its sum over k in chunks of
+     * {@value #K_BLOCK} rows of B, so that the chunk of the column block (128 KiB at 512 bits) stays
+     * in L2 while every row of C passes over it, as a whole column block does at k <= {@value #K_BLOCK}.
+     * Unsplit at k = 2048, B streamed from L3 and the products ran at less than half the speed.
+     * Each chunk continues the sums the last one stored in C: a float stored and reloaded is
+     * unchanged, so the result is bit-identical to an unsplit sum.
+     */
+    private static void multiplyBlocked(int m, int n, int k,
+                                        float[] a, int aOff, int aRow, int aCol,
+                                        float[] b, int bOff, int ldb,
+                                        float[] c, int cOff, int ldc,
+                                        Start start, float[] u, int uOff, int ldu) {
+        if (k <= K_BLOCK) {
+            multiply(m, n, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, start, u, uOff, ldu);
+            return;
+        }
+        int block = VECTORS * L;
+        for (int j0 = 0; j0 < n; j0 += block) {
+            int width = Math.min(block, n - j0);
+            for (int k0 = 0; k0 < k; k0 += K_BLOCK) {
+                multiply(m, width, Math.min(K_BLOCK, k - k0), a, aOff + k0 * aCol, aRow, aCol, b, bOff + k0 * ldb + j0, ldb,
+                        c, cOff + j0, ldc, k0 == 0 ? start : Start.C, u, uOff + j0, ldu);
+            }
         }
     }
 

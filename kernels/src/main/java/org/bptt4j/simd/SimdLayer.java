@@ -79,23 +79,30 @@ public final class SimdLayer extends RecurrentLayer {
         forwardSteps(params, offset, steps, ws);
     }
 
-    /** Where the pre-activations of step t (1..T) start in {@code ws.gates}: the vanilla cell's are the rows of h_t. */
+    /** Where the pre-activations of step t (1..T) start in {@code ws.gates} (rows {@code ws.ldg} apart): the vanilla cell's are the rows of h_t. */
     int gateOffset(int t) {
         LayerShape s = shape();
-        return shape().cell() == Cell.VANILLA ? t * s.batch() * s.hiddenSize() : (t - 1) * s.batch() * s.gateWidth();
+        return shape().cell() == Cell.VANILLA ? t * s.batch() * s.hiddenSize() : (t - 1) * s.batch() * SimdWorkspace.gateStride(s);
     }
 
     /** {@code gates := x W_x + b} for every step at once (token input: rows of W_x read, not multiplied). */
     void projectInputs(float[] params, int offset, float[] x, int[] tokens, int steps, SimdWorkspace ws) {
         LayerShape s = shape();
         ParameterLayout p = layout();
-        int in = s.inputSize(), gh = s.gateWidth(), rows = steps * s.batch();
+        int in = s.inputSize(), gh = s.gateWidth(), ldg = ws.ldg, rows = steps * s.batch();
         int wx = offset + p.inputWeightsOffset(), bias = offset + p.biasOffset(), first = gateOffset(1);
         if (x != null) {
-            ws.product.size(rows, gh, in).a(x, 0, in).b(params, wx, gh).c(ws.gates, first, gh).startFromRows(params, bias, 0).run();
+            Product product = ws.product.size(rows, gh, in).a(x, 0, in).c(ws.gates, first, ldg).startFromRows(params, bias, 0);
+            if (ws.weights != null) { // W_x in rows ldz apart
+                Rows.copyRows(params, wx, gh, in, gh, ws.weights, 0, ws.ldz);
+                product.b(ws.weights, 0, ws.ldz);
+            } else {
+                product.b(params, wx, gh);
+            }
+            product.run();
         } else {
             for (int r = 0; r < rows; r++) {
-                Rows.sum(params, wx + tokens[r] * gh, params, bias, ws.gates, first + r * gh, gh);
+                Rows.sum(params, wx + tokens[r] * gh, params, bias, ws.gates, first + r * ldg, gh);
             }
         }
     }
@@ -119,21 +126,30 @@ public final class SimdLayer extends RecurrentLayer {
     void forwardSteps(float[] params, int offset, int steps, SimdWorkspace ws) {
         LayerShape s = shape();
         ParameterLayout p = layout();
-        int batch = s.batch(), hid = s.hiddenSize(), gh = s.gateWidth(), bh = batch * hid;
+        int batch = s.batch(), hid = s.hiddenSize(), bh = batch * hid, ldg = ws.ldg;
         int gates = s.cell().gates();
-        int wh = offset + p.recurrentWeightsOffset(), bhn = offset + p.recurrentNewGateBiasOffset();
+        int bhn = offset + p.recurrentNewGateBiasOffset();
         boolean gru = s.cell() == Cell.GRU;
+        // W_h from the parameters, or from its copy in rows ldz apart.
+        float[] w = params;
+        int wh = offset + p.recurrentWeightsOffset(), ldw = s.gateWidth();
+        if (ws.weights != null) {
+            Rows.copyRows(params, wh, ldw, hid, ldw, ws.weights, s.inputSize() * ws.ldz, ws.ldz);
+            w = ws.weights;
+            wh = s.inputSize() * ws.ldz;
+            ldw = ws.ldz;
+        }
         Product product = ws.product;
         for (int t = 1; t <= steps; t++) {
             int gateRows = gateOffset(t);
             for (int u0 = 0; u0 < hid; u0 += unitBlock) {
                 int u1 = Math.min(hid, u0 + unitBlock);
                 for (int g = 0; g < gates; g++) {
-                    product.size(batch, u1 - u0, hid).a(ws.states, (t - 1) * bh, hid).b(params, wh + g * hid + u0, gh);
+                    product.size(batch, u1 - u0, hid).a(ws.states, (t - 1) * bh, hid).b(w, wh + g * hid + u0, ldw);
                     if (gru && g == 2) {
                         product.c(ws.newGateSums, (t - 1) * bh + u0, hid).startFromRows(params, bhn + u0, 0);
                     } else {
-                        product.c(ws.gates, gateRows + g * hid + u0, gh).startFromC();
+                        product.c(ws.gates, gateRows + g * hid + u0, ldg).startFromC();
                     }
                     product.run();
                 }
@@ -171,10 +187,16 @@ public final class SimdLayer extends RecurrentLayer {
         LayerShape s = shape();
         ParameterLayout p = layout();
         int hid = s.hiddenSize(), gh = s.gateWidth();
-        Rows.transpose(params, offset + p.recurrentWeightsOffset(), hid, gh, ws.transposed, 0);
+        Rows.transpose(params, offset + p.recurrentWeightsOffset(), hid, gh, ws.transposed, 0, SimdWorkspace.stride(hid));
         if (inputToo) {
-            Rows.transpose(params, offset + p.inputWeightsOffset(), s.inputSize(), gh, ws.transposed, gh * hid);
+            Rows.transpose(params, offset + p.inputWeightsOffset(), s.inputSize(), gh, ws.transposed, inputTransposedOffset(),
+                    SimdWorkspace.stride(s.inputSize()));
         }
+    }
+
+    /** Where W_x^T starts in {@code ws.transposed}, after W_h^T. */
+    private int inputTransposedOffset() {
+        return shape().gateWidth() * SimdWorkspace.stride(shape().hiddenSize());
     }
 
     /**
@@ -183,7 +205,8 @@ public final class SimdLayer extends RecurrentLayer {
      */
     void backwardSteps(float[] dh, float[] dStateT, int steps, SimdWorkspace ws) {
         LayerShape s = shape();
-        int batch = s.batch(), hid = s.hiddenSize(), gh = s.gateWidth(), bh = batch * hid;
+        int batch = s.batch(), hid = s.hiddenSize(), gh = s.gateWidth(), bh = batch * hid, ldz = ws.ldz;
+        int ldt = SimdWorkspace.stride(hid);
         boolean gru = s.cell() == Cell.GRU;
         float[] carry = ws.carry;
         // Step T: nothing flows back from a later step, only the gradient of the final state.
@@ -207,7 +230,7 @@ public final class SimdLayer extends RecurrentLayer {
             for (int u0 = 0; u0 < hid; u0 += unitBlock) {
                 int u1 = Math.min(hid, u0 + unitBlock);
                 if (t < steps) {
-                    product.size(batch, u1 - u0, gh).a(ws.stepGradients, t * batch * gh, gh).b(ws.transposed, u0, hid).c(carry, u0, hid);
+                    product.size(batch, u1 - u0, gh).a(ws.stepGradients, t * batch * ldz, ldz).b(ws.transposed, u0, ldt).c(carry, u0, hid);
                     if (gru) {
                         product.startFromC(); // the GRU cell left dh_{t+1} * z_{t+1} there
                     }
@@ -230,7 +253,8 @@ public final class SimdLayer extends RecurrentLayer {
         }
         LayerShape s = shape();
         int batch = s.batch(), hid = s.hiddenSize(), gh = s.gateWidth();
-        Product product = ws.product.size(batch, hid, gh).a(ws.stepGradients, 0, gh).b(ws.transposed, 0, hid).c(dState0, 0, hid);
+        Product product = ws.product.size(batch, hid, gh).a(ws.stepGradients, 0, ws.ldz).b(ws.transposed, 0, SimdWorkspace.stride(hid))
+                .c(dState0, 0, hid);
         if (s.cell() == Cell.GRU) {
             product.startFromRows(ws.carry, 0, hid);
         }
@@ -244,27 +268,27 @@ public final class SimdLayer extends RecurrentLayer {
     void weightGradients(float[] x, int[] tokens, int steps, SimdWorkspace ws, float[] grads, int offset) {
         LayerShape s = shape();
         ParameterLayout p = layout();
-        int in = s.inputSize(), hid = s.hiddenSize(), gh = s.gateWidth(), rows = steps * s.batch();
+        int in = s.inputSize(), hid = s.hiddenSize(), gh = s.gateWidth(), ldz = ws.ldz, rows = steps * s.batch();
         int wx = offset + p.inputWeightsOffset();
         float[] staging = ws.staging;
         Product product = ws.product;
         // H's rows 0..T*B-1 are h_0..h_{T-1}: each step's dz meets the state it came from.
-        product.size(hid, gh, rows).aTransposed(ws.states, 0, hid).b(ws.stepGradients, 0, gh).c(grads, offset + p.recurrentWeightsOffset(), gh)
+        product.size(hid, gh, rows).aTransposed(ws.states, 0, hid).b(ws.stepGradients, 0, ldz).c(grads, offset + p.recurrentWeightsOffset(), gh)
                 .runAdding(staging);
         if (x != null) {
-            product.size(in, gh, rows).aTransposed(x, 0, in).b(ws.inputStepGradients, 0, gh).c(grads, wx, gh).runAdding(staging);
+            product.size(in, gh, rows).aTransposed(x, 0, in).b(ws.inputStepGradients, 0, ldz).c(grads, wx, gh).runAdding(staging);
         } else {
             // dW_x = X^T dZ with one-hot rows: each step's dz goes to the row of its token, summed in
             // staging first so that the gradient array gets each sum once (as from the product).
             Arrays.fill(staging, 0, in * gh, 0f);
             for (int r = 0; r < rows; r++) {
-                Rows.accumulate(ws.inputStepGradients, r * gh, staging, tokens[r] * gh, gh);
+                Rows.accumulate(ws.inputStepGradients, r * ldz, staging, tokens[r] * gh, gh);
             }
             Rows.accumulate(staging, 0, grads, wx, in * gh);
         }
-        product.size(1, gh, rows).aOnes().b(ws.inputStepGradients, 0, gh).c(grads, offset + p.biasOffset(), gh).runAdding(staging);
+        product.size(1, gh, rows).aOnes().b(ws.inputStepGradients, 0, ldz).c(grads, offset + p.biasOffset(), gh).runAdding(staging);
         if (s.cell() == Cell.GRU) {
-            product.size(1, hid, rows).aOnes().b(ws.stepGradients, 2 * hid, gh).c(grads, offset + p.recurrentNewGateBiasOffset(), hid)
+            product.size(1, hid, rows).aOnes().b(ws.stepGradients, 2 * hid, ldz).c(grads, offset + p.recurrentNewGateBiasOffset(), hid)
                     .runAdding(staging);
         }
     }
@@ -273,6 +297,7 @@ public final class SimdLayer extends RecurrentLayer {
     void inputGradient(int steps, SimdWorkspace ws, float[] dx) {
         LayerShape s = shape();
         int in = s.inputSize(), gh = s.gateWidth(), rows = steps * s.batch();
-        ws.product.size(rows, in, gh).a(ws.inputStepGradients, 0, gh).b(ws.transposed, gh * s.hiddenSize(), in).c(dx, 0, in).run();
+        ws.product.size(rows, in, gh).a(ws.inputStepGradients, 0, ws.ldz).b(ws.transposed, inputTransposedOffset(), SimdWorkspace.stride(in))
+                .c(dx, 0, in).run();
     }
 }

@@ -59,7 +59,7 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
             g[row + targets[r]] -= 1f;
         }
         float[] packed = hws.transposedWeights();
-        Rows.transpose(params, offset, hid, v, packed, 0);
+        Rows.transpose(params, offset, hid, v, packed, 0, hid);
         product.size(rows, hid, v).a(g, 0, v).b(packed, 0, hid).c(dh, 0, hid).run();
         float[] staging = hws.gradientStaging();
         product.size(hid, v, rows).aTransposed(states, stateOffset, hid).b(g, 0, v).c(grads, offset, v).runAdding(staging);

@@ -12,17 +12,27 @@ import org.bptt4j.Workspace;
  * saved by forward for backward                                   floats
  *   states        h_0 .. h_T                                       (T+1)*B*H
  *   cellStates    c_0 .. c_T (LSTM)                                (T+1)*B*H
- *   gates         the step's gate activations, (T) x B x G*H       T*B*G*H   (vanilla: none, h_t is its own)
+ *   gates         the step's gate activations, T x B rows of G*H   T*B*ldg   (vanilla: none, h_t is its own)
  *   newGateSums   h_{t-1} W_hn + b_hn of each step (GRU)           T*B*H
  * scratch of backward
- *   stepGradients dz_t, the gradients of the pre-activations       T*B*G*H
- *   inputStepGradients  dz_t as W_x sees it (GRU: its n part is     T*B*G*H   (GRU only)
+ *   stepGradients dz_t, the gradients of the pre-activations       T*B*ldz
+ *   inputStepGradients  dz_t as W_x sees it (GRU: its n part is     T*B*ldz   (GRU only)
  *                 not scaled by r)
  *   carry         the gradient flowing back into h_{t-1}           B*H
  *   cellCarry     the gradient flowing back into c_{t-1} (LSTM)    B*H
- *   transposed    W_h^T (G*H x H), then W_x^T (G*H x I)            G*H*(H+I)
+ *   transposed    W_h^T (G*H x H), then W_x^T (G*H x I)            G*H*(stride(H) + stride(I))
+ *   weights       W_x then W_h copied with rows of ldz floats      (I+H)*ldz  (only where G*H is a multiple of 512)
  *   staging       running weight-gradient sums                     max(I,H)*G*H
  * </pre>
+ * Row strides: a product reads a column block of B row after row, and rows whose stride is an
+ * even number of cache lines share a fraction of L1's sets (a stride of 2 KiB: 2 of 64), which
+ * thrashes (an LSTM at H = 512, rows of 8 KiB, ran its products at a third of the speed of
+ * H = 496). So the buffers this class owns put rows of n floats {@link #stride(int) stride(n)}
+ * apart, an odd number of cache lines: dz rows {@code ldz = stride(G*H)} apart, the gated cells'
+ * gates likewise ({@code ldg}; the vanilla cell's gates are its states, H apart, a public layout),
+ * W_h^T and W_x^T {@code stride(H)} and {@code stride(I)}. Where the parameters' own rows are a
+ * multiple of 2 KiB apart (G*H a multiple of 512), forward copies W_x and W_h into {@code weights}
+ * with rows ldz apart; elsewhere the copy would cost more than it saves at small batches.
  * Each buffer is followed by {@link Workspace#PADDING} floats, and a buffer a cell does not use has
  * none at all. {@link #sizeInBytes(LayerShape)} adds up exactly these lengths: the formula lives
  * in {@link #lengths}.
@@ -37,13 +47,20 @@ final class SimdWorkspace extends Workspace {
     final float[] carry;
     final float[] cellCarry;
     final float[] transposed;
+    final float[] weights;
     final float[] staging;
+    /** The row stride of gates: H for the vanilla cell, else ldz. */
+    final int ldg;
+    /** The row stride of stepGradients and inputStepGradients, and of the weights' copy. */
+    final int ldz;
     /** The descriptor every product of a pass is run through. */
     final Product product = new Product();
 
     SimdWorkspace(LayerShape shape) {
         super(shape);
         long[] n = lengths(shape);
+        ldg = gateStride(shape);
+        ldz = stride(shape.gateWidth());
         states = buffer(n[0]);
         cellStates = buffer(n[1]);
         gates = shape.cell() == Cell.VANILLA ? states : buffer(n[2]); // a vanilla step's pre-activation becomes h_t in place
@@ -53,7 +70,8 @@ final class SimdWorkspace extends Workspace {
         carry = buffer(n[6]);
         cellCarry = buffer(n[7]);
         transposed = buffer(n[8]);
-        staging = buffer(n[9]);
+        weights = buffer(n[9]);
+        staging = buffer(n[10]);
     }
 
     /**
@@ -61,19 +79,36 @@ final class SimdWorkspace extends Workspace {
      * the cell does not use (or shares: the vanilla cell's gates are its states).
      */
     private static long[] lengths(LayerShape s) {
-        long t = s.maxSteps(), bh = (long) s.batch() * s.hiddenSize(), gh = s.gateWidth();
+        long t = s.maxSteps(), bh = (long) s.batch() * s.hiddenSize(), gh = s.gateWidth(), ldg = gateStride(s), ldz = stride(s.gateWidth());
         Cell cell = s.cell();
         return new long[]{
                 (t + 1) * bh,
                 cell == Cell.LSTM ? (t + 1) * bh : 0,
-                cell == Cell.VANILLA ? 0 : t * s.batch() * gh,
+                cell == Cell.VANILLA ? 0 : t * s.batch() * ldg,
                 cell == Cell.GRU ? t * bh : 0,
-                t * s.batch() * gh,
-                cell == Cell.GRU ? t * s.batch() * gh : 0,
+                t * s.batch() * ldz,
+                cell == Cell.GRU ? t * s.batch() * ldz : 0,
                 bh,
                 cell == Cell.LSTM ? bh : 0,
-                gh * (s.hiddenSize() + s.inputSize()),
+                gh * ((long) stride(s.hiddenSize()) + stride(s.inputSize())),
+                copiesWeights(s) ? (s.inputSize() + (long) s.hiddenSize()) * ldz : 0,
                 Math.max(s.inputSize(), s.hiddenSize()) * gh};
+    }
+
+    /** @return the row stride for rows of {@code n} floats: n rounded up to whole cache lines of 16 floats, an odd number of them */
+    static int stride(int n) {
+        int lines = (n + 15) / 16;
+        return 16 * (lines % 2 == 0 ? lines + 1 : lines);
+    }
+
+    /** @return whether forward copies the weights into rows ldz apart: where G*H floats are a multiple of 2 KiB */
+    static boolean copiesWeights(LayerShape s) {
+        return s.gateWidth() % 512 == 0;
+    }
+
+    /** @return the row stride of the gates: H for the vanilla cell (its gates are its states), else stride(G*H) */
+    static int gateStride(LayerShape s) {
+        return s.cell() == Cell.VANILLA ? s.hiddenSize() : stride(s.gateWidth());
     }
 
     /** @return the size in bytes of the buffers of a workspace for {@code shape}: 4 times the floats of {@link #lengths} and their padding */

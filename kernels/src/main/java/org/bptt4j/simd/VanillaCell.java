@@ -43,7 +43,7 @@ final class VanillaCell extends SimdCell {
         int batch = ws.shape().batch(), hid = ws.shape().hiddenSize();
         float[] h = ws.states, dh = ws.carry, dz = ws.stepGradients;
         for (int b = 0; b < batch; b++) {
-            int hRow = (t * batch + b) * hid, dzRow = ((t - 1) * batch + b) * hid, carryRow = b * hid;
+            int hRow = (t * batch + b) * hid, dzRow = ((t - 1) * batch + b) * ws.ldz, carryRow = b * hid;
             for (int j = u0; j < u1; j += L) {
                 VectorMask<Float> m = mask(u1 - j);
                 FloatVector hv = FloatVector.fromArray(S, h, hRow + j, m);

@@ -52,6 +52,9 @@ class SimdEquivalenceTest {
         }
         shapes.add(new int[]{5, 8, 64, 128});   // only full tiles at 512 bits
         shapes.add(new int[]{4, 4, 33, 100});
+        // G*H = 1024 and 1536 for the gated cells: gate rows 4 KiB and more apart get a padded stride.
+        shapes.add(new int[]{2, 3, 5, 256});
+        shapes.add(new int[]{2, 2, 3, 512});
         List<Arguments> list = new ArrayList<>();
         for (int[] s : shapes) {
             for (String cell : CELLS) {
