@@ -4,7 +4,7 @@
 Usage: python3 bench/jmh_table.py bench/target/jmh-result.json [measured peak GFLOP/s]
 
 Per row: benchmark, shape, implementation, median time of the measurement iterations, GFLOP/s
-(forward = 2*T*B*H*(I+H), forward+backward = 3x that; T = 64, I = H), percent of the 117 GFLOP/s
+(forward = 2*T*B*H*(I+H)*G, forward+backward = 3x that; T = 64, I = H, G = 1, 4, 3), percent of the 117 GFLOP/s
 single-core FP32 FMA peak quoted in shared/DESIGN.md, optionally percent of a peak measured in the
 same sitting (PeakBenchmark), allocation per operation from -prof gc, and the ratio of the
 reference's time to this row's (same benchmark and shape).
@@ -17,8 +17,11 @@ PEAK = 117.0
 STEPS = 64
 
 
-def flops(name, b, h):
-    fwd = 2.0 * STEPS * b * h * (h + h)
+GATES = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
+
+
+def flops(name, b, h, cell="rnn_tanh"):
+    fwd = 2.0 * STEPS * b * h * (h + h) * GATES[cell]
     return fwd if name == "forward" else 3.0 * fwd  # forwardBackward and forwardBackwardLastStep
 
 
@@ -34,22 +37,25 @@ def main(path, measured=None):
             steps[(int(p["batch"]), p["impl"])] = (statistics.median(raw), alloc)
             continue
         b, h, impl = int(p["batch"]), int(p["hidden"]), p["impl"]
+        cell = p.get("cell", "rnn_tanh")
+        if p.get("weightScale", "1") not in ("1", "1.0"):
+            cell += "@x" + p["weightScale"]
         unit = r["primaryMetric"]["scoreUnit"]
         scale = {"ms/op": 1e-3, "us/op": 1e-6, "s/op": 1.0, "ns/op": 1e-9}[unit]
         raw = [v for fork in r["primaryMetric"]["rawData"] for v in fork]
         seconds = statistics.median(raw) * scale
         alloc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")
-        rows[(name, b, h, impl)] = (seconds, alloc)
+        rows[(cell, name, b, h, impl)] = (seconds, alloc)
     extra = " %% of %.0f |" % measured if measured else ""
-    print("| benchmark | B | I = H | impl | median ms | GFLOP/s | %% of %.0f |%s B/op | vs reference |" % (PEAK, extra))
-    print("|---|---:|---:|---|---:|---:|---:|" + ("---:|" if measured else "") + "---:|---:|")
-    for (name, b, h, impl), (sec, alloc) in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2], kv[0][3] != "simd")):
-        gflops = flops(name, b, h) / sec / 1e9
-        ref = rows.get((name, b, h, "reference"))
+    print("| cell | benchmark | B | I = H | impl | median ms | GFLOP/s | %% of %.0f |%s B/op | vs reference |" % (PEAK, extra))
+    print("|---|---|---:|---:|---|---:|---:|---:|" + ("---:|" if measured else "") + "---:|---:|")
+    for (cell, name, b, h, impl), (sec, alloc) in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2], kv[0][3], kv[0][4] != "simd")):
+        gflops = flops(name, b, h, cell.split("@")[0]) / sec / 1e9
+        ref = rows.get((cell, name, b, h, "reference"))
         ratio = "%.1fx" % (ref[0] / sec) if ref else "-"
         a = "-" if alloc is None else "%.0f" % alloc
         m = " %.0f%% |" % (100 * gflops / measured) if measured else ""
-        print("| %s | %d | %d | %s | %.3f | %.1f | %.0f%% |%s %s | %s |" % (name, b, h, impl, sec * 1e3, gflops, 100 * gflops / PEAK, m, a, ratio))
+        print("| %s | %s | %d | %d | %s | %.3f | %.1f | %.0f%% |%s %s | %s |" % (cell, name, b, h, impl, sec * 1e3, gflops, 100 * gflops / PEAK, m, a, ratio))
     if steps:
         print()
         print("| character model step (H = 100, V = 80, T = 25) | B | impl | median steps/s | stream steps/s | B/op | vs reference |")

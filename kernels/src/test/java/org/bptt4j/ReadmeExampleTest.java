@@ -2,7 +2,7 @@ package org.bptt4j;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.bptt4j.simd.SimdLayer;
+
 import org.junit.jupiter.api.Test;
 
 /** The README's usage example, kept compiling and running. */
@@ -11,8 +11,8 @@ class ReadmeExampleTest {
     void readmeExampleRuns() {
         // --- README example start
         int T = 25, B = 4, I = 16, H = 32;
-        LayerShape shape = LayerShape.vanilla(T, B, I, H, Activation.TANH);
-        RecurrentLayer rnn = new SimdLayer(shape);              // or new ReferenceLayer(shape)
+        LayerShape shape = LayerShape.gated(T, B, I, H, Cell.LSTM);   // or LayerShape.vanilla(..., Activation.TANH), Cell.GRU
+        RecurrentLayer rnn = Implementation.best().layer(shape);       // SIMD kernels (or the scalar reference, if no Vector API)
         Workspace ws = rnn.newWorkspace();                    // all buffers, allocated once
         float[] params = new float[shape.parameterLayout().size()];  // W_x | W_h | b
         float[] grads = new float[params.length];             // same layout; backward adds to it
@@ -21,12 +21,12 @@ class ReadmeExampleTest {
             params[i] = (float) random.nextGaussian() * 0.1f;
         }
         float[] x = new float[T * B * I];                     // time-major: (t*B + b)*I + i
-        float[] h = new float[B * H];                         // h_0 in, h_T out: carries across chunks
+        float[] state = new float[shape.stateLength()];       // h then c (LSTM): initial in, final out; carries across chunks
         float[] dh = new float[T * B * H];                    // dL/dh_t for every step
 
-        rnn.forward(params, x, T, h, ws, h);                  // h_1..h_T in ws.states()
+        rnn.forward(params, x, T, state, ws, state);          // h_1..h_T in ws.states()
         // ... a loss over ws.states() from ws.stateOffset(1) fills dh ...
-        rnn.backwardEveryStep(params, x, dh, ws, grads, null, null);  // no dx, no dh_0 wanted
+        rnn.backwardEveryStep(params, x, dh, ws, grads, null, null);  // no dx, no dState0 wanted
         for (int i = 0; i < params.length; i++) {
             params[i] -= 0.1f * grads[i];                     // plain SGD over one flat array
             grads[i] = 0f;

@@ -50,6 +50,14 @@ public class RnnBenchmark {
     @Param({"128", "256", "512"})
     public int hidden;
 
+    /**
+     * The weights' scale as a multiple of PyTorch's default U(-1/sqrt(H), 1/sqrt(H)): large values
+     * drive the gates into saturation, where products of tiny numbers can be denormal (which Java
+     * cannot flush to zero). Only 1 runs by default.
+     */
+    @Param({"1"})
+    public float weightScale;
+
     RecurrentLayer layer;
     Workspace ws;
     float[] params;
@@ -67,7 +75,7 @@ public class RnnBenchmark {
         layer = Implementation.named(impl).layer(shape);
         ws = layer.newWorkspace();
         Random random = new Random(42);
-        float scale = 1f / (float) Math.sqrt(hidden);
+        float scale = weightScale / (float) Math.sqrt(hidden);
         params = uniform(random, shape.parameterLayout().size(), scale);
         x = uniform(random, shape.inputLength(STEPS), 1f);
         h0 = uniform(random, shape.stateLength(), 1f);

@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
-import org.bptt4j.Activation;
+import org.bptt4j.Implementation;
 import org.bptt4j.LayerShape;
 import org.bptt4j.train.Adagrad;
 import org.bptt4j.train.Checkpoint;
@@ -37,15 +37,18 @@ import org.bptt4j.train.StreamTrainer;
  * --batch B            parallel streams (default 1)
  * --sample-every N     (default 1000; 0 for none)
  * --impl simd|reference (default simd)
+ * --cell rnn_tanh|rnn_relu|lstm|gru (default rnn_tanh, min-char-rnn's)
  * </pre>
  */
 public final class CharModel {
     /** The settings, min-char-rnn's by default. */
     public record Options(Path text, int iterations, long seed, Path init, Path save, int hidden, int sequence,
-                          float learningRate, float clip, int batch, int sampleEvery, boolean simd) {
+                          float learningRate, float clip, int batch, int sampleEvery, Implementation implementation,
+                          String cell) {
         /** min-char-rnn's recipe on {@code text}. */
         public static Options defaults(Path text) {
-            return new Options(text, 2000, 1, null, Path.of("char-model.safetensors"), 100, 25, 0.1f, 5f, 1, 1000, true);
+            return new Options(text, 2000, 1, null, Path.of("char-model.safetensors"), 100, 25, 0.1f, 5f, 1, 1000,
+                    Implementation.SIMD, "rnn_tanh");
         }
     }
 
@@ -84,10 +87,10 @@ public final class CharModel {
             throw new IllegalArgumentException("the text has " + data.length + " characters: too short for " + options.batch()
                     + " stream(s) of chunks of " + options.sequence());
         }
-        LayerShape shape = LayerShape.vanilla(options.sequence(), options.batch(), v, options.hidden(), Activation.TANH);
-        LayerShape one = LayerShape.vanilla(1, 1, v, options.hidden(), Activation.TANH);
-        this.model = options.simd() ? Model.simd(shape, v) : Model.reference(shape, v);
-        this.sampler = options.simd() ? Model.simd(one, v) : Model.reference(one, v);
+        LayerShape shape = LayerShape.named(options.cell(), options.sequence(), options.batch(), v, options.hidden());
+        LayerShape one = LayerShape.named(options.cell(), 1, 1, v, options.hidden());
+        this.model = Model.of(options.implementation(), shape, v);
+        this.sampler = Model.of(options.implementation(), one, v);
         this.params = new float[model.size()];
         if (options.init() != null) {
             Checkpoint.load(options.init(), model, params);
@@ -102,7 +105,7 @@ public final class CharModel {
             }
         }
         this.trainer = new StreamTrainer(model, new Adagrad(model.size(), options.learningRate()), options.clip());
-        this.h = new float[options.batch() * options.hidden()];
+        this.h = new float[shape.stateLength()]; // h (and the LSTM's c) of every stream
         this.positions = new int[options.batch()];
         this.sampleRandom = new Random(options.seed() + 1);
         this.smoothLoss = -Math.log(1.0 / v) * options.sequence();
@@ -151,7 +154,12 @@ public final class CharModel {
 
     /** A sample of {@code length} characters from stream 0's state, starting after its current character. */
     public String sample(int length) {
-        float[] state = Arrays.copyOf(h, options.hidden());
+        // Stream 0's state: row 0 of each of the S blocks (h, and the LSTM's c).
+        int hid = options.hidden(), blocks = sampler.layer().shape().cell().states();
+        float[] state = new float[blocks * hid];
+        for (int block = 0; block < blocks; block++) {
+            System.arraycopy(h, block * options.batch() * hid, state, block * hid, hid);
+        }
         float[] p = new float[vocabulary.length];
         int[] token = {data[Math.min(pointer, segment - 1)]}; // stream 0's next input, as min-char-rnn's inputs[0]
         StringBuilder out = new StringBuilder();
@@ -191,7 +199,7 @@ public final class CharModel {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(Locale.ROOT, "%d iterations in %.1f s: %.0f iterations/s (%s, B = %d, H = %d, V = %d)%n",
-                options.iterations(), seconds, options.iterations() / seconds, options.simd() ? "SIMD" : "reference",
+                options.iterations(), seconds, options.iterations() / seconds, options.implementation() + " " + options.cell(),
                 options.batch(), options.hidden(), vocabulary.length);
         if (options.sampleEvery() > 0) {
             System.out.println("----\n" + sample(200) + "\n----");
@@ -215,7 +223,8 @@ public final class CharModel {
         long seed = o.seed();
         float lr = o.learningRate();
         Path init = null, save = o.save();
-        boolean simd = true;
+        Implementation implementation = o.implementation();
+        String cell = o.cell();
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (i + 1 >= args.length) {
@@ -233,18 +242,15 @@ public final class CharModel {
                 case "--lr" -> lr = Float.parseFloat(value);
                 case "--batch" -> batch = Integer.parseInt(value);
                 case "--sample-every" -> sampleEvery = Integer.parseInt(value);
-                case "--impl" -> simd = switch (value) {
-                    case "simd" -> true;
-                    case "reference" -> false;
-                    default -> throw new IllegalArgumentException("--impl must be simd or reference, was " + value);
-                };
+                case "--impl" -> implementation = Implementation.named(value);
+                case "--cell" -> cell = LayerShape.named(value, 1, 1, 1, 1).cellName(); // checks the name
                 default -> throw new IllegalArgumentException("unknown option " + flag + " (see CharModel's documentation)");
             }
         }
         if (text == null) {
             throw new IllegalArgumentException("--text FILE is required");
         }
-        return new Options(text, iterations, seed, init, save, hidden, sequence, lr, o.clip(), batch, sampleEvery, simd);
+        return new Options(text, iterations, seed, init, save, hidden, sequence, lr, o.clip(), batch, sampleEvery, implementation, cell);
     }
 
     /** Entry point: {@code CharModel --text FILE [options]}. */
@@ -254,7 +260,7 @@ public final class CharModel {
             options = parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("CharModel: " + e.getMessage());
-            System.err.println("usage: CharModel --text FILE [--iters N] [--seed S] [--init CKPT] [--save CKPT] [--hidden H] [--seq T] [--lr LR] [--batch B] [--sample-every N] [--impl simd|reference]");
+            System.err.println("usage: CharModel --text FILE [--iters N] [--seed S] [--init CKPT] [--save CKPT] [--hidden H] [--seq T] [--lr LR] [--batch B] [--sample-every N] [--impl simd|reference] [--cell rnn_tanh|rnn_relu|lstm|gru]");
             System.exit(2);
             return;
         }

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
-import org.bptt4j.Activation;
+import org.bptt4j.Implementation;
 import org.bptt4j.LayerShape;
 import org.bptt4j.train.Adam;
 import org.bptt4j.train.Clipping;
@@ -35,6 +35,7 @@ import org.bptt4j.train.Model;
  * <pre>
  * --seed S (default 1)  --train N (default 4000)  --test N (default 1000)  --epochs E (default 15)
  * --lr LR (default 0.003)  --impl simd|reference (default simd)
+ * --cell rnn_tanh|rnn_relu|lstm|gru (default rnn_tanh)
  * </pre>
  */
 public final class Sentiment {
@@ -112,13 +113,14 @@ public final class Sentiment {
      *
      * @return the held-out accuracy, in [0, 1]
      */
-    public static double run(long seed, int trainCount, int testCount, int epochs, float learningRate, boolean simd, boolean print) {
+    public static double run(long seed, int trainCount, int testCount, int epochs, float learningRate,
+                             Implementation implementation, String cell, boolean print) {
         Random random = new Random(seed);
         List<Example> train = generate(random, trainCount);
         List<Example> test = generate(random, testCount);
         int v = vocabulary().size();
-        LayerShape shape = LayerShape.vanilla(MAX_WORDS, BATCH, v, HIDDEN, Activation.TANH);
-        Model model = simd ? Model.simd(shape, 2) : Model.reference(shape, 2);
+        LayerShape shape = LayerShape.named(cell, MAX_WORDS, BATCH, v, HIDDEN);
+        Model model = Model.of(implementation, shape, 2);
         float[] params = new float[model.size()];
         float scale = 1f / (float) Math.sqrt(HIDDEN);
         for (int i = 0; i < params.length; i++) {
@@ -179,12 +181,13 @@ public final class Sentiment {
         return (double) correct / examples.size();
     }
 
-    /** Entry point: {@code Sentiment [--seed S] [--train N] [--test N] [--epochs E] [--lr LR] [--impl simd|reference]}. */
+    /** Entry point: {@code Sentiment [--seed S] [--train N] [--test N] [--epochs E] [--lr LR] [--impl simd|reference] [--cell rnn_tanh|rnn_relu|lstm|gru]}. */
     public static void main(String[] args) {
         long seed = 1;
         int trainCount = 4000, testCount = 1000, epochs = 15;
         float learningRate = 0.003f;
-        boolean simd = true;
+        Implementation implementation = Implementation.SIMD;
+        String cell = "rnn_tanh";
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--seed" -> seed = Long.parseLong(args[i + 1]);
@@ -192,9 +195,10 @@ public final class Sentiment {
                 case "--test" -> testCount = Integer.parseInt(args[i + 1]);
                 case "--epochs" -> epochs = Integer.parseInt(args[i + 1]);
                 case "--lr" -> learningRate = Float.parseFloat(args[i + 1]);
-                case "--impl" -> simd = !args[i + 1].equals("reference");
+                case "--impl" -> implementation = Implementation.named(args[i + 1]);
+                case "--cell" -> cell = LayerShape.named(args[i + 1], 1, 1, 1, 1).cellName(); // checks the name
                 default -> {
-                    System.err.println("usage: Sentiment [--seed S] [--train N] [--test N] [--epochs E] [--lr LR] [--impl simd|reference]");
+                    System.err.println("usage: Sentiment [--seed S] [--train N] [--test N] [--epochs E] [--lr LR] [--impl simd|reference] [--cell rnn_tanh|rnn_relu|lstm|gru]");
                     System.exit(2);
                 }
             }
@@ -204,7 +208,7 @@ public final class Sentiment {
         for (Example e : generate(show, 4)) {
             System.out.println("  " + (e.label() == 1 ? "positive" : "negative") + ": " + words(e));
         }
-        double accuracy = run(seed, trainCount, testCount, epochs, learningRate, simd, true);
+        double accuracy = run(seed, trainCount, testCount, epochs, learningRate, implementation, cell, true);
         System.out.printf(Locale.ROOT, "held-out accuracy: %.1f%% (%d sentences)%n", 100 * accuracy, testCount);
     }
 }

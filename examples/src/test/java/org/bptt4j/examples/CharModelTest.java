@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 
+import org.bptt4j.Implementation;
 import org.bptt4j.train.Checkpoint;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -43,13 +44,13 @@ class CharModelTest {
     @Test
     void simdAndReferenceGiveTheSameLossesFor200IterationsFromOneCheckpoint(@TempDir Path dir) throws IOException {
         String text = text();
-        CharModel.Options base = new CharModel.Options(null, 200, 7, null, null, 100, 25, 0.1f, 5f, 1, 0, true);
+        CharModel.Options base = new CharModel.Options(null, 200, 7, null, null, 100, 25, 0.1f, 5f, 1, 0, Implementation.SIMD, "rnn_tanh");
         CharModel seeded = new CharModel(text, base);
         Path checkpoint = dir.resolve("init.safetensors");
         Checkpoint.save(checkpoint, seeded.model(), seeded.parameters(), Map.of());
 
-        CharModel simd = new CharModel(text, new CharModel.Options(null, 200, 7, checkpoint, null, 100, 25, 0.1f, 5f, 1, 0, true));
-        CharModel reference = new CharModel(text, new CharModel.Options(null, 200, 7, checkpoint, null, 100, 25, 0.1f, 5f, 1, 0, false));
+        CharModel simd = new CharModel(text, new CharModel.Options(null, 200, 7, checkpoint, null, 100, 25, 0.1f, 5f, 1, 0, Implementation.SIMD, "rnn_tanh"));
+        CharModel reference = new CharModel(text, new CharModel.Options(null, 200, 7, checkpoint, null, 100, 25, 0.1f, 5f, 1, 0, Implementation.REFERENCE, "rnn_tanh"));
         for (int n = 0; n < 200; n++) {
             double a = simd.step();
             double b = reference.step();

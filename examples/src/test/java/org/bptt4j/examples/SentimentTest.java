@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Random;
 
+import org.bptt4j.Implementation;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 class SentimentTest {
@@ -41,7 +44,14 @@ class SentimentTest {
 
     @Test
     void theClassifierReachesNinetyFivePercentOnHeldOutSentences() {
-        double accuracy = Sentiment.run(1, 4000, 1000, 15, 0.003f, true, false);
+        double accuracy = Sentiment.run(1, 4000, 1000, 15, 0.003f, Implementation.SIMD, "rnn_tanh", false);
         assertTrue(accuracy >= 0.95, "held-out accuracy " + accuracy);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lstm", "gru"})
+    void theGatedClassifiersLearnTheTaskToo(String cell) {
+        double accuracy = Sentiment.run(1, 4000, 1000, 15, 0.003f, Implementation.SIMD, cell, false);
+        assertTrue(accuracy >= 0.95, cell + " held-out accuracy " + accuracy);
     }
 }
