@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Turns a JMH JSON result of RnnBenchmark into the README's Markdown table.
+"""Turns JMH JSON results of RnnBenchmark (and friends) into the README's Markdown tables.
 
-Usage: python3 bench/jmh_table.py bench/target/jmh-result.json [measured peak GFLOP/s]
+Usage: python3 bench/jmh_table.py RESULT.json [RESULT.json ...] [measured peak GFLOP/s]
+       (the default run writes bench/target/jmh-result.json and bench/target/jmh-reference.json)
 
 Per row: benchmark, shape, implementation, median time of the measurement iterations, GFLOP/s
 (forward = 2*T*B*H*(I+H)*G, forward+backward = 3x that; T = 64, I = H, G = 1, 4, 3), percent of the 117 GFLOP/s
@@ -25,10 +26,10 @@ def flops(name, b, h, cell="rnn_tanh"):
     return fwd if name == "forward" else 3.0 * fwd  # forwardBackward and forwardBackwardLastStep
 
 
-def main(path, measured=None):
+def main(paths, measured=None):
     rows = {}
     steps = {}
-    for r in json.load(open(path)):
+    for r in [r for path in paths for r in json.load(open(path))]:
         name = r["benchmark"].rsplit(".", 1)[1]
         p = r.get("params", {})
         if name == "trainStep":  # throughput of the character model's training step
@@ -68,5 +69,6 @@ def main(path, measured=None):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "bench/target/jmh-result.json",
-         float(sys.argv[2]) if len(sys.argv) > 2 else None)
+    files = [a for a in sys.argv[1:] if a.endswith(".json")] or ["bench/target/jmh-result.json"]
+    numbers = [float(a) for a in sys.argv[1:] if not a.endswith(".json")]
+    main(files, numbers[0] if numbers else None)

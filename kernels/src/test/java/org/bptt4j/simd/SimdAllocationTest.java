@@ -1,13 +1,10 @@
 package org.bptt4j.simd;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
-
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import org.bptt4j.AllocationCheck;
 import org.bptt4j.Fixtures;
 import org.bptt4j.LayerShape;
 import org.bptt4j.RecurrentLayer;
@@ -21,12 +18,9 @@ import org.junit.jupiter.api.Test;
  */
 class SimdAllocationTest {
 
-    private record Case(String name, Runnable pass) {
-    }
-
-    private static List<Case> cases() {
+    private static List<AllocationCheck.Case> cases() {
         int[][] shapes = {{8, 1, 128, 128}, {5, 3, 7, 17}, {4, 8, 33, 100}, {3, 4, 64, 64}};
-        List<Case> cases = new ArrayList<>();
+        List<AllocationCheck.Case> cases = new ArrayList<>();
         for (int[] s : shapes) {
             for (String cell : new String[]{"rnn_tanh", "rnn_relu", "lstm", "gru"}) {
                 LayerShape shape = LayerShape.named(cell, s[0], s[1], s[2], s[3]);
@@ -42,11 +36,11 @@ class SimdAllocationTest {
                 float[] grads = new float[params.length];
                 float[] dx = new float[x.length];
                 float[] dh0 = new float[h0.length];
-                cases.add(new Case(shape + " every step", () -> {
+                cases.add(new AllocationCheck.Case(shape + " every step", () -> {
                     layer.forward(params, x, s[0], h0, ws, hT);
                     layer.backwardEveryStep(params, x, dh, ws, grads, dx, dh0);
                 }));
-                cases.add(new Case(shape + " last step, shorter T, no dx", () -> {
+                cases.add(new AllocationCheck.Case(shape + " last step, shorter T, no dx", () -> {
                     layer.forward(params, x, s[0] - 1, null, ws, null);
                     layer.backwardLastStep(params, x, dhLast, ws, grads, null, dh0);
                 }));
@@ -57,39 +51,6 @@ class SimdAllocationTest {
 
     @Test
     void forwardAndBackwardAllocateNothingOnceCompiled() {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        List<Case> cases = cases();
-        long[] allocated = new long[cases.size()];
-        threads.getCurrentThreadAllocatedBytes();
-        long probe = threads.getCurrentThreadAllocatedBytes();
-        assertEquals(0, threads.getCurrentThreadAllocatedBytes() - probe, "the probe itself allocates");
-        // Compilation happens in the background: measure after each round of warm-up, and pass on
-        // the first round in which no case allocated. Boxing allocates on every call, so it never passes.
-        for (int round = 0; round < 30; round++) {
-            for (Case c : cases) {
-                for (int i = 0; i < 300; i++) {
-                    c.pass().run();
-                }
-            }
-            boolean clean = true;
-            for (int n = 0; n < cases.size(); n++) {
-                Runnable pass = cases.get(n).pass();
-                long before = threads.getCurrentThreadAllocatedBytes();
-                for (int i = 0; i < 20; i++) {
-                    pass.run();
-                }
-                allocated[n] = threads.getCurrentThreadAllocatedBytes() - before;
-                clean &= allocated[n] == 0;
-            }
-            if (clean) {
-                System.out.println("no allocation after " + (round + 1) + " warm-up rounds");
-                return;
-            }
-        }
-        StringBuilder report = new StringBuilder("bytes allocated by 20 passes after warm-up:");
-        for (int n = 0; n < cases.size(); n++) {
-            report.append("\n  ").append(cases.get(n).name()).append(": ").append(allocated[n]);
-        }
-        fail(report.toString());
+        System.out.println("forward and backward: " + AllocationCheck.assertNoAllocationOnceCompiled(cases(), 300, 20));
     }
 }

@@ -1,16 +1,16 @@
 package org.bptt4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import org.bptt4j.Activation;
+import org.bptt4j.AllocationCheck;
 import org.bptt4j.Fixtures;
 import org.bptt4j.LayerShape;
 import org.junit.jupiter.api.Test;
@@ -78,7 +78,6 @@ class StreamTrainerTest {
     @Test
     void aTrainingStepAllocatesNothingOnceCompiled() {
         // Forward, head, backward, clip and update: the whole step, B = 1 and B = 2, SIMD model.
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         LayerShape one = LayerShape.vanilla(25, 1, 37, 100, Activation.TANH);
         Model a = Model.simd(one, 37);
         Model b = Model.simd(SHAPE, 13);
@@ -92,19 +91,11 @@ class StreamTrainerTest {
         float[] hb = new float[32];
         int[] posA = {0};
         int[] posB = {0, 500};
-        long allocated = -1;
-        for (int round = 0; round < 30 && allocated != 0; round++) {
-            for (int i = 0; i < 300; i++) {
-                ta.trainChunk(pa, sa, posA, 25, ha);
-                tb.trainChunk(pb, sb, posB, 8, hb);
-            }
-            long before = threads.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 20; i++) {
-                ta.trainChunk(pa, sa, posA, 25, ha);
-                tb.trainChunk(pb, sb, posB, 8, hb);
-            }
-            allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        }
-        assertEquals(0, allocated, "bytes allocated by 20 training steps of each model after warm-up");
+        Runnable step = () -> {
+            ta.trainChunk(pa, sa, posA, 25, ha);
+            tb.trainChunk(pb, sb, posB, 8, hb);
+        };
+        System.out.println("training step: " + AllocationCheck.assertNoAllocationOnceCompiled(
+                List.of(new AllocationCheck.Case("a step of each model", step)), 300, 20));
     }
 }
