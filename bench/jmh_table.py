@@ -2,7 +2,7 @@
 """Turns JMH JSON results of RnnBenchmark (and friends) into the README's Markdown tables.
 
 Usage: python3 bench/jmh_table.py RESULT.json [RESULT.json ...] [measured peak GFLOP/s]
-       (the default run writes bench/target/jmh-result.json and bench/target/jmh-reference.json)
+       (the default run writes bench/target/jmh-result.json, jmh-training.json and jmh-reference.json)
 
 Per row: benchmark, shape, implementation, median time of the measurement iterations, GFLOP/s
 (forward = 2*T*B*H*(I+H)*G, forward+backward = 3x that; T = 64, I = H, G = 1, 4, 3), percent of the 117 GFLOP/s

@@ -19,8 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The reference model's gradients (token input, layer, softmax cross-entropy head) against central
- * differences of an independent double-precision forward pass, for every parameter, with the
- * loss at every step and at the last step only.
+ * differences of an independent double-precision forward pass, for every parameter, every cell,
+ * with the loss at every step and at the last step only.
  */
 class ModelFiniteDifferenceTest {
     /** Truncation ~ EPS^2 |L'''| ~ 1e-12, rounding ~ 1e-16 / EPS ~ 1e-10: the differences are exact to ~1e-9. */
@@ -36,10 +36,10 @@ class ModelFiniteDifferenceTest {
     static Stream<Arguments> cases() {
         List<Arguments> list = new ArrayList<>();
         int[][] shapes = {{3, 2, 4, 3, 4}, {1, 1, 2, 1, 2}, {4, 1, 5, 2, 3}, {2, 3, 3, 5, 6}}; // T, B, I, H, V
-        for (Activation act : Activation.values()) {
+        for (String cell : new String[]{"rnn_tanh", "rnn_relu", "lstm", "gru"}) {
             for (boolean every : new boolean[]{true, false}) {
                 for (int[] s : shapes) {
-                    list.add(Arguments.of(act, every, s[0], s[1], s[2], s[3], s[4]));
+                    list.add(Arguments.of(cell, every, s[0], s[1], s[2], s[3], s[4]));
                 }
             }
         }
@@ -48,21 +48,22 @@ class ModelFiniteDifferenceTest {
 
     @ParameterizedTest(name = "{0} everyStep={1} T={2} B={3} I={4} H={5} V={6}")
     @MethodSource("cases")
-    void gradientsMatchFiniteDifferences(Activation act, boolean every, int steps, int batch, int in, int hid, int v) {
-        LayerShape shape = LayerShape.vanilla(steps, batch, in, hid, act);
+    void gradientsMatchFiniteDifferences(String cell, boolean every, int steps, int batch, int in, int hid, int v) {
+        LayerShape shape = LayerShape.named(cell, steps, batch, in, hid);
+        Activation act = shape.activation();
         Model model = Model.reference(shape, v);
-        Random random = new Random(steps * 131 + hid * 7 + v + act.ordinal() * 1000 + (every ? 1 : 0));
+        Random random = new Random(steps * 131 + hid * 7 + v + cell.hashCode() + (every ? 1 : 0));
         float[] params;
         int[] inputs = Fixtures.tokens(random, steps * batch, in);
         int[] targets = Fixtures.tokens(random, every ? steps * batch : batch, v);
-        float[] h0 = every ? Fixtures.uniform(random, batch * hid, 0.5f) : new float[batch * hid];
+        float[] h0 = every ? Fixtures.uniform(random, shape.stateLength(), 0.5f) : new float[shape.stateLength()];
         double[] minAbs = {Double.MAX_VALUE};
         // Draw until no pre-activation lies within 1e-3 of ReLU's kink, where a difference quotient is meaningless.
         do {
             params = Fixtures.uniform(random, model.size(), 0.9f);
             minAbs[0] = Double.MAX_VALUE;
             loss(shape, v, Fixtures.toDoubles(params), inputs, targets, Fixtures.toDoubles(h0), every, minAbs);
-        } while (act == Activation.RELU && minAbs[0] < 1e-3);
+        } while (shape.cell() == org.bptt4j.Cell.VANILLA && act == Activation.RELU && minAbs[0] < 1e-3);
         double[] p = Fixtures.toDoubles(params);
 
         float[] grads = new float[model.size()];
@@ -89,7 +90,7 @@ class ModelFiniteDifferenceTest {
     /** Cross-entropy of the model in double: tokens as one-hot rows through DoubleRnn, softmax by log-sum-exp. */
     static double loss(LayerShape s, int v, double[] p, int[] inputs, int[] targets, double[] h0, boolean every, double[] minAbs) {
         int batch = s.batch(), in = s.inputSize(), hid = s.hiddenSize(), steps = inputs.length / batch;
-        int wy = (in + hid + 1) * hid, by = wy + hid * v;
+        int wy = s.parameterLayout().size(), by = wy + hid * v;
         double[] oneHot = new double[inputs.length * in];
         for (int r = 0; r < inputs.length; r++) {
             oneHot[r * in + inputs[r]] = 1;

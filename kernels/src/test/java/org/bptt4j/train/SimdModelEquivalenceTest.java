@@ -41,37 +41,43 @@ class SimdModelEquivalenceTest {
     @ParameterizedTest(name = "T={0} B={1} I={2} H={3} V={4} logit scale {5}")
     @MethodSource("cases")
     void simdModelMatchesReferenceModel(int steps, int batch, int in, int hid, int v, float scale) {
-        for (boolean every : new boolean[]{true, false}) {
-            LayerShape shape = LayerShape.vanilla(steps, batch, in, hid, Activation.TANH);
-            Model ref = Model.reference(shape, v);
-            Model simd = Model.simd(shape, v);
-            Random random = new Random(steps + 10L * v);
-            float[] params = Fixtures.uniform(random, ref.size(), 1f / (float) Math.sqrt(hid));
-            for (int i = ref.headOffset(); i < ref.size(); i++) {
-                params[i] *= scale;
+        for (String cell : new String[]{"rnn_tanh", "lstm", "gru"}) {
+            for (boolean every : new boolean[]{true, false}) {
+                check(LayerShape.named(cell, steps, batch, in, hid), v, scale, every);
             }
-            int[] inputs = Fixtures.tokens(random, steps * batch, in);
-            int[] targets = Fixtures.tokens(random, every ? steps * batch : batch, v);
-            float[] h0 = Fixtures.uniform(random, batch * hid, 1f);
-            float[] hRef = h0.clone();
-            float[] hSimd = h0.clone();
-            float[] gRef = new float[ref.size()];
-            float[] gSimd = new float[ref.size()];
-            double lossRef = every ? ref.trainEveryStep(params, inputs, targets, steps, hRef, gRef)
-                    : ref.trainLastStep(params, inputs, targets, steps, gRef);
-            double lossSimd = every ? simd.trainEveryStep(params, inputs, targets, steps, hSimd, gSimd)
-                    : simd.trainLastStep(params, inputs, targets, steps, gSimd);
-            assertTrue(Double.isFinite(lossRef));
-            assertEquals(lossRef, lossSimd, TOLERANCE * (1 + Math.abs(lossRef)), "loss");
-            compare("grads", gRef, gSimd);
-            compare("h_T", hRef, hSimd);
-
-            float[] pRef = new float[batch * v];
-            float[] pSimd = new float[batch * v];
-            ref.predict(params, inputs, steps, null, pRef);
-            simd.predict(params, inputs, steps, null, pSimd);
-            compare("probabilities", pRef, pSimd);
         }
+    }
+
+    private static void check(LayerShape shape, int v, float scale, boolean every) {
+        int steps = shape.maxSteps(), batch = shape.batch(), in = shape.inputSize(), hid = shape.hiddenSize();
+        Model ref = Model.reference(shape, v);
+        Model simd = Model.simd(shape, v);
+        Random random = new Random(steps + 10L * v);
+        float[] params = Fixtures.uniform(random, ref.size(), 1f / (float) Math.sqrt(hid));
+        for (int i = ref.headOffset(); i < ref.size(); i++) {
+            params[i] *= scale;
+        }
+        int[] inputs = Fixtures.tokens(random, steps * batch, in);
+        int[] targets = Fixtures.tokens(random, every ? steps * batch : batch, v);
+        float[] h0 = Fixtures.uniform(random, shape.stateLength(), 1f); // h, and the LSTM's c
+        float[] hRef = h0.clone();
+        float[] hSimd = h0.clone();
+        float[] gRef = new float[ref.size()];
+        float[] gSimd = new float[ref.size()];
+        double lossRef = every ? ref.trainEveryStep(params, inputs, targets, steps, hRef, gRef)
+                : ref.trainLastStep(params, inputs, targets, steps, gRef);
+        double lossSimd = every ? simd.trainEveryStep(params, inputs, targets, steps, hSimd, gSimd)
+                : simd.trainLastStep(params, inputs, targets, steps, gSimd);
+        assertTrue(Double.isFinite(lossRef));
+        assertEquals(lossRef, lossSimd, TOLERANCE * (1 + Math.abs(lossRef)), "loss");
+        compare(shape + " grads", gRef, gSimd);
+        compare("h_T", hRef, hSimd);
+
+        float[] pRef = new float[batch * v];
+        float[] pSimd = new float[batch * v];
+        ref.predict(params, inputs, steps, null, pRef);
+        simd.predict(params, inputs, steps, null, pSimd);
+        compare("probabilities", pRef, pSimd);
     }
 
     @Test

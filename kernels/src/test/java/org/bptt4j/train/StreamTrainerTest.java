@@ -76,6 +76,31 @@ class StreamTrainerTest {
     }
 
     @Test
+    void anLstmCarriesItsCellStateAcrossChunksAndLearns() {
+        LayerShape lstm = LayerShape.named("lstm", 8, 2, 13, 16);
+        Model model = Model.simd(lstm, 13);
+        StreamTrainer trainer = new StreamTrainer(model, new Adagrad(model.size(), 0.1f), 5f);
+        float[] params = Fixtures.uniform(new Random(3), model.size(), 0.1f);
+        int[] s = new int[400];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = (i * 5) % 13;
+        }
+        float[] state = new float[lstm.stateLength()]; // h (2 x 16), then c (2 x 16)
+        double first = trainer.trainChunk(params, s, new int[]{0, 200}, 8, state);
+        assertFalse(Arrays.equals(new float[32], Arrays.copyOfRange(state, 32, 64)), "c_T is carried out");
+        double last = 0;
+        for (int i = 0; i < 300; i++) {
+            int p = (i * 8) % 190;
+            last = trainer.trainChunk(params, s, new int[]{p, 200 + p}, 8, state);
+        }
+        assertTrue(last < first / 10, "loss went from " + first + " to " + last);
+        model.resetState(state, 1);
+        assertArrayEquals(new float[16], Arrays.copyOfRange(state, 16, 32), "h of row 1");
+        assertArrayEquals(new float[16], Arrays.copyOfRange(state, 48, 64), "c of row 1");
+        assertFalse(Arrays.equals(new float[16], Arrays.copyOfRange(state, 32, 48)), "c of row 0 untouched");
+    }
+
+    @Test
     void aTrainingStepAllocatesNothingOnceCompiled() {
         // Forward, head, backward, clip and update: the whole step, B = 1 and B = 2, SIMD model.
         LayerShape one = LayerShape.vanilla(25, 1, 37, 100, Activation.TANH);
