@@ -17,9 +17,10 @@ import org.bptt4j.internal.Checks;
  *
  * <pre>
  * offset                 what
- * 0                      the layer's parameters ({@link org.bptt4j.ParameterLayout}): W_x (I x H), W_h (H x H), b (H)
+ * 0                      the layer's parameters ({@link org.bptt4j.ParameterLayout}): W_x (I x G*H), W_h (H x G*H), b (G*H)
+ *                        (and the GRU's b_hn, H)
  * headOffset()           the head's W_y (H x V), then b_y (V)
- * size() = (I + H + 1)*H + (H + 1)*V
+ * size() = (I + H + 1)*G*H (+ H) + (H + 1)*V
  * </pre>
  *
  * It owns its workspaces (allocated once) and is used by one thread at a time. A training step
@@ -98,7 +99,7 @@ public final class Model {
      *
      * @param inputs  steps x B token ids (time-major) in [0, I)
      * @param targets steps x B token ids in [0, V)
-     * @param h       B x H: the initial state in, the final state out
+     * @param h       the state (B x H, then the LSTM's c, B x H): the initial state in, the final state out
      * @return the summed cross-entropy of the steps*B predictions
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      */

@@ -7,8 +7,8 @@ import org.bptt4j.internal.Checks;
 /**
  * Truncated BPTT over long token streams: each call trains on one chunk of {@code length} steps
  * from B positions of a stream (B parallel streams, one per batch row), predicting every next
- * token, then clips and updates. The hidden state {@code h} is carried from one chunk to the next
- * by the caller's array; {@link Model#resetState} starts a row over where the caller says. A chunk
+ * token, then clips and updates. The state {@code h} (h, and the LSTM's c: {@code stateLength()}
+ * floats) is carried from one chunk to the next by the caller's array; {@link Model#resetState} starts a row over where the caller says. A chunk
  * longer than the model's maxSteps is an error, never a silent skip. Buffers are allocated once;
  * a call allocates nothing.
  */
@@ -52,14 +52,14 @@ public final class StreamTrainer {
      * gradients (into the trainer's own array), clips them, takes an optimizer step on {@code params}.
      *
      * @param positions B start positions; each needs {@code length + 1} tokens from it
-     * @param h         B x H, carried in and out
+     * @param h         the state, {@code shape.stateLength()} floats (h, then the LSTM's c), carried in and out
      * @return the summed cross-entropy of the chunk (length * B predictions)
      * @throws IllegalArgumentException for a bad argument (a length above maxSteps, a position too
      *                                  close to the end, a token out of range); nothing is written then
      */
     public double trainChunk(float[] params, int[] stream, int[] positions, int length, float[] h) {
         Checks.length("params", params, model.size(), "the model's size");
-        Checks.length("h", h, model.layer().shape().stateLength(), "batch*hiddenSize");
+        Checks.length("h", h, model.layer().shape().stateLength(), "states*batch*hiddenSize");
         Checks.notNull("stream", stream);
         Checks.notNull("positions", positions);
         int batch = model.layer().shape().batch();

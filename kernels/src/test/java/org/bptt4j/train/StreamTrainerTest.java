@@ -57,22 +57,30 @@ class StreamTrainerTest {
         Model model = Model.simd(SHAPE, 13);
         StreamTrainer trainer = new StreamTrainer(model, new Adagrad(model.size(), 0.1f), 5f);
         float[] params = Fixtures.uniform(new Random(3), model.size(), 0.1f);
+        float[] h = new float[2 * 16];
+        learnsACycle(trainer, params, h, () -> assertFalse(Arrays.equals(new float[h.length], h), "h_T is carried out"));
+        model.resetState(h, 1);
+        assertArrayEquals(new float[16], Arrays.copyOfRange(h, 16, 32));
+    }
+
+    /**
+     * Trains two streams on a cycle of 13 tokens, perfectly predictable from the previous one, in
+     * 301 chunks of 8 carrying {@code state}; checks {@code afterFirstChunk} after the first and that
+     * the loss fell tenfold.
+     */
+    private static void learnsACycle(StreamTrainer trainer, float[] params, float[] state, Runnable afterFirstChunk) {
         int[] s = new int[400];
         for (int i = 0; i < s.length; i++) {
-            s[i] = (i * 5) % 13; // a cycle: perfectly predictable from the previous token
+            s[i] = (i * 5) % 13;
         }
-        float[] h = new float[2 * 16];
-        double first = trainer.trainChunk(params, s, new int[]{0, 200}, 8, h);
-        float[] carried = h.clone();
-        assertFalse(Arrays.equals(new float[h.length], carried), "h_T is carried out");
+        double first = trainer.trainChunk(params, s, new int[]{0, 200}, 8, state);
+        afterFirstChunk.run();
         double last = 0;
         for (int i = 0; i < 300; i++) {
             int p = (i * 8) % 190;
-            last = trainer.trainChunk(params, s, new int[]{p, 200 + p}, 8, h);
+            last = trainer.trainChunk(params, s, new int[]{p, 200 + p}, 8, state);
         }
         assertTrue(last < first / 10, "loss went from " + first + " to " + last);
-        model.resetState(h, 1);
-        assertArrayEquals(new float[16], Arrays.copyOfRange(h, 16, 32));
     }
 
     @Test
@@ -81,19 +89,9 @@ class StreamTrainerTest {
         Model model = Model.simd(lstm, 13);
         StreamTrainer trainer = new StreamTrainer(model, new Adagrad(model.size(), 0.1f), 5f);
         float[] params = Fixtures.uniform(new Random(3), model.size(), 0.1f);
-        int[] s = new int[400];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = (i * 5) % 13;
-        }
         float[] state = new float[lstm.stateLength()]; // h (2 x 16), then c (2 x 16)
-        double first = trainer.trainChunk(params, s, new int[]{0, 200}, 8, state);
-        assertFalse(Arrays.equals(new float[32], Arrays.copyOfRange(state, 32, 64)), "c_T is carried out");
-        double last = 0;
-        for (int i = 0; i < 300; i++) {
-            int p = (i * 8) % 190;
-            last = trainer.trainChunk(params, s, new int[]{p, 200 + p}, 8, state);
-        }
-        assertTrue(last < first / 10, "loss went from " + first + " to " + last);
+        learnsACycle(trainer, params, state,
+                () -> assertFalse(Arrays.equals(new float[32], Arrays.copyOfRange(state, 32, 64)), "c_T is carried out"));
         model.resetState(state, 1);
         assertArrayEquals(new float[16], Arrays.copyOfRange(state, 16, 32), "h of row 1");
         assertArrayEquals(new float[16], Arrays.copyOfRange(state, 48, 64), "c of row 1");
