@@ -96,8 +96,9 @@ final class MatMul {
      * The product, blocked when k is longer than {@value #K_BLOCK} (an LSTM's backward products,
      * k = 4H): one column block of {@value #VECTORS} vectors at a time, its sum over k in chunks of
      * {@value #K_BLOCK} rows of B, so that the chunk of the column block (128 KiB at 512 bits) stays
-     * in L2 while every row of C passes over it, as a whole column block does at k <= {@value #K_BLOCK}.
-     * Unsplit at k = 2048, B streamed from L3 and the products ran at less than half the speed.
+     * in L2 while every row of C passes over it, as a whole column block does at k <= {@value #K_BLOCK}
+     * (with the rows padded too, PhaseBenchmark's LSTM dX product at B = 64, H = 512, k = 2048, went
+     * from 224 to 88 ms on 2026-11-26; the two changes were not measured apart).
      * Each chunk continues the sums the last one stored in C: a float stored and reloaded is
      * unchanged, so the result is bit-identical to an unsplit sum.
      */

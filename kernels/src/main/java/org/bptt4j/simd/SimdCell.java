@@ -15,7 +15,7 @@ import org.bptt4j.LayerShape;
  * <p>What the driver has done before each call:
  * <ul>
  *   <li>forward, step t (1..T): the step's pre-activations are in {@code ws.gates} at
- *       {@link SimdLayer#gateOffset}, {@code x_t W_x + b + h_{t-1} W_h} (the GRU's n gate:
+ *       {@link SimdLayer#gateOffset(int, SimdWorkspace)}, {@code x_t W_x + b + h_{t-1} W_h} (the GRU's n gate:
  *       {@code x_t W_xn + b_n} there, and {@code h_{t-1} W_hn + b_hn} in {@code ws.newGateSums}).
  *       The cell writes {@code h_t} (and {@code c_t}) and keeps what its backward step needs.</li>
  *   <li>backward, step t (T..1): {@code ws.carry} holds the whole gradient of {@code h_t} (the

@@ -80,9 +80,8 @@ public final class SimdLayer extends RecurrentLayer {
     }
 
     /** Where the pre-activations of step t (1..T) start in {@code ws.gates} (rows {@code ws.ldg} apart): the vanilla cell's are the rows of h_t. */
-    int gateOffset(int t) {
-        LayerShape s = shape();
-        return shape().cell() == Cell.VANILLA ? t * s.batch() * s.hiddenSize() : (t - 1) * s.batch() * SimdWorkspace.gateStride(s);
+    int gateOffset(int t, SimdWorkspace ws) {
+        return (shape().cell() == Cell.VANILLA ? t : t - 1) * shape().batch() * ws.ldg;
     }
 
     /** {@code gates := x W_x + b} for every step at once (token input: rows of W_x read, not multiplied). */
@@ -90,7 +89,7 @@ public final class SimdLayer extends RecurrentLayer {
         LayerShape s = shape();
         ParameterLayout p = layout();
         int in = s.inputSize(), gh = s.gateWidth(), ldg = ws.ldg, rows = steps * s.batch();
-        int wx = offset + p.inputWeightsOffset(), bias = offset + p.biasOffset(), first = gateOffset(1);
+        int wx = offset + p.inputWeightsOffset(), bias = offset + p.biasOffset(), first = gateOffset(1, ws);
         if (x != null) {
             Product product = ws.product.size(rows, gh, in).a(x, 0, in).c(ws.gates, first, ldg).startFromRows(params, bias, 0);
             if (ws.weights != null) { // W_x in rows ldz apart
@@ -141,7 +140,7 @@ public final class SimdLayer extends RecurrentLayer {
         }
         Product product = ws.product;
         for (int t = 1; t <= steps; t++) {
-            int gateRows = gateOffset(t);
+            int gateRows = gateOffset(t, ws);
             for (int u0 = 0; u0 < hid; u0 += unitBlock) {
                 int u1 = Math.min(hid, u0 + unitBlock);
                 for (int g = 0; g < gates; g++) {
@@ -187,16 +186,10 @@ public final class SimdLayer extends RecurrentLayer {
         LayerShape s = shape();
         ParameterLayout p = layout();
         int hid = s.hiddenSize(), gh = s.gateWidth();
-        Rows.transpose(params, offset + p.recurrentWeightsOffset(), hid, gh, ws.transposed, 0, SimdWorkspace.stride(hid));
+        Rows.transpose(params, offset + p.recurrentWeightsOffset(), hid, gh, ws.transposed, 0, ws.ldh);
         if (inputToo) {
-            Rows.transpose(params, offset + p.inputWeightsOffset(), s.inputSize(), gh, ws.transposed, inputTransposedOffset(),
-                    SimdWorkspace.stride(s.inputSize()));
+            Rows.transpose(params, offset + p.inputWeightsOffset(), s.inputSize(), gh, ws.transposed, ws.inputTransposedOffset, ws.ldx);
         }
-    }
-
-    /** Where W_x^T starts in {@code ws.transposed}, after W_h^T. */
-    private int inputTransposedOffset() {
-        return shape().gateWidth() * SimdWorkspace.stride(shape().hiddenSize());
     }
 
     /**
@@ -206,7 +199,6 @@ public final class SimdLayer extends RecurrentLayer {
     void backwardSteps(float[] dh, float[] dStateT, int steps, SimdWorkspace ws) {
         LayerShape s = shape();
         int batch = s.batch(), hid = s.hiddenSize(), gh = s.gateWidth(), bh = batch * hid, ldz = ws.ldz;
-        int ldt = SimdWorkspace.stride(hid);
         boolean gru = s.cell() == Cell.GRU;
         float[] carry = ws.carry;
         // Step T: nothing flows back from a later step, only the gradient of the final state.
@@ -230,7 +222,7 @@ public final class SimdLayer extends RecurrentLayer {
             for (int u0 = 0; u0 < hid; u0 += unitBlock) {
                 int u1 = Math.min(hid, u0 + unitBlock);
                 if (t < steps) {
-                    product.size(batch, u1 - u0, gh).a(ws.stepGradients, t * batch * ldz, ldz).b(ws.transposed, u0, ldt).c(carry, u0, hid);
+                    product.size(batch, u1 - u0, gh).a(ws.stepGradients, t * batch * ldz, ldz).b(ws.transposed, u0, ws.ldh).c(carry, u0, hid);
                     if (gru) {
                         product.startFromC(); // the GRU cell left dh_{t+1} * z_{t+1} there
                     }
@@ -253,7 +245,7 @@ public final class SimdLayer extends RecurrentLayer {
         }
         LayerShape s = shape();
         int batch = s.batch(), hid = s.hiddenSize(), gh = s.gateWidth();
-        Product product = ws.product.size(batch, hid, gh).a(ws.stepGradients, 0, ws.ldz).b(ws.transposed, 0, SimdWorkspace.stride(hid))
+        Product product = ws.product.size(batch, hid, gh).a(ws.stepGradients, 0, ws.ldz).b(ws.transposed, 0, ws.ldh)
                 .c(dState0, 0, hid);
         if (s.cell() == Cell.GRU) {
             product.startFromRows(ws.carry, 0, hid);
@@ -297,7 +289,7 @@ public final class SimdLayer extends RecurrentLayer {
     void inputGradient(int steps, SimdWorkspace ws, float[] dx) {
         LayerShape s = shape();
         int in = s.inputSize(), gh = s.gateWidth(), rows = steps * s.batch();
-        ws.product.size(rows, in, gh).a(ws.inputStepGradients, 0, ws.ldz).b(ws.transposed, inputTransposedOffset(), SimdWorkspace.stride(in))
+        ws.product.size(rows, in, gh).a(ws.inputStepGradients, 0, ws.ldz).b(ws.transposed, ws.inputTransposedOffset, ws.ldx)
                 .c(dx, 0, in).run();
     }
 }

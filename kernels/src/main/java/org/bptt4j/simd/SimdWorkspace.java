@@ -26,8 +26,8 @@ import org.bptt4j.Workspace;
  * </pre>
  * Row strides: a product reads a column block of B row after row, and rows whose stride is an
  * even number of cache lines share a fraction of L1's sets (a stride of 2 KiB: 2 of 64), which
- * thrashes (an LSTM at H = 512, rows of 8 KiB, ran its products at a third of the speed of
- * H = 496). So the buffers this class owns put rows of n floats {@link #stride(int) stride(n)}
+ * thrashes (an LSTM at B = 64, rows of 4H floats: PhaseBenchmark's dX product took 199 ms at
+ * H = 512, rows 8 KiB apart, and 72 ms at H = 496, on 2026-11-26). So the buffers this class owns put rows of n floats {@link #stride(int) stride(n)}
  * apart, an odd number of cache lines: dz rows {@code ldz = stride(G*H)} apart, the gated cells'
  * gates likewise ({@code ldg}; the vanilla cell's gates are its states, H apart, a public layout),
  * W_h^T and W_x^T {@code stride(H)} and {@code stride(I)}. Where the parameters' own rows are a
@@ -53,6 +53,12 @@ final class SimdWorkspace extends Workspace {
     final int ldg;
     /** The row stride of stepGradients and inputStepGradients, and of the weights' copy. */
     final int ldz;
+    /** The row stride of W_h^T in {@code transposed}: stride(H). */
+    final int ldh;
+    /** The row stride of W_x^T in {@code transposed}: stride(I). */
+    final int ldx;
+    /** Where W_x^T starts in {@code transposed}, after W_h^T. */
+    final int inputTransposedOffset;
     /** The descriptor every product of a pass is run through. */
     final Product product = new Product();
 
@@ -61,6 +67,9 @@ final class SimdWorkspace extends Workspace {
         long[] n = lengths(shape);
         ldg = gateStride(shape);
         ldz = stride(shape.gateWidth());
+        ldh = stride(shape.hiddenSize());
+        ldx = stride(shape.inputSize());
+        inputTransposedOffset = shape.gateWidth() * ldh;
         states = buffer(n[0]);
         cellStates = buffer(n[1]);
         gates = shape.cell() == Cell.VANILLA ? states : buffer(n[2]); // a vanilla step's pre-activation becomes h_t in place

@@ -1,0 +1,50 @@
+package org.bptt4j.simd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+import org.bptt4j.LayerShape;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The SIMD workspace's reported size is what it allocates: the formula in
+ * {@code SimdWorkspace.lengths} against the arrays themselves (each shared array counted once),
+ * for every cell, with and without padded rows and the weights' copy.
+ */
+class SimdWorkspaceTest {
+
+    @ParameterizedTest(name = "{0} T={1} B={2} I={3} H={4}")
+    @CsvSource({"rnn_tanh,7,3,5,4", "rnn_relu,4,2,600,512", "lstm,3,2,5,7", "lstm,2,3,5,256", "gru,5,1,33,17", "gru,2,2,3,512"})
+    void sizeInBytesIsWhatTheBuffersHold(String cell, int steps, int batch, int in, int hid) {
+        LayerShape shape = LayerShape.named(cell, steps, batch, in, hid);
+        SimdWorkspace ws = new SimdWorkspace(shape);
+        Map<float[], Boolean> distinct = new IdentityHashMap<>();
+        for (float[] a : new float[][]{ws.states, ws.cellStates, ws.gates, ws.newGateSums, ws.stepGradients,
+                ws.inputStepGradients, ws.carry, ws.cellCarry, ws.transposed, ws.weights, ws.staging}) {
+            if (a != null) {
+                distinct.put(a, true);
+            }
+        }
+        long floats = distinct.keySet().stream().mapToLong(a -> a.length).sum();
+        assertEquals(4 * floats, ws.sizeInBytes());
+        assertEquals(4 * floats, SimdWorkspace.sizeInBytes(shape));
+        // The rows each buffer must hold at its stride, and the copy only where G*H is a multiple of 512.
+        assertEquals(shape.gateWidth() % 512 == 0, ws.weights != null);
+        assertEquals(1, (ws.ldz / 16) % 2, "dz rows an odd number of cache lines apart");
+        if (shape.cell() == org.bptt4j.Cell.VANILLA) {
+            assertSame(ws.states, ws.gates);
+        } else {
+            assertEquals((long) steps * batch * ws.ldg + org.bptt4j.Workspace.PADDING, ws.gates.length);
+        }
+        assertEquals((long) steps * batch * ws.ldz + org.bptt4j.Workspace.PADDING, ws.stepGradients.length);
+        assertEquals((long) shape.gateWidth() * (ws.ldh + ws.ldx) + org.bptt4j.Workspace.PADDING, ws.transposed.length);
+        if (shape.cell() != org.bptt4j.Cell.LSTM) {
+            assertNull(ws.cellStates);
+        }
+    }
+}
