@@ -47,14 +47,14 @@ final class GruCell extends SimdCell {
 
     /** The n gate's pre-activation: {@code xn + r*hn}, in place of xn. */
     private static void resetNewGate(float[] gates, int gr, int gn, float[] hn, int hi, int lanes) {
-        VectorMask<Float> m = mask(lanes);
+        VectorMask<Float> m = S.indexInRange(0, lanes);
         FloatVector r = FloatVector.fromArray(S, gates, gr, m);
         FloatVector.fromArray(S, gates, gn, m).add(r.mul(FloatVector.fromArray(S, hn, hi, m))).intoArray(gates, gn, m);
     }
 
     /** {@code h_t = (1 - z)*n + z*h_{t-1}}. */
     private static void interpolate(float[] gates, int gz, int gn, float[] h, int prev, int next, int lanes) {
-        VectorMask<Float> m = mask(lanes);
+        VectorMask<Float> m = S.indexInRange(0, lanes);
         FloatVector n = FloatVector.fromArray(S, gates, gn, m);
         FloatVector z = FloatVector.fromArray(S, gates, gz, m);
         FloatVector hPrev = FloatVector.fromArray(S, h, prev, m);
@@ -70,7 +70,7 @@ final class GruCell extends SimdCell {
             int gRow = ((t - 1) * batch + b) * ldg;
             int prev = ((t - 1) * batch + b) * hid, row = b * hid;
             for (int j = u0; j < u1; j += L) {
-                VectorMask<Float> m = mask(u1 - j);
+                VectorMask<Float> m = S.indexInRange(0, u1 - j);
                 int gr = gRow + j, gz = gr + hid, gn = gz + hid;
                 FloatVector r = FloatVector.fromArray(S, gates, gr, m);
                 FloatVector z = FloatVector.fromArray(S, gates, gz, m);

@@ -54,7 +54,7 @@ final class LstmCell extends SimdCell {
 
     /** {@code c_t = f*c_{t-1} + i*g} into {@code c[next]} and, for tanh to come, {@code h[next]}. */
     private static void updateCell(float[] gates, int gi, int hid, float[] c, int prev, int next, float[] h, int lanes) {
-        VectorMask<Float> m = mask(lanes);
+        VectorMask<Float> m = S.indexInRange(0, lanes);
         FloatVector i = FloatVector.fromArray(S, gates, gi, m);
         FloatVector f = FloatVector.fromArray(S, gates, gi + hid, m);
         FloatVector g = FloatVector.fromArray(S, gates, gi + 2 * hid, m);
@@ -65,7 +65,7 @@ final class LstmCell extends SimdCell {
 
     /** {@code h[hi] = o * h[hi]}, h holding tanh(c_t). */
     private static void gateOutput(float[] gates, int go, float[] h, int hi, int lanes) {
-        VectorMask<Float> m = mask(lanes);
+        VectorMask<Float> m = S.indexInRange(0, lanes);
         FloatVector.fromArray(S, h, hi, m).mul(FloatVector.fromArray(S, gates, go, m)).intoArray(h, hi, m);
     }
 
@@ -88,14 +88,14 @@ final class LstmCell extends SimdCell {
     }
 
     private static void copy(float[] src, int si, float[] dst, int di, int lanes) {
-        VectorMask<Float> m = mask(lanes);
+        VectorMask<Float> m = S.indexInRange(0, lanes);
         FloatVector.fromArray(S, src, si, m).intoArray(dst, di, m);
     }
 
     /** The gate gradients of one vector of units, with tanh(c_t) waiting in the slot of da_o. */
     private static void backwardGates(SimdWorkspace ws, int gi, int hid, int prev, int row, int lanes) {
         float[] gates = ws.gates, dz = ws.stepGradients, cellCarry = ws.cellCarry;
-        VectorMask<Float> m = mask(lanes);
+        VectorMask<Float> m = S.indexInRange(0, lanes);
         int gf = gi + hid, gg = gf + hid, go = gg + hid;
         FloatVector tc = FloatVector.fromArray(S, dz, go, m);
         FloatVector i = FloatVector.fromArray(S, gates, gi, m);

@@ -24,7 +24,10 @@ import org.bptt4j.LayerShape;
  *       through {@code dz_t W_h^T}: the LSTM's {@code dc} into {@code ws.cellCarry}, the GRU's
  *       {@code dh*z} into {@code ws.carry}.</li>
  * </ul>
- * No method takes or returns a vector (see {@link MatMul}).
+ * No method takes or returns a vector or a mask (see {@link MatMul}): each mask is made where it
+ * is used, {@code S.indexInRange(0, lanes)} (all lanes when lanes >= L). A helper returning the
+ * mask was once compiled on its own, C2 then declined to inline it, and it returned a new mask
+ * object on every call (seen in a test run, where it depended on the order of compilations).
  */
 abstract class SimdCell {
     static final VectorSpecies<Float> S = VectorWidth.SPECIES;
@@ -45,16 +48,19 @@ abstract class SimdCell {
     /** Backward step t for hidden units [u0, u1) of every row. */
     abstract void backward(SimdWorkspace ws, int t, int u0, int u1);
 
-    /** @return the mask of the first {@code lanes} lanes (all of them when lanes >= L) */
-    static VectorMask<Float> mask(int lanes) {
-        return S.indexInRange(0, lanes);
+    /**
+     * {@code a[i] = sigmoid(a[i]) = 0.5 + 0.5 tanh(a[i]/2)} for the {@code lanes} floats from {@code i}: {@link VectorMath}'s tanh,
+     * so the bits do not depend on the JIT. Only calls: the arithmetic sits in methods of its own, apart from tanh (see {@link LstmCell}).
+     */
+    static void sigmoid(float[] a, int i, int lanes) {
+        affine(a, i, lanes, 0f);
+        VectorMath.tanh(a, i, lanes);
+        affine(a, i, lanes, 0.5f);
     }
 
-    /** {@code a[i] = sigmoid(a[i]) = 0.5 + 0.5 tanh(a[i]/2)} for the {@code lanes} floats from {@code i}: {@link VectorMath}'s tanh, so the bits do not depend on the JIT. */
-    static void sigmoid(float[] a, int i, int lanes) {
-        VectorMask<Float> m = mask(lanes);
-        FloatVector.fromArray(S, a, i, m).mul(0.5f).intoArray(a, i, m);
-        VectorMath.tanh(a, i, lanes);
-        FloatVector.fromArray(S, a, i, m).mul(0.5f).add(0.5f).intoArray(a, i, m);
+    /** {@code a[i] = 0.5 a[i] + offset} for the {@code lanes} floats from {@code i} (offset 0 turns -0 into +0: the same sigmoid, 0.5). */
+    private static void affine(float[] a, int i, int lanes, float offset) {
+        VectorMask<Float> m = S.indexInRange(0, lanes);
+        FloatVector.fromArray(S, a, i, m).mul(0.5f).add(offset).intoArray(a, i, m);
     }
 }

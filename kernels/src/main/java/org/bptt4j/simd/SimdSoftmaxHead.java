@@ -105,7 +105,7 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
     private static double exponentiate(float[] a, int off, int n, float max) {
         int i = 0;
         for (; i <= n - S.length(); i += S.length()) {
-            FloatVector.fromArray(S, a, off + i).sub(max).intoArray(a, off + i);
+            subtract(a, off + i, max); // apart from exp's call, for C2's inlining budget (see LstmCell)
             VectorMath.exp(a, off + i, S.length());
         }
         for (; i < n; i++) {
@@ -116,6 +116,10 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
             sum += a[off + j];
         }
         return sum;
+    }
+
+    private static void subtract(float[] a, int i, float value) {
+        FloatVector.fromArray(S, a, i).sub(value).intoArray(a, i);
     }
 
     private static void scale(float[] a, int off, int n, float factor) {

@@ -9,49 +9,67 @@ import jdk.incubator.vector.VectorOperators;
  * {@code dz_t = dh_t * f'(h_t)} with f' from the stored {@code h_t} ({@code 1 - h^2}, or
  * {@code [h > 0]}). The pre-activation sits in the row of {@code h_t} in {@code ws.states} (the
  * vanilla cell's gates are its states), so forward works in place.
+ *
+ * <p>One class per activation, not one with a flag: each method then holds one activation's code,
+ * and the call of tanh never shares a method with the ReLU's vector arithmetic (see {@link LstmCell}).
  */
-final class VanillaCell extends SimdCell {
-    static final VanillaCell TANH = new VanillaCell(true);
-    static final VanillaCell RELU = new VanillaCell(false);
+abstract sealed class VanillaCell extends SimdCell {
+    static final VanillaCell TANH = new Tanh();
+    static final VanillaCell RELU = new Relu();
 
-    private final boolean tanh;
-
-    private VanillaCell(boolean tanh) {
-        this.tanh = tanh;
-    }
+    /** {@code dz_t = dh_t * f'(h_t)} for the first {@code lanes} units from the given offsets (at most one vector). */
+    abstract void derivativeTimesGradient(float[] h, int hi, float[] dh, int di, float[] dz, int zi, int lanes);
 
     @Override
-    void forward(SimdWorkspace ws, int t, int u0, int u1) {
+    final void backward(SimdWorkspace ws, int t, int u0, int u1) {
         int batch = ws.shape().batch(), hid = ws.shape().hiddenSize();
-        float[] h = ws.states;
         for (int b = 0; b < batch; b++) {
-            int row = (t * batch + b) * hid;
+            int hRow = (t * batch + b) * hid, dzRow = ((t - 1) * batch + b) * ws.ldz, carryRow = b * hid;
             for (int j = u0; j < u1; j += L) {
-                int lanes = Math.min(L, u1 - j);
-                if (tanh) {
-                    VectorMath.tanh(h, row + j, lanes);
-                } else {
-                    VectorMask<Float> m = mask(lanes);
-                    FloatVector.fromArray(S, h, row + j, m).lanewise(VectorOperators.MAX, 0f).intoArray(h, row + j, m);
-                }
+                derivativeTimesGradient(ws.states, hRow + j, ws.carry, carryRow + j, ws.stepGradients, dzRow + j, u1 - j);
             }
         }
     }
 
-    @Override
-    void backward(SimdWorkspace ws, int t, int u0, int u1) {
-        int batch = ws.shape().batch(), hid = ws.shape().hiddenSize();
-        float[] h = ws.states, dh = ws.carry, dz = ws.stepGradients;
-        for (int b = 0; b < batch; b++) {
-            int hRow = (t * batch + b) * hid, dzRow = ((t - 1) * batch + b) * ws.ldz, carryRow = b * hid;
-            for (int j = u0; j < u1; j += L) {
-                VectorMask<Float> m = mask(u1 - j);
-                FloatVector hv = FloatVector.fromArray(S, h, hRow + j, m);
-                FloatVector derivative = tanh
-                        ? FloatVector.broadcast(S, 1f).sub(hv.mul(hv))
-                        : FloatVector.zero(S).blend(1f, hv.compare(VectorOperators.GT, 0f));
-                FloatVector.fromArray(S, dh, carryRow + j, m).mul(derivative).intoArray(dz, dzRow + j, m);
+    private static final class Tanh extends VanillaCell {
+        @Override
+        void forward(SimdWorkspace ws, int t, int u0, int u1) {
+            int batch = ws.shape().batch(), hid = ws.shape().hiddenSize();
+            for (int b = 0; b < batch; b++) {
+                int row = (t * batch + b) * hid;
+                for (int j = u0; j < u1; j += L) {
+                    VectorMath.tanh(ws.states, row + j, Math.min(L, u1 - j));
+                }
             }
+        }
+
+        @Override
+        void derivativeTimesGradient(float[] h, int hi, float[] dh, int di, float[] dz, int zi, int lanes) {
+            VectorMask<Float> m = S.indexInRange(0, lanes);
+            FloatVector hv = FloatVector.fromArray(S, h, hi, m);
+            FloatVector.fromArray(S, dh, di, m).mul(FloatVector.broadcast(S, 1f).sub(hv.mul(hv))).intoArray(dz, zi, m);
+        }
+    }
+
+    private static final class Relu extends VanillaCell {
+        @Override
+        void forward(SimdWorkspace ws, int t, int u0, int u1) {
+            int batch = ws.shape().batch(), hid = ws.shape().hiddenSize();
+            float[] h = ws.states;
+            for (int b = 0; b < batch; b++) {
+                int row = (t * batch + b) * hid;
+                for (int j = u0; j < u1; j += L) {
+                    VectorMask<Float> m = S.indexInRange(0, u1 - j);
+                    FloatVector.fromArray(S, h, row + j, m).lanewise(VectorOperators.MAX, 0f).intoArray(h, row + j, m);
+                }
+            }
+        }
+
+        @Override
+        void derivativeTimesGradient(float[] h, int hi, float[] dh, int di, float[] dz, int zi, int lanes) {
+            VectorMask<Float> m = S.indexInRange(0, lanes);
+            FloatVector derivative = FloatVector.zero(S).blend(1f, FloatVector.fromArray(S, h, hi, m).compare(VectorOperators.GT, 0f));
+            FloatVector.fromArray(S, dh, di, m).mul(derivative).intoArray(dz, zi, m);
         }
     }
 }
