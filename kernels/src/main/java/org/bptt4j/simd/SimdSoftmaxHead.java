@@ -1,7 +1,5 @@
 package org.bptt4j.simd;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.bptt4j.HeadWorkspace;
 import org.bptt4j.LayerShape;
@@ -85,17 +83,15 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
                 .startFromRows(params, offset + biasOffset(), 0).run();
     }
 
+    // The row's elementwise work is plain loops (C2 vectorizes the two maps itself), and e^x is
+    // VectorMath's, which takes an array. Vector code here once allocated in CI: SimdSoftmaxHead's
+    // vector max, inlined into a training step, kept its vectors boxed on every call (the Vector
+    // API's binary operations reach a bridge method that C2 then did not inline). A row holds V
+    // floats against the H*V multiply-adds of its logits, so these loops cost little either way.
+
     private static float max(float[] a, int off, int n) {
         float max = Float.NEGATIVE_INFINITY;
-        int i = 0;
-        if (n >= S.length()) {
-            FloatVector m = FloatVector.fromArray(S, a, off);
-            for (i = S.length(); i <= n - S.length(); i += S.length()) {
-                m = m.max(FloatVector.fromArray(S, a, off + i));
-            }
-            max = m.reduceLanes(VectorOperators.MAX); // max is exact: the order does not matter
-        }
-        for (; i < n; i++) {
+        for (int i = 0; i < n; i++) {
             max = Math.max(max, a[off + i]);
         }
         return max;
@@ -103,13 +99,15 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
 
     /** {@code a[i] = e^(a[i] - max)} over the row; returns their sum, added in double in index order. */
     private static double exponentiate(float[] a, int off, int n, float max) {
+        for (int i = 0; i < n; i++) {
+            a[off + i] -= max;
+        }
         int i = 0;
         for (; i <= n - S.length(); i += S.length()) {
-            subtract(a, off + i, max); // apart from exp's call, for C2's inlining budget (see LstmCell)
             VectorMath.exp(a, off + i, S.length());
         }
         for (; i < n; i++) {
-            a[off + i] = VectorMath.exp(a[off + i] - max);
+            a[off + i] = VectorMath.exp(a[off + i]);
         }
         double sum = 0;
         for (int j = 0; j < n; j++) {
@@ -118,16 +116,8 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
         return sum;
     }
 
-    private static void subtract(float[] a, int i, float value) {
-        FloatVector.fromArray(S, a, i).sub(value).intoArray(a, i);
-    }
-
     private static void scale(float[] a, int off, int n, float factor) {
-        int i = 0;
-        for (; i <= n - S.length(); i += S.length()) {
-            FloatVector.fromArray(S, a, off + i).mul(factor).intoArray(a, off + i);
-        }
-        for (; i < n; i++) {
+        for (int i = 0; i < n; i++) {
             a[off + i] *= factor;
         }
     }
