@@ -52,8 +52,10 @@ public abstract class RecurrentLayer {
         return createWorkspace();
     }
 
-    /** @return a new workspace of this implementation for {@link #shape()} */
-    protected abstract Workspace createWorkspace();
+    /** @return a new workspace of this implementation for {@link #shape()}, every row as long as the others */
+    protected final Workspace createWorkspace() {
+        return createWorkspace(false);
+    }
 
     /** @return whether {@code ws} (of this layer's shape) was made by this implementation */
     protected abstract boolean accepts(Workspace ws);
@@ -109,7 +111,8 @@ public abstract class RecurrentLayer {
         checkWorkspace(ws);
         Checks.lengthOrNull("stateT", stateT, shape.stateLength(), "states*batch*hiddenSize");
         ws.setSteps(0);
-        computeForward(params, offset, x, tokens, steps, state0, ws);
+        ws.stepRows().setFull(steps);
+        computeForward(params, offset, x, 0, shape.inputSize(), tokens, state0, ws);
         ws.setSteps(steps);
         if (stateT != null) {
             copyFinalState(ws, stateT);
@@ -206,23 +209,44 @@ public abstract class RecurrentLayer {
 
     /**
      * The forward pass on checked arguments: the initial state (from {@code state0}, or zeros), then
-     * every step, into the workspace. The parameters start at {@code offset}; the input is {@code x}
-     * (dense) or, when x is null, {@code tokens}.
+     * every step that {@code ws.stepRows()} lists (set by the caller), into the workspace. The
+     * parameters start at {@code offset}; the input is {@code x} (dense, packed row r of width I at
+     * {@code xOffset + r*ldx}) or, when x is null, {@code tokens} (full batches only).
      */
-    protected abstract void computeForward(float[] params, int offset, float[] x, int[] tokens, int steps, float[] state0,
-                                           Workspace ws);
+    protected abstract void computeForward(float[] params, int offset, float[] x, int xOffset, int ldx, int[] tokens,
+                                           float[] state0, Workspace ws);
 
-    /** Copies the final state of the forward pass on {@code ws} (T = {@code ws.steps()}) into {@code stateT}. */
+    /**
+     * Copies the final state of the forward pass on {@code ws} into {@code stateT}: each row's
+     * state at its own last step ({@link StepRows#length(int)}), h then c, B x H each.
+     */
     protected abstract void copyFinalState(Workspace ws, float[] stateT);
 
     /**
-     * The backward pass on checked arguments, for {@code T = ws.steps()}: {@code dh} (T x B x H) and
-     * {@code dStateT} are the upstream gradients, either of them null for none. Adds to
-     * {@code grads} (at {@code offset}, as the parameters); writes {@code dx} and {@code dState0}
-     * when they are not null. The input is {@code x} or, when x is null, {@code tokens}.
+     * The backward pass on checked arguments, over the steps and rows of {@code ws.stepRows()}:
+     * {@code dh} (packed row r of width H at {@code dhOffset + r*lddh}) and {@code dStateT} (each
+     * row's final state, at its own last step) are the upstream gradients, either of them null for
+     * none. Adds to {@code grads} (at {@code offset}, as the parameters); writes {@code dx} (packed
+     * rows, like x) and {@code dState0} when they are not null. The input is as in forward.
      */
-    protected abstract void computeBackward(float[] params, int offset, float[] x, int[] tokens, float[] dh, float[] dStateT,
-                                            Workspace ws, float[] grads, float[] dx, float[] dState0);
+    protected abstract void computeBackward(float[] params, int offset, float[] x, int xOffset, int ldx, int[] tokens,
+                                            float[] dh, int dhOffset, int lddh, float[] dStateT, Workspace ws,
+                                            float[] grads, float[] dx, int dxOffset, int lddx, float[] dState0);
+
+    /** @return a new workspace of this implementation for {@link #shape()}, able to hold rows of different lengths when asked */
+    protected abstract Workspace createWorkspace(boolean variableLengths);
+
+    /** A workspace for {@link RecurrentStack}: rows of different lengths. */
+    final Workspace newPackedWorkspace() {
+        return createWorkspace(true);
+    }
+
+    /** Forward on packed rows whose steps the caller has set in {@code ws.stepRows()}; arguments checked by the caller. */
+    final void forwardPacked(float[] params, int offset, float[] x, int xOffset, int ldx, float[] state0, Workspace ws) {
+        ws.setSteps(0);
+        computeForward(params, offset, x, xOffset, ldx, null, state0, ws);
+        ws.setSteps(ws.stepRows().steps());
+    }
 
     /** Every check of the backward methods, then the computation. The input is x (dense) or, when x is null, tokens. */
     private void backwardChecked(float[] params, int offset, float[] x, int[] tokens, float[] dh, float[] dStateT,
@@ -246,7 +270,8 @@ public abstract class RecurrentLayer {
         checkParams("grads", grads, offset);
         Checks.atLeastOrNull("dx", dx, (long) shape.inputLength(steps), "steps*batch*inputSize");
         Checks.lengthOrNull("dState0", dState0, shape.stateLength(), "states*batch*hiddenSize");
-        computeBackward(params, offset, x, tokens, dh, dStateT, ws, grads, dx, dState0);
+        int in = shape.inputSize(), hid = shape.hiddenSize();
+        computeBackward(params, offset, x, 0, in, tokens, dh, 0, hid, dStateT, ws, grads, dx, 0, in, dState0);
     }
 
     private void checkExactParams(float[] params) {

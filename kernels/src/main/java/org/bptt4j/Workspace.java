@@ -20,6 +20,7 @@ public abstract class Workspace {
      */
     public static final int PADDING = 16;
     private final LayerShape shape;
+    private final StepRows stepRows;
     private int steps;
 
     /**
@@ -29,6 +30,12 @@ public abstract class Workspace {
      */
     protected Workspace(LayerShape shape) {
         this.shape = Checks.notNull("shape", shape);
+        this.stepRows = new StepRows(shape.maxSteps(), shape.batch());
+    }
+
+    /** @return which rows each step of the last forward pass covered (every row, but in a {@link RecurrentStack}) */
+    public final StepRows stepRows() {
+        return stepRows;
     }
 
     /** @return the size in bytes of this workspace's buffers (without the few dozen bytes of object headers) */

@@ -80,14 +80,14 @@ public class PhaseBenchmark {
     /** x W_x + b over all T*B rows. */
     @Benchmark
     public float forwardInputProjection() {
-        layer.projectInputs(params, 0, x, null, T, ws);
+        layer.projectInputs(params, 0, x, 0, hidden, null, ws);
         return ws.gates[0];
     }
 
     /** T steps: the gate tiles of h_{t-1} W_h and the cell's forward step. */
     @Benchmark
     public float forwardRecurrence() {
-        layer.forwardSteps(params, 0, T, ws);
+        layer.forwardSteps(params, 0, ws);
         return ws.states[ws.states.length - 1];
     }
 
@@ -101,21 +101,21 @@ public class PhaseBenchmark {
     /** T steps: dz_{t+1} W_h^T, the upstream gradient, the cell's backward step. */
     @Benchmark
     public float backwardRecurrence() {
-        layer.backwardSteps(dh, null, T, ws);
+        layer.backwardSteps(dh, 0, hidden, null, ws);
         return ws.stepGradients[0];
     }
 
     /** dW_h += H^T dZ, dW_x += X^T dZ, db += 1^T dZ over all T*B rows. */
     @Benchmark
     public float backwardWeightGradients() {
-        layer.weightGradients(x, null, T, ws, grads, 0);
+        layer.weightGradients(x, 0, hidden, null, ws, grads, 0);
         return grads[0];
     }
 
     /** dX = dZ W_x^T over all T*B rows. */
     @Benchmark
     public float backwardInputGradient() {
-        layer.inputGradient(T, ws, dx);
+        layer.inputGradient(ws, dx, 0, hidden);
         return dx[0];
     }
 }

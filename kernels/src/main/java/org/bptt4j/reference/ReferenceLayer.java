@@ -3,6 +3,7 @@ package org.bptt4j.reference;
 import org.bptt4j.LayerShape;
 import org.bptt4j.ParameterLayout;
 import org.bptt4j.RecurrentLayer;
+import org.bptt4j.StepRows;
 import org.bptt4j.Workspace;
 
 /**
@@ -35,7 +36,7 @@ public final class ReferenceLayer extends RecurrentLayer {
     }
 
     @Override
-    protected Workspace createWorkspace() {
+    protected Workspace createWorkspace(boolean variableLengths) {
         return new ReferenceWorkspace(shape());
     }
 
@@ -45,8 +46,10 @@ public final class ReferenceLayer extends RecurrentLayer {
     }
 
     @Override
-    protected void computeForward(float[] params, int offset, float[] x, int[] tokens, int steps, float[] state0, Workspace workspace) {
+    protected void computeForward(float[] params, int offset, float[] x, int xOffset, int ldx, int[] tokens, float[] state0,
+                                  Workspace workspace) {
         ReferenceWorkspace ws = (ReferenceWorkspace) workspace;
+        StepRows rows = ws.stepRows();
         LayerShape s = shape();
         ParameterLayout p = layout();
         int batch = s.batch(), in = s.inputSize(), hid = s.hiddenSize(), gh = s.gateWidth(), bh = batch * hid;
@@ -55,26 +58,26 @@ public final class ReferenceLayer extends RecurrentLayer {
             ws.states[n] = state0 == null ? 0f : state0[n];
             ws.cellStates[n] = state0 == null || s.cell().states() < 2 ? 0f : state0[bh + n];
         }
-        for (int t = 1; t <= steps; t++) {
-            for (int b = 0; b < batch; b++) {
-                int row = (t - 1) * batch + b;
+        for (int t = 1; t <= rows.steps(); t++) {
+            for (int b = 0; b < rows.active(t); b++) {
+                int row = rows.start(t) + b, prev = rows.stateRow(t - 1) + b;
                 for (int c = 0; c < gh; c++) {
                     float xw = params[bias + c];
                     if (x != null) {
                         for (int i = 0; i < in; i++) {
-                            xw += x[row * in + i] * params[wx + i * gh + c];
+                            xw += x[xOffset + row * ldx + i] * params[wx + i * gh + c];
                         }
                     } else {
                         xw += params[wx + tokens[row] * gh + c]; // the one-hot row's product
                     }
                     float hw = 0f;
                     for (int k = 0; k < hid; k++) {
-                        hw += ws.states[row * hid + k] * params[wh + k * gh + c]; // row (t-1)*B + b of states is h_{t-1}
+                        hw += ws.states[prev * hid + k] * params[wh + k * gh + c];
                     }
                     ws.inputSums[c] = xw;
                     ws.recurrentSums[c] = hw;
                 }
-                cell.forward(ws, params, offset + p.recurrentNewGateBiasOffset(), row, row * hid, (row + batch) * hid);
+                cell.forward(ws, params, offset + p.recurrentNewGateBiasOffset(), row, prev * hid, (rows.stateRow(t) + b) * hid);
             }
         }
     }
@@ -82,43 +85,52 @@ public final class ReferenceLayer extends RecurrentLayer {
     @Override
     protected void copyFinalState(Workspace workspace, float[] stateT) {
         ReferenceWorkspace ws = (ReferenceWorkspace) workspace;
-        int bh = shape().hiddenLength(), last = ws.steps() * bh;
-        System.arraycopy(ws.states, last, stateT, 0, bh);
-        if (shape().cell().states() > 1) {
-            System.arraycopy(ws.cellStates, last, stateT, bh, bh);
+        StepRows rows = ws.stepRows();
+        int hid = shape().hiddenSize(), bh = shape().hiddenLength();
+        for (int b = 0; b < shape().batch(); b++) {
+            int last = (rows.stateRow(rows.length(b)) + b) * hid;
+            System.arraycopy(ws.states, last, stateT, b * hid, hid);
+            if (shape().cell().states() > 1) {
+                System.arraycopy(ws.cellStates, last, stateT, bh + b * hid, hid);
+            }
         }
     }
 
     @Override
-    protected void computeBackward(float[] params, int offset, float[] x, int[] tokens, float[] dh, float[] dStateT,
-                                   Workspace workspace, float[] grads, float[] dx, float[] dState0) {
+    protected void computeBackward(float[] params, int offset, float[] x, int xOffset, int ldx, int[] tokens,
+                                   float[] dh, int dhOffset, int lddh, float[] dStateT, Workspace workspace,
+                                   float[] grads, float[] dx, int dxOffset, int lddx, float[] dState0) {
         ReferenceWorkspace ws = (ReferenceWorkspace) workspace;
+        StepRows rows = ws.stepRows();
         LayerShape s = shape();
         ParameterLayout p = layout();
-        int steps = ws.steps();
+        int steps = rows.steps();
         int batch = s.batch(), in = s.inputSize(), hid = s.hiddenSize(), gh = s.gateWidth(), bh = batch * hid;
         int wx = offset + p.inputWeightsOffset(), wh = offset + p.recurrentWeightsOffset(), bias = offset + p.biasOffset();
         boolean lstm = s.cell().states() > 1;
-        for (int n = 0; n < bh; n++) {
-            ws.carry[n] = 0f;
-            ws.cellCarry[n] = dStateT != null && lstm ? dStateT[bh + n] : 0f;
-        }
 
-        // The sequential part: dz_t for t = T..1.
+        // The sequential part: dz_t for t = T..1. A row joins at its own last step, carrying the
+        // gradient of its final state.
         for (int t = steps; t >= 1; t--) {
-            for (int n = 0; n < bh; n++) {
-                float upstream = dh == null ? 0f : dh[(t - 1) * bh + n];
-                if (t == steps && dStateT != null) {
-                    upstream += dStateT[n];
+            for (int b = rows.active(t + 1); b < rows.active(t); b++) {
+                for (int j = 0; j < hid; j++) {
+                    ws.carry[b * hid + j] = dStateT == null ? 0f : dStateT[b * hid + j];
+                    ws.cellCarry[b * hid + j] = dStateT != null && lstm ? dStateT[bh + b * hid + j] : 0f;
                 }
-                ws.carry[n] += upstream;
             }
-            for (int b = 0; b < batch; b++) {
-                int row = (t - 1) * batch + b;
-                cell.backward(ws, row, b, row * hid, (row + batch) * hid);
+            if (dh != null) {
+                for (int b = 0; b < rows.active(t); b++) {
+                    for (int j = 0; j < hid; j++) {
+                        ws.carry[b * hid + j] += dh[dhOffset + (rows.start(t) + b) * lddh + j];
+                    }
+                }
             }
-            for (int b = 0; b < batch; b++) {
-                int row = (t - 1) * batch + b;
+            for (int b = 0; b < rows.active(t); b++) {
+                int row = rows.start(t) + b;
+                cell.backward(ws, row, b, (rows.stateRow(t - 1) + b) * hid, (rows.stateRow(t) + b) * hid);
+            }
+            for (int b = 0; b < rows.active(t); b++) {
+                int row = rows.start(t) + b;
                 for (int k = 0; k < hid; k++) {
                     float sum = ws.direct[b * hid + k];
                     for (int c = 0; c < gh; c++) {
@@ -135,14 +147,14 @@ public final class ReferenceLayer extends RecurrentLayer {
             }
         }
 
-        // The sums over all steps.
-        int rows = steps * batch;
+        // The sums over all steps and rows, in the order of the packed rows.
+        int total = rows.rows();
         for (int i = 0; i < in; i++) {
             for (int c = 0; c < gh; c++) {
                 float sum = 0f;
-                for (int r = 0; r < rows; r++) {
+                for (int r = 0; r < total; r++) {
                     if (x != null) {
-                        sum += x[r * in + i] * ws.inputStepGradients[r * gh + c];
+                        sum += x[xOffset + r * ldx + i] * ws.inputStepGradients[r * gh + c];
                     } else if (tokens[r] == i) {
                         sum += ws.inputStepGradients[r * gh + c]; // x[r][i] is 1 here and 0 elsewhere
                     }
@@ -153,15 +165,17 @@ public final class ReferenceLayer extends RecurrentLayer {
         for (int k = 0; k < hid; k++) {
             for (int c = 0; c < gh; c++) {
                 float sum = 0f;
-                for (int r = 0; r < rows; r++) {
-                    sum += ws.states[r * hid + k] * ws.stepGradients[r * gh + c]; // row r of h_0..h_{T-1} is h_{t-1}
+                for (int t = 1; t <= steps; t++) {
+                    for (int b = 0; b < rows.active(t); b++) {
+                        sum += ws.states[(rows.stateRow(t - 1) + b) * hid + k] * ws.stepGradients[(rows.start(t) + b) * gh + c];
+                    }
                 }
                 grads[wh + k * gh + c] += sum;
             }
         }
         for (int c = 0; c < gh; c++) {
             float sum = 0f;
-            for (int r = 0; r < rows; r++) {
+            for (int r = 0; r < total; r++) {
                 sum += ws.inputStepGradients[r * gh + c];
             }
             grads[bias + c] += sum;
@@ -170,20 +184,20 @@ public final class ReferenceLayer extends RecurrentLayer {
             int bhn = offset + p.recurrentNewGateBiasOffset();
             for (int j = 0; j < hid; j++) {
                 float sum = 0f;
-                for (int r = 0; r < rows; r++) {
+                for (int r = 0; r < total; r++) {
                     sum += ws.stepGradients[r * gh + 2 * hid + j];
                 }
                 grads[bhn + j] += sum;
             }
         }
         if (dx != null) {
-            for (int r = 0; r < rows; r++) {
+            for (int r = 0; r < total; r++) {
                 for (int i = 0; i < in; i++) {
                     float sum = 0f;
                     for (int c = 0; c < gh; c++) {
                         sum += ws.inputStepGradients[r * gh + c] * params[wx + i * gh + c];
                     }
-                    dx[r * in + i] = sum;
+                    dx[dxOffset + r * lddx + i] = sum;
                 }
             }
         }

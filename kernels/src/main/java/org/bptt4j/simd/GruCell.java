@@ -2,6 +2,7 @@ package org.bptt4j.simd;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import org.bptt4j.StepRows;
 
 /**
  * The GRU's step, PyTorch's gate order {@code r, z, n} and its "linear before reset" n gate:
@@ -27,18 +28,19 @@ final class GruCell extends SimdCell {
 
     @Override
     void forward(SimdWorkspace ws, int t, int u0, int u1) {
-        int batch = ws.shape().batch(), hid = ws.shape().hiddenSize(), ldg = ws.ldg;
+        StepRows rows = ws.stepRows();
+        int hid = ws.shape().hiddenSize(), ldg = ws.ldg;
         float[] gates = ws.gates, hn = ws.newGateSums, h = ws.states;
-        for (int b = 0; b < batch; b++) {
-            int gRow = ((t - 1) * batch + b) * ldg;
-            int prev = ((t - 1) * batch + b) * hid, next = (t * batch + b) * hid;
+        for (int b = 0; b < rows.active(t); b++) {
+            int gRow = (rows.start(t) + b) * ldg, hnRow = (rows.start(t) + b) * hid;
+            int prev = (rows.stateRow(t - 1) + b) * hid, next = (rows.stateRow(t) + b) * hid;
             for (int j = u0; j < u1; j += L) {
                 int lanes = Math.min(L, u1 - j);
                 int gr = gRow + j, gz = gr + hid, gn = gz + hid;
                 // Calls of sigmoid and tanh apart from the vector arithmetic, as in LstmCell (C2's inlining budget).
                 sigmoid(gates, gr, lanes);
                 sigmoid(gates, gz, lanes);
-                resetNewGate(gates, gr, gn, hn, prev + j, lanes);
+                resetNewGate(gates, gr, gn, hn, hnRow + j, lanes);
                 VectorMath.tanh(gates, gn, lanes);
                 interpolate(gates, gz, gn, h, prev + j, next + j, lanes);
             }
@@ -63,12 +65,13 @@ final class GruCell extends SimdCell {
 
     @Override
     void backward(SimdWorkspace ws, int t, int u0, int u1) {
-        int batch = ws.shape().batch(), hid = ws.shape().hiddenSize(), ldg = ws.ldg;
+        StepRows rows = ws.stepRows();
+        int hid = ws.shape().hiddenSize(), ldg = ws.ldg;
         float[] gates = ws.gates, hn = ws.newGateSums, h = ws.states, carry = ws.carry;
         float[] dzRec = ws.stepGradients, dzIn = ws.inputStepGradients;
-        for (int b = 0; b < batch; b++) {
-            int gRow = ((t - 1) * batch + b) * ldg;
-            int prev = ((t - 1) * batch + b) * hid, row = b * hid;
+        for (int b = 0; b < rows.active(t); b++) {
+            int gRow = (rows.start(t) + b) * ldg, hnRow = (rows.start(t) + b) * hid;
+            int prev = (rows.stateRow(t - 1) + b) * hid, row = b * hid;
             for (int j = u0; j < u1; j += L) {
                 VectorMask<Float> m = S.indexInRange(0, u1 - j);
                 int gr = gRow + j, gz = gr + hid, gn = gz + hid;
@@ -80,7 +83,7 @@ final class GruCell extends SimdCell {
                 FloatVector one = FloatVector.broadcast(S, 1f);
                 FloatVector dn = dh.mul(one.sub(z)).mul(one.sub(n.mul(n)));
                 FloatVector daz = dh.mul(hPrev.sub(n)).mul(z.mul(one.sub(z)));
-                FloatVector dar = dn.mul(FloatVector.fromArray(S, hn, prev + j, m)).mul(r.mul(one.sub(r)));
+                FloatVector dar = dn.mul(FloatVector.fromArray(S, hn, hnRow + j, m)).mul(r.mul(one.sub(r)));
                 dar.intoArray(dzRec, gr, m);
                 daz.intoArray(dzRec, gz, m);
                 dn.mul(r).intoArray(dzRec, gn, m);

@@ -2,6 +2,7 @@ package org.bptt4j.simd;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import org.bptt4j.StepRows;
 
 /**
  * The LSTM's step, PyTorch's gate order {@code i, f, g, o}:
@@ -33,11 +34,12 @@ final class LstmCell extends SimdCell {
 
     @Override
     void forward(SimdWorkspace ws, int t, int u0, int u1) {
-        int batch = ws.shape().batch(), hid = ws.shape().hiddenSize(), ldg = ws.ldg;
+        StepRows rows = ws.stepRows();
+        int hid = ws.shape().hiddenSize(), ldg = ws.ldg;
         float[] gates = ws.gates, c = ws.cellStates, h = ws.states;
-        for (int b = 0; b < batch; b++) {
-            int gRow = ((t - 1) * batch + b) * ldg;
-            int prev = ((t - 1) * batch + b) * hid, next = (t * batch + b) * hid;
+        for (int b = 0; b < rows.active(t); b++) {
+            int gRow = (rows.start(t) + b) * ldg;
+            int prev = (rows.stateRow(t - 1) + b) * hid, next = (rows.stateRow(t) + b) * hid;
             for (int j = u0; j < u1; j += L) {
                 int lanes = Math.min(L, u1 - j);
                 int gi = gRow + j;
@@ -71,11 +73,12 @@ final class LstmCell extends SimdCell {
 
     @Override
     void backward(SimdWorkspace ws, int t, int u0, int u1) {
-        int batch = ws.shape().batch(), hid = ws.shape().hiddenSize(), ldg = ws.ldg;
+        StepRows rows = ws.stepRows();
+        int hid = ws.shape().hiddenSize(), ldg = ws.ldg;
         float[] c = ws.cellStates, dz = ws.stepGradients;
-        for (int b = 0; b < batch; b++) {
-            int gRow = ((t - 1) * batch + b) * ldg;
-            int prev = ((t - 1) * batch + b) * hid, next = (t * batch + b) * hid, row = b * hid;
+        for (int b = 0; b < rows.active(t); b++) {
+            int gRow = (rows.start(t) + b) * ldg;
+            int prev = (rows.stateRow(t - 1) + b) * hid, next = (rows.stateRow(t) + b) * hid, row = b * hid;
             for (int j = u0; j < u1; j += L) {
                 int lanes = Math.min(L, u1 - j);
                 int go = gRow + j + 3 * hid;

@@ -6,6 +6,7 @@ import org.bptt4j.Cell;
 import org.bptt4j.LayerShape;
 import org.bptt4j.ParameterLayout;
 import org.bptt4j.RecurrentLayer;
+import org.bptt4j.StepRows;
 import org.bptt4j.Workspace;
 
 /**
@@ -62,8 +63,8 @@ public final class SimdLayer extends RecurrentLayer {
     }
 
     @Override
-    protected Workspace createWorkspace() {
-        return new SimdWorkspace(shape());
+    protected Workspace createWorkspace(boolean variableLengths) {
+        return new SimdWorkspace(shape(), variableLengths);
     }
 
     @Override
@@ -72,26 +73,28 @@ public final class SimdLayer extends RecurrentLayer {
     }
 
     @Override
-    protected void computeForward(float[] params, int offset, float[] x, int[] tokens, int steps, float[] state0, Workspace workspace) {
+    protected void computeForward(float[] params, int offset, float[] x, int xOffset, int ldx, int[] tokens, float[] state0,
+                                  Workspace workspace) {
         SimdWorkspace ws = (SimdWorkspace) workspace;
-        projectInputs(params, offset, x, tokens, steps, ws);
+        projectInputs(params, offset, x, xOffset, ldx, tokens, ws);
         setInitialState(state0, ws);
-        forwardSteps(params, offset, steps, ws);
+        forwardSteps(params, offset, ws);
     }
 
     /** Where the pre-activations of step t (1..T) start in {@code ws.gates} (rows {@code ws.ldg} apart): the vanilla cell's are the rows of h_t. */
-    int gateOffset(int t, SimdWorkspace ws) {
-        return (shape().cell() == Cell.VANILLA ? t : t - 1) * shape().batch() * ws.ldg;
+    static int gateOffset(int t, SimdWorkspace ws) {
+        StepRows rows = ws.stepRows();
+        return (ws.shape().cell() == Cell.VANILLA ? rows.stateRow(t) : rows.start(t)) * ws.ldg;
     }
 
-    /** {@code gates := x W_x + b} for every step at once (token input: rows of W_x read, not multiplied). */
-    void projectInputs(float[] params, int offset, float[] x, int[] tokens, int steps, SimdWorkspace ws) {
+    /** {@code gates := x W_x + b} for every packed row at once (token input: rows of W_x read, not multiplied). */
+    void projectInputs(float[] params, int offset, float[] x, int xOffset, int ldx, int[] tokens, SimdWorkspace ws) {
         LayerShape s = shape();
         ParameterLayout p = layout();
-        int in = s.inputSize(), gh = s.gateWidth(), ldg = ws.ldg, rows = steps * s.batch();
+        int in = s.inputSize(), gh = s.gateWidth(), ldg = ws.ldg, rows = ws.stepRows().rows();
         int wx = offset + p.inputWeightsOffset(), bias = offset + p.biasOffset(), first = gateOffset(1, ws);
         if (x != null) {
-            Product product = ws.product.size(rows, gh, in).a(x, 0, in).c(ws.gates, first, ldg).startFromRows(params, bias, 0);
+            Product product = ws.product.size(rows, gh, in).a(x, xOffset, ldx).c(ws.gates, first, ldg).startFromRows(params, bias, 0);
             if (ws.weights != null) { // W_x in rows ldz apart
                 Rows.copyRows(params, wx, gh, in, gh, ws.weights, 0, ws.ldz);
                 product.b(ws.weights, 0, ws.ldz);
@@ -122,10 +125,11 @@ public final class SimdLayer extends RecurrentLayer {
     }
 
     /** The recurrence: per step and block of hidden units, the gate tiles of {@code h_{t-1} W_h}, then the cell. */
-    void forwardSteps(float[] params, int offset, int steps, SimdWorkspace ws) {
+    void forwardSteps(float[] params, int offset, SimdWorkspace ws) {
         LayerShape s = shape();
         ParameterLayout p = layout();
-        int batch = s.batch(), hid = s.hiddenSize(), bh = batch * hid, ldg = ws.ldg;
+        StepRows rows = ws.stepRows();
+        int hid = s.hiddenSize(), ldg = ws.ldg;
         int gates = s.cell().gates();
         int bhn = offset + p.recurrentNewGateBiasOffset();
         boolean gru = s.cell() == Cell.GRU;
@@ -139,14 +143,14 @@ public final class SimdLayer extends RecurrentLayer {
             ldw = ws.ldz;
         }
         Product product = ws.product;
-        for (int t = 1; t <= steps; t++) {
-            int gateRows = gateOffset(t, ws);
+        for (int t = 1; t <= rows.steps(); t++) {
+            int gateRows = gateOffset(t, ws), active = rows.active(t);
             for (int u0 = 0; u0 < hid; u0 += unitBlock) {
                 int u1 = Math.min(hid, u0 + unitBlock);
                 for (int g = 0; g < gates; g++) {
-                    product.size(batch, u1 - u0, hid).a(ws.states, (t - 1) * bh, hid).b(w, wh + g * hid + u0, ldw);
+                    product.size(active, u1 - u0, hid).a(ws.states, rows.stateRow(t - 1) * hid, hid).b(w, wh + g * hid + u0, ldw);
                     if (gru && g == 2) {
-                        product.c(ws.newGateSums, (t - 1) * bh + u0, hid).startFromRows(params, bhn + u0, 0);
+                        product.c(ws.newGateSums, rows.start(t) * hid + u0, hid).startFromRows(params, bhn + u0, 0);
                     } else {
                         product.c(ws.gates, gateRows + g * hid + u0, ldg).startFromC();
                     }
@@ -160,24 +164,28 @@ public final class SimdLayer extends RecurrentLayer {
     @Override
     protected void copyFinalState(Workspace workspace, float[] stateT) {
         SimdWorkspace ws = (SimdWorkspace) workspace;
-        int bh = shape().hiddenLength(), last = ws.steps() * bh;
-        System.arraycopy(ws.states, last, stateT, 0, bh);
-        if (ws.cellStates != null) {
-            System.arraycopy(ws.cellStates, last, stateT, bh, bh);
+        StepRows rows = ws.stepRows();
+        int hid = shape().hiddenSize(), bh = shape().hiddenLength();
+        for (int b = 0; b < shape().batch(); b++) {
+            int last = (rows.stateRow(rows.length(b)) + b) * hid;
+            System.arraycopy(ws.states, last, stateT, b * hid, hid);
+            if (ws.cellStates != null) {
+                System.arraycopy(ws.cellStates, last, stateT, bh + b * hid, hid);
+            }
         }
     }
 
     @Override
-    protected void computeBackward(float[] params, int offset, float[] x, int[] tokens, float[] dh, float[] dStateT,
-                                   Workspace workspace, float[] grads, float[] dx, float[] dState0) {
+    protected void computeBackward(float[] params, int offset, float[] x, int xOffset, int ldx, int[] tokens,
+                                   float[] dh, int dhOffset, int lddh, float[] dStateT, Workspace workspace,
+                                   float[] grads, float[] dx, int dxOffset, int lddx, float[] dState0) {
         SimdWorkspace ws = (SimdWorkspace) workspace;
-        int steps = ws.steps();
         packWeights(params, offset, dx != null, ws);
-        backwardSteps(dh, dStateT, steps, ws);
+        backwardSteps(dh, dhOffset, lddh, dStateT, ws);
         initialStateGradient(dState0, ws);
-        weightGradients(x, tokens, steps, ws, grads, offset);
+        weightGradients(x, xOffset, ldx, tokens, ws, grads, offset);
         if (dx != null) {
-            inputGradient(steps, ws, dx);
+            inputGradient(ws, dx, dxOffset, lddx);
         }
     }
 
@@ -196,45 +204,47 @@ public final class SimdLayer extends RecurrentLayer {
      * The sequential part of backward: {@code dz_t} for t = T..1, per block of hidden units the
      * product that brings the gradient back from step t+1, the upstream gradient added, then the cell.
      */
-    void backwardSteps(float[] dh, float[] dStateT, int steps, SimdWorkspace ws) {
+    void backwardSteps(float[] dh, int dhOffset, int lddh, float[] dStateT, SimdWorkspace ws) {
         LayerShape s = shape();
-        int batch = s.batch(), hid = s.hiddenSize(), gh = s.gateWidth(), bh = batch * hid, ldz = ws.ldz;
+        StepRows rows = ws.stepRows();
+        int hid = s.hiddenSize(), gh = s.gateWidth(), bh = s.hiddenLength(), ldz = ws.ldz;
         boolean gru = s.cell() == Cell.GRU;
         float[] carry = ws.carry;
-        // Step T: nothing flows back from a later step, only the gradient of the final state.
-        if (dStateT != null && dh != null) {
-            System.arraycopy(dStateT, 0, carry, 0, bh);
-        } else {
-            Arrays.fill(carry, 0, bh, 0f);
-        }
-        if (ws.cellCarry != null) {
-            if (dStateT != null) {
-                System.arraycopy(dStateT, bh, ws.cellCarry, 0, bh);
-            } else {
-                Arrays.fill(ws.cellCarry, 0, bh, 0f);
-            }
-        }
         Product product = ws.product;
-        for (int t = steps; t >= 1; t--) {
-            // The upstream gradient of h_t: every step's dh, and at T that of the final state.
-            float[] up = dh != null ? dh : t == steps ? dStateT : null;
-            int upRows = dh != null ? (t - 1) * bh : 0;
+        for (int t = rows.steps(); t >= 1; t--) {
+            int active = rows.active(t), continuing = rows.active(t + 1);
+            // The rows whose last step is t start with the gradient of their final state.
+            startRows(dStateT, continuing, active, carry, 0);
+            if (ws.cellCarry != null) {
+                startRows(dStateT, continuing, active, ws.cellCarry, bh);
+            }
             for (int u0 = 0; u0 < hid; u0 += unitBlock) {
                 int u1 = Math.min(hid, u0 + unitBlock);
-                if (t < steps) {
-                    product.size(batch, u1 - u0, gh).a(ws.stepGradients, t * batch * ldz, ldz).b(ws.transposed, u0, ws.ldh).c(carry, u0, hid);
+                if (continuing > 0) {
+                    product.size(continuing, u1 - u0, gh).a(ws.stepGradients, rows.start(t + 1) * ldz, ldz).b(ws.transposed, u0, ws.ldh)
+                            .c(carry, u0, hid);
                     if (gru) {
                         product.startFromC(); // the GRU cell left dh_{t+1} * z_{t+1} there
                     }
                     product.run();
                 }
-                if (up != null) {
-                    for (int b = 0; b < batch; b++) {
-                        Rows.accumulate(up, upRows + b * hid + u0, carry, b * hid + u0, u1 - u0);
+                if (dh != null) {
+                    for (int b = 0; b < active; b++) {
+                        Rows.accumulate(dh, dhOffset + (rows.start(t) + b) * lddh + u0, carry, b * hid + u0, u1 - u0);
                     }
                 }
                 cell.backward(ws, t, u0, u1);
             }
+        }
+    }
+
+    /** Rows [b0, b1) of {@code carry}: those of {@code dStateT} from {@code part} (h at 0, c at B*H), or zeros. */
+    private void startRows(float[] dStateT, int b0, int b1, float[] carry, int part) {
+        int hid = shape().hiddenSize();
+        if (dStateT == null) {
+            Arrays.fill(carry, b0 * hid, b1 * hid, 0f);
+        } else {
+            System.arraycopy(dStateT, part + b0 * hid, carry, b0 * hid, (b1 - b0) * hid);
         }
     }
 
@@ -257,18 +267,27 @@ public final class SimdLayer extends RecurrentLayer {
     }
 
     /** The sums over all steps, each one product over T*B rows: {@code dW_h}, {@code dW_x}, {@code db} (and the GRU's {@code db_hn}). */
-    void weightGradients(float[] x, int[] tokens, int steps, SimdWorkspace ws, float[] grads, int offset) {
+    void weightGradients(float[] x, int xOffset, int ldx, int[] tokens, SimdWorkspace ws, float[] grads, int offset) {
         LayerShape s = shape();
         ParameterLayout p = layout();
-        int in = s.inputSize(), hid = s.hiddenSize(), gh = s.gateWidth(), ldz = ws.ldz, rows = steps * s.batch();
+        StepRows stepRows = ws.stepRows();
+        int in = s.inputSize(), hid = s.hiddenSize(), gh = s.gateWidth(), ldz = ws.ldz, rows = stepRows.rows();
         int wx = offset + p.inputWeightsOffset();
         float[] staging = ws.staging;
         Product product = ws.product;
-        // H's rows 0..T*B-1 are h_0..h_{T-1}: each step's dz meets the state it came from.
-        product.size(hid, gh, rows).aTransposed(ws.states, 0, hid).b(ws.stepGradients, 0, ldz).c(grads, offset + p.recurrentWeightsOffset(), gh)
+        // Each step's dz meets the state it came from: in a full batch, rows 0..T*B-1 of the states
+        // (h_0..h_{T-1}); else the first active(t) rows of each h_{t-1}, gathered.
+        float[] previous = ws.states;
+        if (!stepRows.full()) {
+            previous = ws.previousStates;
+            for (int t = 1; t <= stepRows.steps(); t++) {
+                System.arraycopy(ws.states, stepRows.stateRow(t - 1) * hid, previous, stepRows.start(t) * hid, stepRows.active(t) * hid);
+            }
+        }
+        product.size(hid, gh, rows).aTransposed(previous, 0, hid).b(ws.stepGradients, 0, ldz).c(grads, offset + p.recurrentWeightsOffset(), gh)
                 .runAdding(staging);
         if (x != null) {
-            product.size(in, gh, rows).aTransposed(x, 0, in).b(ws.inputStepGradients, 0, ldz).c(grads, wx, gh).runAdding(staging);
+            product.size(in, gh, rows).aTransposed(x, xOffset, ldx).b(ws.inputStepGradients, 0, ldz).c(grads, wx, gh).runAdding(staging);
         } else {
             // dW_x = X^T dZ with one-hot rows: each step's dz goes to the row of its token, summed in
             // staging first so that the gradient array gets each sum once (as from the product).
@@ -285,11 +304,11 @@ public final class SimdLayer extends RecurrentLayer {
         }
     }
 
-    /** {@code dX = dZ_x W_x^T}, one product over T*B rows. */
-    void inputGradient(int steps, SimdWorkspace ws, float[] dx) {
+    /** {@code dX = dZ_x W_x^T}, one product over all packed rows. */
+    void inputGradient(SimdWorkspace ws, float[] dx, int dxOffset, int lddx) {
         LayerShape s = shape();
-        int in = s.inputSize(), gh = s.gateWidth(), rows = steps * s.batch();
+        int in = s.inputSize(), gh = s.gateWidth(), rows = ws.stepRows().rows();
         ws.product.size(rows, in, gh).a(ws.inputStepGradients, 0, ws.ldz).b(ws.transposed, ws.inputTransposedOffset, ws.ldx)
-                .c(dx, 0, in).run();
+                .c(dx, dxOffset, lddx).run();
     }
 }

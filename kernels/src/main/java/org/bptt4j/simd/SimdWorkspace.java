@@ -23,7 +23,10 @@ import org.bptt4j.Workspace;
  *   transposed    W_h^T (G*H x H), then W_x^T (G*H x I)            G*H*(stride(H) + stride(I))
  *   weights       W_x then W_h copied with rows of ldz floats      (I+H)*ldz  (only where G*H is a multiple of 512)
  *   staging       running weight-gradient sums                     max(I,H)*G*H
+ *   previousStates  each step's h_{t-1} rows, gathered for dW_h      T*B*H      (rows of different lengths only)
  * </pre>
+ * Rows of different lengths (a {@link org.bptt4j.RecurrentStack}) leave out the missing steps'
+ * rows: the offsets come from {@link org.bptt4j.StepRows}, and the formulas are the capacity.
  * Row strides: a product reads a column block of B row after row, and rows whose stride is an
  * even number of cache lines share a fraction of L1's sets (a stride of 2 KiB: 2 of 64), which
  * thrashes (an LSTM at B = 64, rows of 4H floats: PhaseBenchmark's dX product took 199 ms at
@@ -49,6 +52,7 @@ final class SimdWorkspace extends Workspace {
     final float[] transposed;
     final float[] weights;
     final float[] staging;
+    final float[] previousStates;
     /** The row stride of gates: H for the vanilla cell, else ldz. */
     final int ldg;
     /** The row stride of stepGradients and inputStepGradients, and of the weights' copy. */
@@ -62,9 +66,9 @@ final class SimdWorkspace extends Workspace {
     /** The descriptor every product of a pass is run through. */
     final Product product = new Product();
 
-    SimdWorkspace(LayerShape shape) {
+    SimdWorkspace(LayerShape shape, boolean variableLengths) {
         super(shape);
-        long[] n = lengths(shape);
+        long[] n = lengths(shape, variableLengths);
         ldg = gateStride(shape);
         ldz = stride(shape.gateWidth());
         ldh = stride(shape.hiddenSize());
@@ -81,13 +85,14 @@ final class SimdWorkspace extends Workspace {
         transposed = buffer(n[8]);
         weights = buffer(n[9]);
         staging = buffer(n[10]);
+        previousStates = buffer(n[11]);
     }
 
     /**
      * The floats of each buffer without padding, in the order of the class comment; 0 for a buffer
      * the cell does not use (or shares: the vanilla cell's gates are its states).
      */
-    private static long[] lengths(LayerShape s) {
+    private static long[] lengths(LayerShape s, boolean variableLengths) {
         long t = s.maxSteps(), bh = (long) s.batch() * s.hiddenSize(), gh = s.gateWidth(), ldg = gateStride(s), ldz = stride(s.gateWidth());
         Cell cell = s.cell();
         return new long[]{
@@ -101,7 +106,8 @@ final class SimdWorkspace extends Workspace {
                 cell == Cell.LSTM ? bh : 0,
                 gh * ((long) stride(s.hiddenSize()) + stride(s.inputSize())),
                 copiesWeights(s) ? (s.inputSize() + (long) s.hiddenSize()) * ldz : 0,
-                Math.max(s.inputSize(), s.hiddenSize()) * gh};
+                Math.max(s.inputSize(), s.hiddenSize()) * gh,
+                variableLengths ? t * bh : 0};
     }
 
     /** @return the row stride for rows of {@code n} floats: n rounded up to whole cache lines of 16 floats, an odd number of them */
@@ -121,9 +127,9 @@ final class SimdWorkspace extends Workspace {
     }
 
     /** @return the size in bytes of the buffers of a workspace for {@code shape}: 4 times the floats of {@link #lengths} and their padding */
-    static long sizeInBytes(LayerShape shape) {
+    static long sizeInBytes(LayerShape shape, boolean variableLengths) {
         long floats = 0;
-        for (long n : lengths(shape)) {
+        for (long n : lengths(shape, variableLengths)) {
             floats += n == 0 ? 0 : n + PADDING;
         }
         return 4 * floats;
@@ -135,7 +141,7 @@ final class SimdWorkspace extends Workspace {
 
     @Override
     public long sizeInBytes() {
-        return sizeInBytes(shape());
+        return sizeInBytes(shape(), previousStates != null);
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.bptt4j.simd;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import org.bptt4j.StepRows;
 
 /**
  * The vanilla RNN's step: {@code h_t = f(a_t)}, f = tanh or ReLU, and back
@@ -22,9 +23,10 @@ abstract sealed class VanillaCell extends SimdCell {
 
     @Override
     final void backward(SimdWorkspace ws, int t, int u0, int u1) {
-        int batch = ws.shape().batch(), hid = ws.shape().hiddenSize();
-        for (int b = 0; b < batch; b++) {
-            int hRow = (t * batch + b) * hid, dzRow = ((t - 1) * batch + b) * ws.ldz, carryRow = b * hid;
+        StepRows rows = ws.stepRows();
+        int hid = ws.shape().hiddenSize();
+        for (int b = 0; b < rows.active(t); b++) {
+            int hRow = (rows.stateRow(t) + b) * hid, dzRow = (rows.start(t) + b) * ws.ldz, carryRow = b * hid;
             for (int j = u0; j < u1; j += L) {
                 derivativeTimesGradient(ws.states, hRow + j, ws.carry, carryRow + j, ws.stepGradients, dzRow + j, u1 - j);
             }
@@ -34,9 +36,10 @@ abstract sealed class VanillaCell extends SimdCell {
     private static final class Tanh extends VanillaCell {
         @Override
         void forward(SimdWorkspace ws, int t, int u0, int u1) {
-            int batch = ws.shape().batch(), hid = ws.shape().hiddenSize();
-            for (int b = 0; b < batch; b++) {
-                int row = (t * batch + b) * hid;
+            StepRows rows = ws.stepRows();
+            int hid = ws.shape().hiddenSize();
+            for (int b = 0; b < rows.active(t); b++) {
+                int row = (rows.stateRow(t) + b) * hid;
                 for (int j = u0; j < u1; j += L) {
                     VectorMath.tanh(ws.states, row + j, Math.min(L, u1 - j));
                 }
@@ -54,10 +57,11 @@ abstract sealed class VanillaCell extends SimdCell {
     private static final class Relu extends VanillaCell {
         @Override
         void forward(SimdWorkspace ws, int t, int u0, int u1) {
-            int batch = ws.shape().batch(), hid = ws.shape().hiddenSize();
+            StepRows rows = ws.stepRows();
+            int hid = ws.shape().hiddenSize();
             float[] h = ws.states;
-            for (int b = 0; b < batch; b++) {
-                int row = (t * batch + b) * hid;
+            for (int b = 0; b < rows.active(t); b++) {
+                int row = (rows.stateRow(t) + b) * hid;
                 for (int j = u0; j < u1; j += L) {
                     VectorMask<Float> m = S.indexInRange(0, u1 - j);
                     FloatVector.fromArray(S, h, row + j, m).lanewise(VectorOperators.MAX, 0f).intoArray(h, row + j, m);

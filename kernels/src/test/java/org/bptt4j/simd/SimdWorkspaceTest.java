@@ -22,7 +22,7 @@ class SimdWorkspaceTest {
     @CsvSource({"rnn_tanh,7,3,5,4", "rnn_relu,4,2,600,512", "lstm,3,2,5,7", "lstm,2,3,5,256", "gru,5,1,33,17", "gru,2,2,3,512"})
     void sizeInBytesIsWhatTheBuffersHold(String cell, int steps, int batch, int in, int hid) {
         LayerShape shape = LayerShape.named(cell, steps, batch, in, hid);
-        SimdWorkspace ws = new SimdWorkspace(shape);
+        SimdWorkspace ws = new SimdWorkspace(shape, false);
         Map<float[], Boolean> distinct = new IdentityHashMap<>();
         for (float[] a : new float[][]{ws.states, ws.cellStates, ws.gates, ws.newGateSums, ws.stepGradients,
                 ws.inputStepGradients, ws.carry, ws.cellCarry, ws.transposed, ws.weights, ws.staging}) {
@@ -32,7 +32,7 @@ class SimdWorkspaceTest {
         }
         long floats = distinct.keySet().stream().mapToLong(a -> a.length).sum();
         assertEquals(4 * floats, ws.sizeInBytes());
-        assertEquals(4 * floats, SimdWorkspace.sizeInBytes(shape));
+        assertEquals(4 * floats, SimdWorkspace.sizeInBytes(shape, false));
         // The rows each buffer must hold at its stride, and the copy only where G*H is a multiple of 512.
         assertEquals(shape.gateWidth() % 512 == 0, ws.weights != null);
         assertEquals(1, (ws.ldz / 16) % 2, "dz rows an odd number of cache lines apart");
