@@ -77,14 +77,25 @@ public record ParameterLayout(int inputSize, int hiddenSize, Cell cell) {
      * @throws IllegalArgumentException for a null or wrongly sized array; nothing is written then
      */
     public void fromPyTorch(float[] weightIh, float[] weightHh, float[] biasIh, float[] biasHh, float[] params) {
-        checkPyTorch(weightIh, weightHh, biasIh, biasHh);
         Checks.length("params", params, size(), "parameter layout size");
+        fromPyTorch(weightIh, weightHh, biasIh, biasHh, params, 0);
+    }
+
+    /**
+     * {@link #fromPyTorch(float[], float[], float[], float[], float[])} into the {@link #size()}
+     * floats of {@code params} from {@code offset} (one layer of a {@link StackShape stack}).
+     *
+     * @throws IllegalArgumentException for a null or wrongly sized array; nothing is written then
+     */
+    public void fromPyTorch(float[] weightIh, float[] weightHh, float[] biasIh, float[] biasHh, float[] params, int offset) {
+        checkPyTorch(weightIh, weightHh, biasIh, biasHh);
+        checkRange("params", params, offset);
         int gh = gateWidth();
-        int wh = recurrentWeightsOffset();
-        int bias = biasOffset();
+        int wh = offset + recurrentWeightsOffset();
+        int bias = offset + biasOffset();
         for (int g = 0; g < gh; g++) {
             for (int i = 0; i < inputSize; i++) {
-                params[i * gh + g] = weightIh[g * inputSize + i];
+                params[offset + i * gh + g] = weightIh[g * inputSize + i];
             }
             for (int k = 0; k < hiddenSize; k++) {
                 params[wh + k * gh + g] = weightHh[g * hiddenSize + k];
@@ -92,7 +103,15 @@ public record ParameterLayout(int inputSize, int hiddenSize, Cell cell) {
             params[bias + g] = biasIh[g] + (isNewGateOfGru(g) ? 0f : biasHh[g]);
         }
         if (cell == Cell.GRU) {
-            System.arraycopy(biasHh, 2 * hiddenSize, params, recurrentNewGateBiasOffset(), hiddenSize);
+            System.arraycopy(biasHh, 2 * hiddenSize, params, offset + recurrentNewGateBiasOffset(), hiddenSize);
+        }
+    }
+
+    private void checkRange(String name, float[] array, int offset) {
+        Checks.notNull(name, array);
+        if (offset < 0 || (long) offset + size() > array.length) {
+            throw new IllegalArgumentException(name + " must hold the layout's " + size() + " floats from offset " + offset
+                    + ", but its length is " + array.length);
         }
     }
 
@@ -106,7 +125,7 @@ public record ParameterLayout(int inputSize, int hiddenSize, Cell cell) {
     public void toPyTorch(float[] params, float[] weightIh, float[] weightHh, float[] biasIh, float[] biasHh) {
         Checks.length("params", params, size(), "parameter layout size");
         checkPyTorch(weightIh, weightHh, biasIh, biasHh);
-        transposeMatricesOut(params, weightIh, weightHh);
+        transposeMatricesOut(params, 0, weightIh, weightHh);
         int gh = gateWidth();
         System.arraycopy(params, biasOffset(), biasIh, 0, gh);
         java.util.Arrays.fill(biasHh, 0f);
@@ -124,22 +143,33 @@ public record ParameterLayout(int inputSize, int hiddenSize, Cell cell) {
      */
     public void gradientsToPyTorch(float[] grads, float[] dWeightIh, float[] dWeightHh, float[] dBiasIh, float[] dBiasHh) {
         Checks.length("grads", grads, size(), "parameter layout size");
+        gradientsToPyTorch(grads, 0, dWeightIh, dWeightHh, dBiasIh, dBiasHh);
+    }
+
+    /**
+     * {@link #gradientsToPyTorch(float[], float[], float[], float[], float[])} from the
+     * {@link #size()} floats of {@code grads} from {@code offset} (one layer of a stack).
+     *
+     * @throws IllegalArgumentException for a null or wrongly sized array; nothing is written then
+     */
+    public void gradientsToPyTorch(float[] grads, int offset, float[] dWeightIh, float[] dWeightHh, float[] dBiasIh, float[] dBiasHh) {
+        checkRange("grads", grads, offset);
         checkPyTorch(dWeightIh, dWeightHh, dBiasIh, dBiasHh);
-        transposeMatricesOut(grads, dWeightIh, dWeightHh);
+        transposeMatricesOut(grads, offset, dWeightIh, dWeightHh);
         int gh = gateWidth();
-        System.arraycopy(grads, biasOffset(), dBiasIh, 0, gh);
-        System.arraycopy(grads, biasOffset(), dBiasHh, 0, gh);
+        System.arraycopy(grads, offset + biasOffset(), dBiasIh, 0, gh);
+        System.arraycopy(grads, offset + biasOffset(), dBiasHh, 0, gh);
         if (cell == Cell.GRU) {
-            System.arraycopy(grads, recurrentNewGateBiasOffset(), dBiasHh, 2 * hiddenSize, hiddenSize);
+            System.arraycopy(grads, offset + recurrentNewGateBiasOffset(), dBiasHh, 2 * hiddenSize, hiddenSize);
         }
     }
 
-    private void transposeMatricesOut(float[] src, float[] weightIh, float[] weightHh) {
+    private void transposeMatricesOut(float[] src, int offset, float[] weightIh, float[] weightHh) {
         int gh = gateWidth();
-        int wh = recurrentWeightsOffset();
+        int wh = offset + recurrentWeightsOffset();
         for (int g = 0; g < gh; g++) {
             for (int i = 0; i < inputSize; i++) {
-                weightIh[g * inputSize + i] = src[i * gh + g];
+                weightIh[g * inputSize + i] = src[offset + i * gh + g];
             }
             for (int k = 0; k < hiddenSize; k++) {
                 weightHh[g * hiddenSize + k] = src[wh + k * gh + g];

@@ -19,6 +19,14 @@ public final class Checks {
         return value;
     }
 
+    /** @throws IllegalArgumentException unless {@code 0 <= value < count} */
+    public static int index(String name, int value, int count) {
+        if (value < 0 || value >= count) {
+            throw new IllegalArgumentException(name + " must be in [0, " + count + "), was " + value);
+        }
+        return value;
+    }
+
     /** @throws IllegalArgumentException unless {@code value} is positive and finite */
     public static float positiveFinite(String name, float value) {
         if (!(value > 0 && Float.isFinite(value))) {

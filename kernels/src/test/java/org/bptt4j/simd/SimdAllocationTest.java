@@ -6,7 +6,11 @@ import java.util.Random;
 
 import org.bptt4j.AllocationCheck;
 import org.bptt4j.Fixtures;
+import org.bptt4j.Implementation;
 import org.bptt4j.LayerShape;
+import org.bptt4j.RecurrentStack;
+import org.bptt4j.StackShape;
+import org.bptt4j.StackWorkspace;
 import org.bptt4j.RecurrentLayer;
 import org.bptt4j.Workspace;
 import org.junit.jupiter.api.Test;
@@ -45,6 +49,24 @@ class SimdAllocationTest {
                     layer.backwardLastStep(params, x, dhLast, ws, grads, null, dh0);
                 }));
             }
+        }
+        for (String cell : new String[]{"lstm", "gru", "rnn_tanh"}) {
+            // A stack of two bidirectional layers over rows of different lengths: the stack's own
+            // gathers and scatters, the packed steps, the reverse direction.
+            StackShape shape = StackShape.named(cell, 6, 5, 9, 20, 2, 2);
+            RecurrentStack stack = new RecurrentStack(Implementation.SIMD, shape);
+            StackWorkspace ws = stack.newWorkspace();
+            Random random = new Random(2);
+            float[] params = Fixtures.uniform(random, shape.parameterSize(), 0.3f);
+            float[] x = Fixtures.uniform(random, 6 * 5 * 9, 1f);
+            float[] dOut = Fixtures.uniform(random, 6 * 5 * shape.outputSize(), 1f);
+            float[] state = Fixtures.uniform(random, shape.stateLength(), 1f);
+            float[] out = new float[dOut.length], grads = new float[params.length], dx = new float[x.length];
+            int[] lengths = {3, 6, 1, 6, 4};
+            cases.add(new AllocationCheck.Case(shape + " variable lengths", () -> {
+                stack.forward(params, x, 6, lengths, state, ws, out, null);
+                stack.backward(params, x, dOut, state, ws, grads, dx, null);
+            }));
         }
         return cases;
     }

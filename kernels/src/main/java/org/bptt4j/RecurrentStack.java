@@ -1,0 +1,153 @@
+package org.bptt4j;
+
+
+import org.bptt4j.internal.Checks;
+/**
+ * L recurrent layers of D directions ({@link StackShape}) over a batch of sequences of their own
+ * lengths, forward and backward, with PyTorch's semantics for
+ * {@code pack_padded_sequence(x, lengths, enforce_sorted=False)}: rows in any order; a row's
+ * outputs past its length are zero; its final state is its state at its own last step; the reverse
+ * direction of a row starts at its own last step; padded positions take part in no sum.
+ *
+ * <p>Work follows the real lengths: each call sorts the rows by length once, and every layer works
+ * on <em>packed</em> rows ({@link StepRows}): step t only on the rows at least t long, the big
+ * products over the sum of the lengths, never over B x T. Layer l+1 reads the packed outputs of
+ * layer l where they lie and writes its input gradient straight into layer l's upstream gradient;
+ * copies happen only at the edges (the caller's padded T x B rows in and out, each row's state) and
+ * for the reverse direction, whose rows run in the opposite order and are gathered for it (a copy
+ * of the rows, a small fraction of the cost of the products on them).
+ *
+ * <p>Layouts: {@code x} is T x B x I, {@code out} and {@code dOut} T x B x D*H (forward direction
+ * in columns 0..H-1, reverse in H..2H-1), time-major as everywhere ({@code (t*B + b)*W + j});
+ * states as {@link StackShape} says. Parameters and gradients as {@link StackShape}; gradients are
+ * added to.
+ *
+ * <p>Instances are immutable and may be shared between threads; a {@link Workspace} may not.
+ */
+public final class RecurrentStack {
+    private final StackShape shape;
+    private final RecurrentLayer[] layers;
+    private final Implementation implementation;
+    /** The shape's parameter offsets and size, computed once: the passes allocate nothing. */
+    private final int[][] parameterOffsets;
+    private final int parameterSize;
+
+    /**
+     * @throws IllegalArgumentException if an argument is null
+     */
+    public RecurrentStack(Implementation implementation, StackShape shape) {
+        this.implementation = Checks.notNull("implementation", implementation);
+        this.shape = Checks.notNull("shape", shape);
+        this.layers = new RecurrentLayer[shape.layers()];
+        for (int l = 0; l < layers.length; l++) {
+            layers[l] = implementation.layer(shape.layer(l));
+        }
+        this.parameterOffsets = new int[shape.layers()][shape.directions()];
+        for (int l = 0; l < shape.layers(); l++) {
+            for (int d = 0; d < shape.directions(); d++) {
+                parameterOffsets[l][d] = shape.parameterOffset(l, d);
+            }
+        }
+        this.parameterSize = shape.parameterSize();
+    }
+
+    /** @return the stack's shape */
+    public StackShape shape() {
+        return shape;
+    }
+
+    /** @return a new workspace: every buffer of every layer and direction, and the stack's own, allocated now */
+    public StackWorkspace newWorkspace() {
+        return new StackWorkspace(this);
+    }
+
+    RecurrentLayer layer(int l) {
+        return layers[l];
+    }
+
+    int parameterOffset(int layer, int direction) {
+        return parameterOffsets[layer][direction];
+    }
+
+    Implementation implementation() {
+        return implementation;
+    }
+
+    /**
+     * Forward over {@code steps} time steps.
+     *
+     * @param params  the parameters, {@link StackShape#parameterSize()} floats
+     * @param x       the input, steps x B x I (values past a row's length are not read)
+     * @param steps   T, from 1 to maxSteps
+     * @param lengths each row's length, B values from 1 to steps, in any order; null means every row is {@code steps} long
+     * @param state0  the initial state ({@link StackShape#stateLength()} floats), or null for zeros
+     * @param ws      a workspace of this stack
+     * @param out     receives the top layer's outputs, steps x B x D*H (zero past each row's length); may be null
+     * @param stateT  receives each row's final state; may be null, and may be {@code state0}
+     * @throws IllegalArgumentException for a bad argument; nothing is written then
+     */
+    public void forward(float[] params, float[] x, int steps, int[] lengths, float[] state0, StackWorkspace ws, float[] out, float[] stateT) {
+        Checks.length("params", params, parameterSize, "the stack's parameterSize()");
+        checkWorkspace(ws);
+        if (steps < 1 || steps > shape.maxSteps()) {
+            throw new IllegalArgumentException("steps must be in [1, " + shape.maxSteps() + "] (maxSteps), was " + steps);
+        }
+        int batch = shape.batch();
+        Checks.atLeast("x", x, (long) steps * batch * shape.inputSize(), "steps*batch*inputSize");
+        if (lengths != null) {
+            if (lengths.length != batch) {
+                throw new IllegalArgumentException("lengths.length must be " + batch + " (batch), was " + lengths.length);
+            }
+            for (int b = 0; b < batch; b++) {
+                if (lengths[b] < 1 || lengths[b] > steps) {
+                    throw new IllegalArgumentException("lengths[" + b + "] must be in [1, " + steps + "] (steps), was " + lengths[b]);
+                }
+            }
+        }
+        Checks.lengthOrNull("state0", state0, shape.stateLength(), "the stack's stateLength()");
+        Checks.atLeastOrNull("out", out, (long) steps * batch * shape.outputSize(), "steps*batch*outputSize");
+        Checks.lengthOrNull("stateT", stateT, shape.stateLength(), "the stack's stateLength()");
+        ws.plan(steps, lengths);
+        ws.forward(params, x, state0, out, stateT);
+    }
+
+    /**
+     * Backpropagation through time after {@link #forward} on {@code ws}, with the same parameters and input.
+     *
+     * @param dOut    upstream gradient of the top layer's outputs, steps x B x D*H (values past a row's length are not read), or null
+     * @param dStateT upstream gradient of the final state ({@link StackShape#stateLength()} floats), or null
+     * @param grads   the gradient array, {@link StackShape#parameterSize()} floats; gradients are added to it
+     * @param dx      receives the input gradient, steps x B x I (zero past each row's length); may be null
+     * @param dState0 receives the gradient of the initial state; may be null
+     * @throws IllegalArgumentException for a bad argument, including dOut and dStateT both null; nothing is written then
+     * @throws IllegalStateException    if no forward pass has run on {@code ws}
+     */
+    public void backward(float[] params, float[] x, float[] dOut, float[] dStateT, StackWorkspace ws, float[] grads, float[] dx,
+                         float[] dState0) {
+        Checks.length("params", params, parameterSize, "the stack's parameterSize()");
+        checkWorkspace(ws);
+        int steps = ws.steps();
+        if (steps == 0) {
+            throw new IllegalStateException("backward needs a forward pass on this workspace first");
+        }
+        int batch = shape.batch();
+        Checks.atLeast("x", x, (long) steps * batch * shape.inputSize(), "steps*batch*inputSize");
+        if (dOut == null && dStateT == null) {
+            throw new IllegalArgumentException("dOut and dStateT must not both be null: there would be no upstream gradient");
+        }
+        Checks.atLeastOrNull("dOut", dOut, (long) steps * batch * shape.outputSize(), "steps*batch*outputSize");
+        Checks.lengthOrNull("dStateT", dStateT, shape.stateLength(), "the stack's stateLength()");
+        Checks.length("grads", grads, parameterSize, "the stack's parameterSize()");
+        Checks.atLeastOrNull("dx", dx, (long) steps * batch * shape.inputSize(), "steps*batch*inputSize");
+        Checks.lengthOrNull("dState0", dState0, shape.stateLength(), "the stack's stateLength()");
+        ws.backward(params, x, dOut, dStateT, grads, dx, dState0);
+    }
+
+    private void checkWorkspace(StackWorkspace ws) {
+        Checks.notNull("ws", ws);
+        if (!ws.shape().equals(shape) || ws.implementation() != implementation) {
+            throw new IllegalArgumentException("ws must be a workspace of a " + implementation + " stack for " + shape
+                    + ", was one of a " + ws.implementation() + " stack for " + ws.shape());
+        }
+    }
+}

@@ -1,0 +1,298 @@
+package org.bptt4j;
+
+import java.util.Arrays;
+
+import org.bptt4j.internal.Checks;
+
+/**
+ * The buffers of one {@link RecurrentStack}: a workspace per layer and direction, and the stack's
+ * own, allocated once ({@link RecurrentStack#newWorkspace()}); neither pass allocates after that.
+ * With T = maxSteps, N = T*B packed rows at most and W = max(I, D*H), the stack's own buffers are
+ * <pre>
+ *   input            layer 0's input, packed                         N*I
+ *   outputs          each layer's outputs, packed, D*H wide           L*N*D*H
+ *   outputGradients  the gradient of each layer's outputs              L*N*D*H
+ *   inputGradient    layer 0's input gradient, packed                 N*I
+ *   reverseInput, reverseInputGradient   the reverse direction's rows  2*N*W   (D = 2)
+ *   reverseGradient  its upstream gradient, gathered                  N*H     (D = 2)
+ *   state, stateGradient   one (layer, direction)'s state, rows sorted  2*S*B*H
+ * </pre>
+ * and the sort: each row's place, each sorted row's length, and where each packed row of the
+ * reverse direction lies among those of the forward one ({@code int}s, B + B + N).
+ *
+ * <p>Not thread-safe: one thread uses a workspace at a time.
+ */
+public final class StackWorkspace {
+    private final RecurrentStack stack;
+    private final StackShape shape;
+    private final Workspace[][] layers;
+    private final float[] input, inputGradient, reverseInput, reverseInputGradient, reverseGradient, state, stateGradient;
+    private final float[][] outputs, outputGradients;
+    /** order[s]: the caller's row that is sorted row s (longest first; ties keep the caller's order). */
+    private final int[] order, sortedLengths;
+    /** reverseRow[r]: the forward direction's packed row that is packed row r of the reverse direction. */
+    private final int[] reverseRow;
+    /** The rows of every step, the same for every layer and direction (theirs are copies). */
+    private final StepRows rows;
+    private int steps;
+
+    StackWorkspace(RecurrentStack stack) {
+        this.stack = stack;
+        this.shape = stack.shape();
+        int L = shape.layers(), D = shape.directions(), B = shape.batch(), H = shape.hiddenSize();
+        long n = (long) shape.maxSteps() * B;
+        int dh = shape.outputSize(), w = Math.max(shape.inputSize(), dh);
+        layers = new Workspace[L][D];
+        for (int l = 0; l < L; l++) {
+            for (int d = 0; d < D; d++) {
+                layers[l][d] = stack.layer(l).newPackedWorkspace();
+            }
+        }
+        input = buffer(n * shape.inputSize());
+        inputGradient = buffer(n * shape.inputSize());
+        outputs = new float[L][];
+        outputGradients = new float[L][];
+        for (int l = 0; l < L; l++) {
+            outputs[l] = buffer(n * dh);
+            outputGradients[l] = buffer(n * dh);
+        }
+        reverseInput = D == 2 ? buffer(n * w) : null;
+        reverseInputGradient = D == 2 ? buffer(n * w) : null;
+        reverseGradient = D == 2 ? buffer(n * H) : null;
+        state = buffer((long) shape.cell().states() * B * H);
+        stateGradient = buffer((long) shape.cell().states() * B * H);
+        order = new int[B];
+        sortedLengths = new int[B];
+        reverseRow = new int[(int) n];
+        rows = new StepRows(shape.maxSteps(), B);
+    }
+
+    private static float[] buffer(long n) {
+        return new float[(int) Checks.arraySize("a stack workspace's buffer", n + Workspace.PADDING)];
+    }
+
+    /** @return the shape of the stack this workspace belongs to */
+    public StackShape shape() {
+        return shape;
+    }
+
+    Implementation implementation() {
+        return stack.implementation();
+    }
+
+    /** @return T of the last successful forward pass, or 0 */
+    public int steps() {
+        return steps;
+    }
+
+    /** @return the size in bytes of every buffer: the layers' workspaces and the stack's own */
+    public long sizeInBytes() {
+        long bytes = 0;
+        for (Workspace[] layer : layers) {
+            for (Workspace ws : layer) {
+                bytes += ws.sizeInBytes();
+            }
+        }
+        for (float[] a : new float[][]{input, inputGradient, reverseInput, reverseInputGradient, reverseGradient, state, stateGradient}) {
+            bytes += a == null ? 0 : 4L * a.length;
+        }
+        for (int l = 0; l < shape.layers(); l++) {
+            bytes += 4L * (outputs[l].length + outputGradients[l].length);
+        }
+        return bytes + 4L * (order.length + sortedLengths.length + reverseRow.length);
+    }
+
+    /** Sorts the rows by length (longest first, stable) and sets every layer's rows. */
+    void plan(int steps, int[] lengths) {
+        this.steps = 0;
+        int batch = shape.batch();
+        for (int b = 0; b < batch; b++) {
+            order[b] = b;
+        }
+        if (lengths == null) {
+            Arrays.fill(sortedLengths, steps);
+            rows.setFull(steps);
+        } else {
+            for (int i = 1; i < batch; i++) { // insertion sort: stable, allocation-free, B is small
+                int row = order[i], j = i;
+                while (j > 0 && lengths[order[j - 1]] < lengths[row]) {
+                    order[j] = order[j - 1];
+                    j--;
+                }
+                order[j] = row;
+            }
+            for (int s = 0; s < batch; s++) {
+                sortedLengths[s] = lengths[order[s]];
+            }
+            rows.setSorted(sortedLengths);
+        }
+        for (Workspace[] layer : layers) {
+            for (Workspace ws : layer) {
+                if (lengths == null) {
+                    ws.stepRows().setFull(steps);
+                } else {
+                    ws.stepRows().setSorted(sortedLengths);
+                }
+            }
+        }
+        // Reverse step u of sorted row s reads position len_s - u: the forward direction's step len_s - u + 1.
+        for (int u = 1; u <= steps; u++) {
+            for (int s = 0; s < rows.active(u); s++) {
+                reverseRow[rows.start(u) + s] = rows.start(sortedLengths[s] - u + 1) + s;
+            }
+        }
+    }
+
+    void forward(float[] params, float[] x, float[] state0, float[] out, float[] stateT) {
+        int L = shape.layers(), D = shape.directions(), H = shape.hiddenSize(), dh = shape.outputSize();
+        gather(x, shape.inputSize(), input);
+        for (int l = 0; l < L; l++) {
+            RecurrentLayer layer = stack.layer(l);
+            float[] in = l == 0 ? input : outputs[l - 1];
+            int width = l == 0 ? shape.inputSize() : dh;
+            for (int d = 0; d < D; d++) {
+                Workspace ws = layers[l][d];
+                float[] s0 = null;
+                if (state0 != null) {
+                    sortState(state0, l * D + d, state);
+                    s0 = state;
+                }
+                int offset = stack.parameterOffset(l, d);
+                if (d == 0) {
+                    layer.forwardPacked(params, offset, in, 0, width, s0, ws);
+                } else {
+                    reverseRows(in, width, reverseInput);
+                    layer.forwardPacked(params, offset, reverseInput, 0, width, s0, ws);
+                }
+                float[] h = ws.states();
+                int n = rows.rows(), first = shape.batch() * H; // h_t of packed row r at row B + r
+                for (int r = 0; r < n; r++) {
+                    int target = (d == 0 ? r : reverseRow[r]) * dh + d * H;
+                    System.arraycopy(h, first + r * H, outputs[l], target, H);
+                }
+            }
+        }
+        // Every layer's states are read before any is written: stateT may be state0.
+        if (stateT != null) {
+            for (int l = 0; l < L; l++) {
+                for (int d = 0; d < D; d++) {
+                    stack.layer(l).copyFinalState(layers[l][d], state);
+                    unsortState(state, l * D + d, stateT);
+                }
+            }
+        }
+        if (out != null) {
+            scatter(outputs[L - 1], dh, out);
+        }
+        steps = rows.steps();
+    }
+
+    void backward(float[] params, float[] x, float[] dOut, float[] dStateT, float[] grads, float[] dx, float[] dState0) {
+        int L = shape.layers(), D = shape.directions(), H = shape.hiddenSize(), dh = shape.outputSize();
+        int n = rows.rows();
+        gather(x, shape.inputSize(), input); // the caller's x, as forward read it
+        if (dOut != null) {
+            gather(dOut, dh, outputGradients[L - 1]);
+        }
+        for (int l = L - 1; l >= 0; l--) {
+            RecurrentLayer layer = stack.layer(l);
+            float[] in = l == 0 ? input : outputs[l - 1];
+            int width = l == 0 ? shape.inputSize() : dh;
+            float[] up = l < L - 1 || dOut != null ? outputGradients[l] : null;
+            float[] inGrad = l > 0 ? outputGradients[l - 1] : dx != null ? inputGradient : null;
+            for (int d = 0; d < D; d++) {
+                Workspace ws = layers[l][d];
+                float[] sT = null;
+                if (dStateT != null) {
+                    sortState(dStateT, l * D + d, state);
+                    sT = state;
+                }
+                float[] s0 = dState0 != null ? stateGradient : null;
+                int offset = stack.parameterOffset(l, d);
+                if (d == 0) {
+                    layer.computeBackward(params, offset, in, 0, width, null, up, 0, dh, sT, ws, grads, inGrad, 0, width, s0);
+                } else {
+                    reverseRows(in, width, reverseInput);
+                    float[] upReverse = null;
+                    if (up != null) {
+                        for (int r = 0; r < n; r++) {
+                            System.arraycopy(up, reverseRow[r] * dh + H, reverseGradient, r * H, H);
+                        }
+                        upReverse = reverseGradient;
+                    }
+                    float[] dxReverse = inGrad != null ? reverseInputGradient : null;
+                    layer.computeBackward(params, offset, reverseInput, 0, width, null, upReverse, 0, H, sT, ws, grads,
+                            dxReverse, 0, width, s0);
+                    if (inGrad != null) {
+                        for (int r = 0; r < n; r++) {
+                            int from = r * width, to = reverseRow[r] * width;
+                            for (int i = 0; i < width; i++) {
+                                inGrad[to + i] += reverseInputGradient[from + i];
+                            }
+                        }
+                    }
+                }
+                if (dState0 != null) {
+                    unsortState(stateGradient, l * D + d, dState0);
+                }
+            }
+        }
+        if (dx != null) {
+            scatter(inputGradient, shape.inputSize(), dx);
+        }
+    }
+
+    /** The caller's steps x B rows of {@code width} floats into packed rows (rows past a length are not read). */
+    private void gather(float[] padded, int width, float[] packed) {
+        int batch = shape.batch();
+        for (int t = 1; t <= rows.steps(); t++) {
+            for (int s = 0; s < rows.active(t); s++) {
+                System.arraycopy(padded, ((t - 1) * batch + order[s]) * width, packed, (rows.start(t) + s) * width, width);
+            }
+        }
+    }
+
+    /** Packed rows back into the caller's steps x B rows, zeros where a row has ended. */
+    private void scatter(float[] packed, int width, float[] padded) {
+        int batch = shape.batch();
+        for (int t = 1; t <= rows.steps(); t++) {
+            for (int s = 0; s < batch; s++) {
+                int to = ((t - 1) * batch + order[s]) * width;
+                if (s < rows.active(t)) {
+                    System.arraycopy(packed, (rows.start(t) + s) * width, padded, to, width);
+                } else {
+                    Arrays.fill(padded, to, to + width, 0f);
+                }
+            }
+        }
+    }
+
+    /** The packed rows of {@code in} in the reverse direction's order. */
+    private void reverseRows(float[] in, int width, float[] out) {
+        for (int r = 0; r < rows.rows(); r++) {
+            System.arraycopy(in, reverseRow[r] * width, out, r * width, width);
+        }
+    }
+
+    /** Block {@code k} (= layer*D + direction) of a caller's state into a layer's state, rows sorted: h then c. */
+    private void sortState(float[] callers, int k, float[] sorted) {
+        int batch = shape.batch(), hid = shape.hiddenSize(), blocks = shape.layers() * shape.directions();
+        for (int part = 0; part < shape.cell().states(); part++) {
+            int from = (part * blocks + k) * batch * hid, to = part * batch * hid;
+            for (int s = 0; s < batch; s++) {
+                System.arraycopy(callers, from + order[s] * hid, sorted, to + s * hid, hid);
+            }
+        }
+    }
+
+    /** The inverse of {@link #sortState}. */
+    private void unsortState(float[] sorted, int k, float[] callers) {
+        int batch = shape.batch(), hid = shape.hiddenSize(), blocks = shape.layers() * shape.directions();
+        for (int part = 0; part < shape.cell().states(); part++) {
+            int to = (part * blocks + k) * batch * hid, from = part * batch * hid;
+            for (int s = 0; s < batch; s++) {
+                System.arraycopy(sorted, from + s * hid, callers, to + order[s] * hid, hid);
+            }
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package org.bptt4j;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Stacks, directions and lengths beyond PyTorch's golden cases: rows alone, SIMD against reference, finite differences, checks. */
+class RecurrentStackTest {
+    /** One forward and backward of a stack, everything it wrote. */
+    record Run(float[] out, float[] stateT, float[] grads, float[] dx, float[] dState0) {
+    }
+
+    static Run run(Implementation implementation, StackShape shape, int steps, int[] lengths, float[] params, float[] x,
+                   float[] state0, float[] dOut, float[] dStateT) {
+        RecurrentStack stack = new RecurrentStack(implementation, shape);
+        StackWorkspace ws = stack.newWorkspace();
+        Run r = new Run(new float[steps * shape.batch() * shape.outputSize()], new float[shape.stateLength()],
+                new float[shape.parameterSize()], new float[x.length], new float[shape.stateLength()]);
+        stack.forward(params, x, steps, lengths, state0, ws, r.out, r.stateT);
+        stack.backward(params, x, dOut, dStateT, ws, r.grads, r.dx, r.dState0);
+        return r;
+    }
+
+    /** Row b of a steps x B x W sequence, as a steps x 1 x W one. */
+    static float[] row(float[] seq, int steps, int batch, int width, int b) {
+        float[] r = new float[steps * width];
+        for (int t = 0; t < steps; t++) {
+            System.arraycopy(seq, (t * batch + b) * width, r, t * width, width);
+        }
+        return r;
+    }
+
+    /** Block b of each of the S*L*D state blocks (B x H each), as a one-row state. */
+    static float[] stateRow(float[] state, StackShape shape, int b) {
+        int blocks = state.length / (shape.batch() * shape.hiddenSize()), hid = shape.hiddenSize();
+        float[] r = new float[blocks * hid];
+        for (int k = 0; k < blocks; k++) {
+            System.arraycopy(state, (k * shape.batch() + b) * hid, r, k * hid, hid);
+        }
+        return r;
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"SIMD,lstm", "SIMD,gru", "SIMD,rnn_tanh", "SIMD,rnn_relu", "REFERENCE,lstm", "REFERENCE,gru"})
+    void eachRowOfAVariableLengthBatchIsBitIdenticalToTheRowAlone(Implementation implementation, String cell) {
+        int steps = 7, batch = 5, in = 17, hid = 33;
+        int[] lengths = {3, 7, 1, 7, 5};
+        StackShape shape = StackShape.named(cell, steps, batch, in, hid, 2, 2);
+        StackShape alone = StackShape.named(cell, steps, 1, in, hid, 2, 2);
+        Random random = new Random(11);
+        float[] params = Fixtures.uniform(random, shape.parameterSize(), 0.3f);
+        float[] x = Fixtures.uniform(random, steps * batch * in, 1f);
+        float[] state0 = Fixtures.uniform(random, shape.stateLength(), 0.5f);
+        float[] dOut = Fixtures.uniform(random, steps * batch * shape.outputSize(), 1f);
+        float[] dStateT = Fixtures.uniform(random, shape.stateLength(), 1f);
+        Run all = run(implementation, shape, steps, lengths, params, x, state0, dOut, dStateT);
+        for (int b = 0; b < batch; b++) {
+            int len = lengths[b];
+            Run one = run(implementation, alone, len, null, params, row(x, len, batch, in, b), stateRow(state0, shape, b),
+                    row(dOut, len, batch, shape.outputSize(), b), stateRow(dStateT, shape, b));
+            float[] out = row(all.out, steps, batch, shape.outputSize(), b), dx = row(all.dx, steps, batch, in, b);
+            assertArrayEquals(one.out, Arrays.copyOf(out, one.out.length), "outputs of row " + b);
+            assertArrayEquals(new float[out.length - one.out.length], Arrays.copyOfRange(out, one.out.length, out.length), "zeros past row " + b);
+            assertArrayEquals(one.dx, Arrays.copyOf(dx, one.dx.length), "dx of row " + b);
+            assertArrayEquals(new float[dx.length - one.dx.length], Arrays.copyOfRange(dx, one.dx.length, dx.length), "dx zeros past row " + b);
+            assertArrayEquals(one.stateT, stateRow(all.stateT, shape, b), "final state of row " + b);
+            assertArrayEquals(one.dState0, stateRow(all.dState0, shape, b), "initial state gradient of row " + b);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} T={1} B={2} I={3} H={4} L={5} D={6}")
+    @CsvSource({"lstm,7,5,17,33,2,2", "gru,9,3,7,100,3,2", "rnn_tanh,5,4,1,16,2,1", "lstm,4,1,3,7,1,2", "gru,6,17,33,3,2,2",
+            "rnn_relu,8,6,16,64,2,2"})
+    void simdAgreesWithTheReference(String cell, int steps, int batch, int in, int hid, int layers, int directions) {
+        StackShape shape = StackShape.named(cell, steps, batch, in, hid, layers, directions);
+        Random random = new Random(steps * 31 + hid);
+        int[] lengths = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            lengths[b] = 1 + random.nextInt(steps);
+        }
+        float[] params = Fixtures.uniform(random, shape.parameterSize(), 1f / (float) Math.sqrt(hid));
+        float[] x = Fixtures.uniform(random, steps * batch * in, 1f);
+        float[] state0 = Fixtures.uniform(random, shape.stateLength(), 0.5f);
+        float[] dOut = Fixtures.uniform(random, steps * batch * shape.outputSize(), 1f);
+        float[] dStateT = Fixtures.uniform(random, shape.stateLength(), 1f);
+        Run simd = run(Implementation.SIMD, shape, steps, lengths, params, x, state0, dOut, dStateT);
+        Run reference = run(Implementation.REFERENCE, shape, steps, lengths, params, x, state0, dOut, dStateT);
+        // Sums of at most I + G*H + D*H products per element, rounded differently (fused
+        // multiply-adds, other orders, VectorMath's tanh): the single layers' equivalence bound.
+        double tolerance = 1e-4;
+        Fixtures.assertNormwiseClose("out", reference.out, simd.out, tolerance);
+        Fixtures.assertNormwiseClose("stateT", reference.stateT, simd.stateT, tolerance);
+        Fixtures.assertNormwiseClose("grads", reference.grads, simd.grads, tolerance);
+        Fixtures.assertNormwiseClose("dx", reference.dx, simd.dx, tolerance);
+        Fixtures.assertNormwiseClose("dState0", reference.dState0, simd.dState0, tolerance);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void referenceGradientsMatchFiniteDifferencesThroughTwoBidirectionalLayersOfVariableLengths(Cell cell) {
+        int steps = 4, batch = 3, in = 3, hid = 4;
+        int[] lengths = {2, 4, 3};
+        StackShape shape = new StackShape(steps, batch, in, hid, 2, 2, cell, Activation.TANH);
+        Random random = new Random(5);
+        float[] params = Fixtures.uniform(random, shape.parameterSize(), 0.5f);
+        float[] x = Fixtures.uniform(random, steps * batch * in, 1f);
+        float[] state0 = Fixtures.uniform(random, shape.stateLength(), 0.5f);
+        float[] dOut = Fixtures.uniform(random, steps * batch * shape.outputSize(), 1f);
+        float[] dStateT = Fixtures.uniform(random, shape.stateLength(), 1f);
+        Run r = run(Implementation.REFERENCE, shape, steps, lengths, params, x, state0, dOut, dStateT);
+        List<float[]> inputs = List.of(params, x, state0);
+        List<float[]> gradients = List.of(r.grads, r.dx, r.dState0);
+        for (int n = 0; n < inputs.size(); n++) {
+            float[] v = inputs.get(n), analytic = gradients.get(n);
+            float[] numeric = new float[v.length];
+            for (int i = 0; i < v.length; i++) {
+                // Central differences of a float forward: h = 1e-2 keeps the rounding noise of the
+                // loss (about 1e-6 of it) over 2h near 1e-4, and the truncation error (h^2 times
+                // the third derivative, of order 1) near 1e-4 too.
+                float keep = v[i];
+                v[i] = keep + 1e-2f;
+                double plus = loss(shape, steps, lengths, params, x, state0, dOut, dStateT);
+                v[i] = keep - 1e-2f;
+                double minus = loss(shape, steps, lengths, params, x, state0, dOut, dStateT);
+                v[i] = keep;
+                numeric[i] = (float) ((plus - minus) / 2e-2);
+            }
+            // 2e-3 of the largest gradient: ten times the noise and truncation above; a missing
+            // term or a wrong row is off by 1e-1 or more.
+            Fixtures.assertNormwiseClose(cell + " gradient of input " + n, numeric, analytic, 2e-3);
+        }
+    }
+
+    /** sum(out * dOut) + sum(stateT * dStateT), summed in double. */
+    private static double loss(StackShape shape, int steps, int[] lengths, float[] params, float[] x, float[] state0, float[] dOut,
+                               float[] dStateT) {
+        RecurrentStack stack = new RecurrentStack(Implementation.REFERENCE, shape);
+        float[] out = new float[dOut.length], stateT = new float[dStateT.length];
+        stack.forward(params, x, steps, lengths, state0, stack.newWorkspace(), out, stateT);
+        double sum = 0;
+        for (int i = 0; i < out.length; i++) {
+            sum += (double) out[i] * dOut[i];
+        }
+        for (int i = 0; i < stateT.length; i++) {
+            sum += (double) stateT[i] * dStateT[i];
+        }
+        return sum;
+    }
+
+    @Test
+    void aFullBatchStackOfOneLayerIsTheLayerItself() {
+        LayerShape layerShape = LayerShape.named("gru", 6, 3, 5, 16);
+        StackShape shape = StackShape.named("gru", 6, 3, 5, 16, 1, 1);
+        Random random = new Random(2);
+        float[] params = Fixtures.uniform(random, shape.parameterSize(), 0.3f);
+        float[] x = Fixtures.uniform(random, 6 * 3 * 5, 1f);
+        float[] dOut = Fixtures.uniform(random, 6 * 3 * 16, 1f);
+        Run stack = run(Implementation.SIMD, shape, 6, null, params, x, null, dOut, null);
+        RecurrentLayer layer = Implementation.SIMD.layer(layerShape);
+        Workspace ws = layer.newWorkspace();
+        float[] stateT = new float[layerShape.stateLength()], grads = new float[params.length], dx = new float[x.length];
+        layer.forward(params, x, 6, null, ws, stateT);
+        layer.backwardEveryStep(params, x, dOut, ws, grads, dx, null);
+        assertArrayEquals(Arrays.copyOfRange(ws.states(), ws.stateOffset(1), ws.stateOffset(6) + 3 * 16), stack.out);
+        assertArrayEquals(stateT, stack.stateT);
+        assertArrayEquals(grads, stack.grads);
+        assertArrayEquals(dx, stack.dx);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Implementation.class)
+    void badArgumentsAreRejectedBeforeAnythingIsWritten(Implementation implementation) {
+        StackShape shape = StackShape.named("lstm", 4, 2, 3, 5, 2, 2);
+        RecurrentStack stack = new RecurrentStack(implementation, shape);
+        StackWorkspace ws = stack.newWorkspace();
+        float[] params = new float[shape.parameterSize()], x = new float[4 * 2 * 3];
+        float[] out = new float[4 * 2 * 10], stateT = new float[shape.stateLength()];
+        Arrays.fill(out, 7f);
+        Arrays.fill(stateT, 7f);
+        List<Runnable> bad = new ArrayList<>();
+        bad.add(() -> stack.forward(params, x, 4, new int[]{4, 0}, null, ws, out, stateT));
+        bad.add(() -> stack.forward(params, x, 4, new int[]{5, 1}, null, ws, out, stateT));
+        bad.add(() -> stack.forward(params, x, 3, new int[]{4, 1}, null, ws, out, stateT));
+        bad.add(() -> stack.forward(params, x, 4, new int[]{4}, null, ws, out, stateT));
+        bad.add(() -> stack.forward(params, x, 5, null, null, ws, out, stateT));
+        bad.add(() -> stack.forward(new float[3], x, 4, null, null, ws, out, stateT));
+        bad.add(() -> stack.forward(params, new float[5], 4, null, null, ws, out, stateT));
+        bad.add(() -> stack.forward(params, x, 4, null, new float[3], ws, out, stateT));
+        bad.add(() -> stack.forward(params, x, 4, null, null, ws, new float[3], stateT));
+        bad.add(() -> stack.forward(params, x, 4, null, null, new RecurrentStack(implementation, StackShape.named("lstm", 4, 2, 3, 5, 1, 2))
+                .newWorkspace(), out, stateT));
+        for (Runnable call : bad) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
+            assertTrue(e.getMessage().contains(" must "), e.getMessage());
+            for (float v : out) {
+                assertEquals(7f, v, "out untouched");
+            }
+            for (float v : stateT) {
+                assertEquals(7f, v, "stateT untouched");
+            }
+        }
+        assertThrows(IllegalStateException.class, () -> stack.backward(params, x, out, null, ws, new float[params.length], null, null));
+        stack.forward(params, x, 4, new int[]{2, 4}, null, ws, out, stateT);
+        assertThrows(IllegalArgumentException.class, () -> stack.backward(params, x, null, null, ws, new float[params.length], null, null));
+        assertThrows(IllegalArgumentException.class, () -> new StackShape(4, 2, 3, 5, 2, 3, Cell.GRU, Activation.TANH));
+        assertThrows(IllegalArgumentException.class, () -> new StackShape(4, 2, 3, 5, 0, 1, Cell.GRU, Activation.TANH));
+    }
+
+    @Test
+    void theStateLayoutIsPyTorchsHnThenCn() {
+        StackShape shape = StackShape.named("lstm", 3, 2, 4, 5, 3, 2);
+        assertEquals(2 * 3 * 2 * 2 * 5, shape.stateLength());
+        assertEquals("weight_ih_l1_reverse", StackShape.torchName("weight_ih", 1, 1));
+        assertEquals(10, shape.layer(1).inputSize());
+        int one = shape.layer(0).parameterLayout().size(), upper = shape.layer(1).parameterLayout().size();
+        assertEquals(one, shape.parameterOffset(0, 1));
+        assertEquals(2 * one + upper, shape.parameterOffset(1, 1));
+        assertEquals(2 * one + 4 * upper, shape.parameterSize());
+    }
+}
