@@ -211,7 +211,7 @@ public abstract class RecurrentLayer {
      * The forward pass on checked arguments: the initial state (from {@code state0}, or zeros), then
      * every step that {@code ws.stepRows()} lists (set by the caller), into the workspace. The
      * parameters start at {@code offset}; the input is {@code x} (dense, packed row r of width I at
-     * {@code xOffset + r*ldx}) or, when x is null, {@code tokens} (full batches only).
+     * {@code xOffset + r*ldx}) or, when x is null, {@code tokens} (packed row r's id at {@code tokens[r]}).
      */
     protected abstract void computeForward(float[] params, int offset, float[] x, int xOffset, int ldx, int[] tokens,
                                            float[] state0, Workspace ws);
@@ -241,10 +241,10 @@ public abstract class RecurrentLayer {
         return createWorkspace(true);
     }
 
-    /** Forward on packed rows whose steps the caller has set in {@code ws.stepRows()}; arguments checked by the caller. */
-    final void forwardPacked(float[] params, int offset, float[] x, int xOffset, int ldx, float[] state0, Workspace ws) {
+    /** Forward on packed rows (dense x, or tokens when x is null) whose steps the caller has set in {@code ws.stepRows()}; arguments checked by the caller. */
+    final void forwardPacked(float[] params, int offset, float[] x, int xOffset, int ldx, int[] tokens, float[] state0, Workspace ws) {
         ws.setSteps(0);
-        computeForward(params, offset, x, xOffset, ldx, null, state0, ws);
+        computeForward(params, offset, x, xOffset, ldx, tokens, state0, ws);
         ws.setSteps(ws.stepRows().steps());
     }
 

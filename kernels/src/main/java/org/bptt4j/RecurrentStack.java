@@ -76,7 +76,7 @@ public final class RecurrentStack {
     /**
      * Forward over {@code steps} time steps.
      *
-     * @param params  the parameters, {@link StackShape#parameterSize()} floats
+     * @param params  the parameters, the first {@link StackShape#parameterSize()} floats (a longer array, a {@link Network}'s, is accepted)
      * @param x       the input, steps x B x I (values past a row's length are not read)
      * @param steps   T, from 1 to maxSteps
      * @param lengths each row's length, B values from 1 to steps, in any order; null means every row is {@code steps} long
@@ -87,13 +87,19 @@ public final class RecurrentStack {
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      */
     public void forward(float[] params, float[] x, int steps, int[] lengths, float[] state0, StackWorkspace ws, float[] out, float[] stateT) {
-        Checks.length("params", params, parameterSize, "the stack's parameterSize()");
+        checkForward(params, steps, lengths, state0, ws, out, stateT);
+        Checks.atLeast("x", x, (long) steps * shape.batch() * shape.inputSize(), "steps*batch*inputSize");
+        ws.plan(steps, lengths);
+        ws.forward(params, x, null, state0, out, stateT);
+    }
+
+    private void checkForward(float[] params, int steps, int[] lengths, float[] state0, StackWorkspace ws, float[] out, float[] stateT) {
+        Checks.atLeast("params", params, parameterSize, "the stack's parameterSize()");
         checkWorkspace(ws);
         if (steps < 1 || steps > shape.maxSteps()) {
             throw new IllegalArgumentException("steps must be in [1, " + shape.maxSteps() + "] (maxSteps), was " + steps);
         }
         int batch = shape.batch();
-        Checks.atLeast("x", x, (long) steps * batch * shape.inputSize(), "steps*batch*inputSize");
         if (lengths != null) {
             if (lengths.length != batch) {
                 throw new IllegalArgumentException("lengths.length must be " + batch + " (batch), was " + lengths.length);
@@ -107,8 +113,39 @@ public final class RecurrentStack {
         Checks.lengthOrNull("state0", state0, shape.stateLength(), "the stack's stateLength()");
         Checks.atLeastOrNull("out", out, (long) steps * batch * shape.outputSize(), "steps*batch*outputSize");
         Checks.lengthOrNull("stateT", stateT, shape.stateLength(), "the stack's stateLength()");
+    }
+
+    /** Ids in range at every position a row reaches. */
+    private void checkTokens(int[] tokens, int steps, int[] lengths) {
+        Checks.notNull("tokens", tokens);
+        int batch = shape.batch();
+        if (tokens.length < steps * batch) {
+            throw new IllegalArgumentException("tokens.length must be at least " + steps * batch + " (steps*batch), was " + tokens.length);
+        }
+        for (int t = 0; t < steps; t++) {
+            for (int b = 0; b < batch; b++) {
+                int id = tokens[t * batch + b];
+                if ((lengths == null || t < lengths[b]) && (id < 0 || id >= shape.inputSize())) {
+                    throw new IllegalArgumentException("tokens[" + (t * batch + b) + "] must be in [0, " + shape.inputSize()
+                            + ") (inputSize), was " + id);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #forward} over token ids: row (t, b) of layer 0's input is the one-hot vector of
+     * {@code tokens[t*B + b]} (I = the vocabulary), its projection a row of W_x read, not multiplied.
+     *
+     * @param tokens steps x B ids in [0, I) (ids past a row's length are not read)
+     * @throws IllegalArgumentException for a bad argument, an id out of range included; nothing is written then
+     */
+    public void forwardTokens(float[] params, int[] tokens, int steps, int[] lengths, float[] state0, StackWorkspace ws, float[] out,
+                              float[] stateT) {
+        checkForward(params, steps, lengths, state0, ws, out, stateT);
+        checkTokens(tokens, steps, lengths);
         ws.plan(steps, lengths);
-        ws.forward(params, x, state0, out, stateT);
+        ws.forward(params, null, tokens, state0, out, stateT);
     }
 
     /**
@@ -116,7 +153,7 @@ public final class RecurrentStack {
      *
      * @param dOut    upstream gradient of the top layer's outputs, steps x B x D*H (values past a row's length are not read), or null
      * @param dStateT upstream gradient of the final state ({@link StackShape#stateLength()} floats), or null
-     * @param grads   the gradient array, {@link StackShape#parameterSize()} floats; gradients are added to it
+     * @param grads   the gradient array, laid out as params; gradients are added to its first {@link StackShape#parameterSize()} floats
      * @param dx      receives the input gradient, steps x B x I (zero past each row's length); may be null
      * @param dState0 receives the gradient of the initial state; may be null
      * @throws IllegalArgumentException for a bad argument, including dOut and dStateT both null; nothing is written then
@@ -124,7 +161,7 @@ public final class RecurrentStack {
      */
     public void backward(float[] params, float[] x, float[] dOut, float[] dStateT, StackWorkspace ws, float[] grads, float[] dx,
                          float[] dState0) {
-        Checks.length("params", params, parameterSize, "the stack's parameterSize()");
+        Checks.atLeast("params", params, parameterSize, "the stack's parameterSize()");
         checkWorkspace(ws);
         int steps = ws.steps();
         if (steps == 0) {
@@ -132,15 +169,43 @@ public final class RecurrentStack {
         }
         int batch = shape.batch();
         Checks.atLeast("x", x, (long) steps * batch * shape.inputSize(), "steps*batch*inputSize");
+        checkBackward(params, dOut, dStateT, ws, grads, dState0);
+        Checks.atLeastOrNull("dx", dx, (long) steps * batch * shape.inputSize(), "steps*batch*inputSize");
+        ws.backward(params, x, null, dOut, false, dStateT, grads, dx, dState0);
+    }
+
+    /**
+     * {@link #backward} after {@link #forwardTokens}: there is no input gradient.
+     *
+     * @param tokens the ids given to forwardTokens
+     * @throws IllegalArgumentException for a bad argument, including dOut and dStateT both null; nothing is written then
+     * @throws IllegalStateException    if no forward pass has run on {@code ws}
+     */
+    public void backwardTokens(float[] params, int[] tokens, float[] dOut, float[] dStateT, StackWorkspace ws, float[] grads,
+                               float[] dState0) {
+        Checks.atLeast("params", params, parameterSize, "the stack's parameterSize()");
+        checkWorkspace(ws);
+        int steps = ws.steps();
+        if (steps == 0) {
+            throw new IllegalStateException("backward needs a forward pass on this workspace first");
+        }
+        Checks.notNull("tokens", tokens);
+        if (tokens.length < steps * shape.batch()) {
+            throw new IllegalArgumentException("tokens.length must be at least " + steps * shape.batch() + " (steps*batch), was " + tokens.length);
+        }
+        checkBackward(params, dOut, dStateT, ws, grads, dState0);
+        ws.backward(params, null, tokens, dOut, false, dStateT, grads, null, dState0);
+    }
+
+    private void checkBackward(float[] params, float[] dOut, float[] dStateT, StackWorkspace ws, float[] grads, float[] dState0) {
+        int steps = ws.steps(), batch = shape.batch();
         if (dOut == null && dStateT == null) {
             throw new IllegalArgumentException("dOut and dStateT must not both be null: there would be no upstream gradient");
         }
         Checks.atLeastOrNull("dOut", dOut, (long) steps * batch * shape.outputSize(), "steps*batch*outputSize");
         Checks.lengthOrNull("dStateT", dStateT, shape.stateLength(), "the stack's stateLength()");
-        Checks.length("grads", grads, parameterSize, "the stack's parameterSize()");
-        Checks.atLeastOrNull("dx", dx, (long) steps * batch * shape.inputSize(), "steps*batch*inputSize");
+        Checks.atLeast("grads", grads, parameterSize, "the stack's parameterSize()");
         Checks.lengthOrNull("dState0", dState0, shape.stateLength(), "the stack's stateLength()");
-        ws.backward(params, x, dOut, dStateT, grads, dx, dState0);
     }
 
     private void checkWorkspace(StackWorkspace ws) {

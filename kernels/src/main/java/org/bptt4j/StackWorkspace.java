@@ -17,8 +17,9 @@ import org.bptt4j.internal.Checks;
  *   reverseGradient  its upstream gradient, gathered                  N*H     (D = 2)
  *   state, stateGradient   one (layer, direction)'s state, rows sorted  2*S*B*H
  * </pre>
- * and the sort: each row's place, each sorted row's length, and where each packed row of the
- * reverse direction lies among those of the forward one ({@code int}s, B + B + N).
+ * and the sort: each row's place, each sorted row's length, where each packed row of the reverse
+ * direction lies among those of the forward one, and token input packed in both orders
+ * ({@code int}s, B + B + 3*N).
  *
  * <p>Not thread-safe: one thread uses a workspace at a time.
  */
@@ -32,6 +33,8 @@ public final class StackWorkspace {
     private final int[] order, sortedLengths;
     /** reverseRow[r]: the forward direction's packed row that is packed row r of the reverse direction. */
     private final int[] reverseRow;
+    /** Token input, packed in the forward and in the reverse direction's order. */
+    private final int[] tokens, reverseTokens;
     /** The rows of every step, the same for every layer and direction (theirs are copies). */
     private final StepRows rows;
     private int steps;
@@ -64,6 +67,8 @@ public final class StackWorkspace {
         order = new int[B];
         sortedLengths = new int[B];
         reverseRow = new int[(int) n];
+        tokens = new int[(int) n];
+        reverseTokens = new int[(int) n];
         rows = new StepRows(shape.maxSteps(), B);
     }
 
@@ -99,7 +104,7 @@ public final class StackWorkspace {
         for (int l = 0; l < shape.layers(); l++) {
             bytes += 4L * (outputs[l].length + outputGradients[l].length);
         }
-        return bytes + 4L * (order.length + sortedLengths.length + reverseRow.length);
+        return bytes + 4L * (order.length + sortedLengths.length + reverseRow.length + tokens.length + reverseTokens.length);
     }
 
     /** Sorts the rows by length (longest first, stable) and sets every layer's rows. */
@@ -143,9 +148,10 @@ public final class StackWorkspace {
         }
     }
 
-    void forward(float[] params, float[] x, float[] state0, float[] out, float[] stateT) {
+    /** Forward over dense {@code x} or, when x is null, {@code tokenIds}; everything checked by the caller. */
+    void forward(float[] params, float[] x, int[] tokenIds, float[] state0, float[] out, float[] stateT) {
         int L = shape.layers(), D = shape.directions(), H = shape.hiddenSize(), dh = shape.outputSize();
-        gather(x, shape.inputSize(), input);
+        gatherInput(x, tokenIds);
         for (int l = 0; l < L; l++) {
             RecurrentLayer layer = stack.layer(l);
             float[] in = l == 0 ? input : outputs[l - 1];
@@ -158,11 +164,14 @@ public final class StackWorkspace {
                     s0 = state;
                 }
                 int offset = stack.parameterOffset(l, d);
+                boolean byTokens = l == 0 && tokenIds != null;
                 if (d == 0) {
-                    layer.forwardPacked(params, offset, in, 0, width, s0, ws);
+                    layer.forwardPacked(params, offset, byTokens ? null : in, 0, width, byTokens ? tokens : null, s0, ws);
+                } else if (byTokens) {
+                    layer.forwardPacked(params, offset, null, 0, width, reverseTokens, s0, ws);
                 } else {
                     reverseRows(in, width, reverseInput);
-                    layer.forwardPacked(params, offset, reverseInput, 0, width, s0, ws);
+                    layer.forwardPacked(params, offset, reverseInput, 0, width, null, s0, ws);
                 }
                 float[] h = ws.states();
                 int n = rows.rows(), first = shape.batch() * H; // h_t of packed row r at row B + r
@@ -187,18 +196,26 @@ public final class StackWorkspace {
         steps = rows.steps();
     }
 
-    void backward(float[] params, float[] x, float[] dOut, float[] dStateT, float[] grads, float[] dx, float[] dState0) {
+    /**
+     * Backward after forward, over dense {@code x} or, when x is null, {@code tokenIds} (then dx
+     * must be null); everything checked by the caller. With {@code dOut} null and
+     * {@code packedTopGradient} true, the upstream gradient of the top layer's outputs is already
+     * in {@link #topGradient()}, packed.
+     */
+    void backward(float[] params, float[] x, int[] tokenIds, float[] dOut, boolean packedTopGradient, float[] dStateT, float[] grads,
+                  float[] dx, float[] dState0) {
         int L = shape.layers(), D = shape.directions(), H = shape.hiddenSize(), dh = shape.outputSize();
         int n = rows.rows();
-        gather(x, shape.inputSize(), input); // the caller's x, as forward read it
+        gatherInput(x, tokenIds); // the caller's input, as forward read it
         if (dOut != null) {
             gather(dOut, dh, outputGradients[L - 1]);
         }
+        boolean topGradient = dOut != null || packedTopGradient;
         for (int l = L - 1; l >= 0; l--) {
             RecurrentLayer layer = stack.layer(l);
             float[] in = l == 0 ? input : outputs[l - 1];
             int width = l == 0 ? shape.inputSize() : dh;
-            float[] up = l < L - 1 || dOut != null ? outputGradients[l] : null;
+            float[] up = l < L - 1 || topGradient ? outputGradients[l] : null;
             float[] inGrad = l > 0 ? outputGradients[l - 1] : dx != null ? inputGradient : null;
             for (int d = 0; d < D; d++) {
                 Workspace ws = layers[l][d];
@@ -209,10 +226,14 @@ public final class StackWorkspace {
                 }
                 float[] s0 = dState0 != null ? stateGradient : null;
                 int offset = stack.parameterOffset(l, d);
+                boolean byTokens = l == 0 && tokenIds != null;
                 if (d == 0) {
-                    layer.computeBackward(params, offset, in, 0, width, null, up, 0, dh, sT, ws, grads, inGrad, 0, width, s0);
+                    layer.computeBackward(params, offset, byTokens ? null : in, 0, width, byTokens ? tokens : null, up, 0, dh, sT, ws,
+                            grads, inGrad, 0, width, s0);
                 } else {
-                    reverseRows(in, width, reverseInput);
+                    if (!byTokens) {
+                        reverseRows(in, width, reverseInput);
+                    }
                     float[] upReverse = null;
                     if (up != null) {
                         for (int r = 0; r < n; r++) {
@@ -221,8 +242,8 @@ public final class StackWorkspace {
                         upReverse = reverseGradient;
                     }
                     float[] dxReverse = inGrad != null ? reverseInputGradient : null;
-                    layer.computeBackward(params, offset, reverseInput, 0, width, null, upReverse, 0, H, sT, ws, grads,
-                            dxReverse, 0, width, s0);
+                    layer.computeBackward(params, offset, byTokens ? null : reverseInput, 0, width, byTokens ? reverseTokens : null,
+                            upReverse, 0, H, sT, ws, grads, dxReverse, 0, width, s0);
                     if (inGrad != null) {
                         for (int r = 0; r < n; r++) {
                             int from = r * width, to = reverseRow[r] * width;
@@ -239,6 +260,58 @@ public final class StackWorkspace {
         }
         if (dx != null) {
             scatter(inputGradient, shape.inputSize(), dx);
+        }
+    }
+
+    /** Layer 0's input, packed: dense rows, or token ids in both directions' orders. */
+    private void gatherInput(float[] x, int[] tokenIds) {
+        if (tokenIds == null) {
+            gather(x, shape.inputSize(), input);
+            return;
+        }
+        int batch = shape.batch();
+        for (int t = 1; t <= rows.steps(); t++) {
+            for (int s = 0; s < rows.active(t); s++) {
+                tokens[rows.start(t) + s] = tokenIds[(t - 1) * batch + order[s]];
+            }
+        }
+        for (int r = 0; r < rows.rows(); r++) {
+            reverseTokens[r] = tokens[reverseRow[r]];
+        }
+    }
+
+    /** @return the top layer's outputs of the last forward, packed: N rows of D*H ({@link #packedRows()}), sorted rows within each step */
+    float[] topOutputs() {
+        return outputs[shape.layers() - 1];
+    }
+
+    /** @return where backward with a packed top gradient reads it: rows as {@link #topOutputs()} */
+    float[] topGradient() {
+        return outputGradients[shape.layers() - 1];
+    }
+
+    /** @return N, the packed rows of the last forward */
+    int packedRows() {
+        return rows.rows();
+    }
+
+    /** @return the packed row of position t (1-based) of the caller's row b, or -1 where that row has ended */
+    int packedRow(int t, int b) {
+        for (int s = 0; s < rows.active(t); s++) {
+            if (order[s] == b) {
+                return rows.start(t) + s;
+            }
+        }
+        return -1;
+    }
+
+    /** Packs {@code values} given per caller row and position (steps x B, as the input) into packed order. */
+    void packInts(int[] values, int[] packed) {
+        int batch = shape.batch();
+        for (int t = 1; t <= rows.steps(); t++) {
+            for (int s = 0; s < rows.active(t); s++) {
+                packed[rows.start(t) + s] = values[(t - 1) * batch + order[s]];
+            }
         }
     }
 

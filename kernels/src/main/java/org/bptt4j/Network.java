@@ -1,0 +1,310 @@
+package org.bptt4j;
+
+import java.util.Random;
+
+import org.bptt4j.internal.Checks;
+
+/**
+ * A model of any shape: token ids or dense rows in, a {@link RecurrentStack} (L layers, D
+ * directions, rows of their own lengths), and a {@link SoftmaxHead} over V classes that reads
+ * either the top layer's output at every step of every row ({@link Target#EVERY_STEP}, D*H wide: a
+ * tagger or a character model) or each row's final state ({@link Target#LAST_STEP}: the top
+ * layer's {@code h_n} of each direction, concatenated, as PyTorch users classify a sentence).
+ *
+ * <p>One parameter array and one gradient array, so that optimizers and clipping run as one loop:
+ * <pre>
+ * offset          what
+ * 0               the stack's parameters, in {@link StackShape}'s order (PyTorch's)
+ * headOffset()    the head's W_y (D*H x V), then b_y (V)
+ * </pre>
+ * The network owns its workspaces (allocated once) and is used by one thread at a time; a training
+ * step allocates nothing.
+ */
+public final class Network {
+    /** What the first layer reads. */
+    public enum Input {
+        /** Token ids in [0, I): row t of a sequence is the one-hot vector of its id. */
+        TOKENS,
+        /** Rows of I floats. */
+        DENSE
+    }
+
+    /** Where the head classifies. */
+    public enum Target {
+        /** Every step of every row: targets are steps x B ids (past a row's length, not read). */
+        EVERY_STEP,
+        /** Each row's final state: targets are B labels. */
+        LAST_STEP
+    }
+
+    private final StackShape shape;
+    private final Input input;
+    private final Target target;
+    private final RecurrentStack stack;
+    private final SoftmaxHead head;
+    private final StackWorkspace ws;
+    private final HeadWorkspace hws;
+    private final float[] finalState, stateGradient, features, featureGradient, packedProbabilities;
+    private final int[] packedTargets;
+    /** The shape's parameter count, computed once: a training step allocates nothing. */
+    private final int headOffset, size;
+
+    private Network(Implementation implementation, StackShape shape, Input input, Target target, int outputs) {
+        this.shape = Checks.notNull("shape", shape);
+        this.input = Checks.notNull("input", input);
+        this.target = Checks.notNull("target", target);
+        Checks.notNull("implementation", implementation);
+        this.stack = new RecurrentStack(implementation, shape);
+        // The head reads rows of D*H floats: T*B of them (every step) or B (the last).
+        LayerShape read = new LayerShape(shape.maxSteps(), shape.batch(), 1, shape.outputSize(), Cell.VANILLA, Activation.TANH);
+        this.head = implementation.head(read, outputs);
+        Checks.arraySize("the network's parameters", (long) shape.parameterSize() + head.size());
+        this.headOffset = shape.parameterSize();
+        this.size = headOffset + head.size();
+        this.ws = stack.newWorkspace();
+        this.hws = head.newWorkspace();
+        this.finalState = new float[shape.stateLength()];
+        this.stateGradient = new float[shape.stateLength()];
+        this.features = new float[shape.batch() * shape.outputSize()];
+        this.featureGradient = new float[shape.batch() * shape.outputSize()];
+        this.packedTargets = new int[shape.maxSteps() * shape.batch()];
+        this.packedProbabilities = target == Target.EVERY_STEP ? new float[shape.maxSteps() * shape.batch() * outputs] : null;
+    }
+
+    /**
+     * @param outputs V, the classes of the head
+     * @throws IllegalArgumentException for a null argument or outputs below 1
+     */
+    public static Network of(Implementation implementation, StackShape shape, Input input, Target target, int outputs) {
+        return new Network(implementation, shape, input, target, outputs);
+    }
+
+    /** @return the stack's shape */
+    public StackShape shape() {
+        return shape;
+    }
+
+    /** @return what the first layer reads */
+    public Input input() {
+        return input;
+    }
+
+    /** @return where the head classifies */
+    public Target target() {
+        return target;
+    }
+
+    /** @return V */
+    public int outputs() {
+        return head.outputs();
+    }
+
+    /** @return the stack */
+    public RecurrentStack stack() {
+        return stack;
+    }
+
+    /** @return where the head's parameters start: the stack's parameter count */
+    public int headOffset() {
+        return headOffset;
+    }
+
+    /** @return the length of the parameter (and gradient) array */
+    public int size() {
+        return size;
+    }
+
+    /**
+     * PyTorch's default initialisation: every recurrent weight and bias uniform in
+     * {@code ±1/sqrt(H)} (b, the sum of PyTorch's two biases, as the sum of two such draws; the
+     * GRU's b_hn one draw), the head's weights and bias uniform in {@code ±1/sqrt(D*H)} (as
+     * {@code torch.nn.Linear}).
+     *
+     * @throws IllegalArgumentException if params is not {@link #size()} long or random is null
+     */
+    public void initialize(float[] params, Random random) {
+        Checks.length("params", params, size(), "the network's size()");
+        Checks.notNull("random", random);
+        float bound = (float) (1 / Math.sqrt(shape.hiddenSize()));
+        for (int l = 0; l < shape.layers(); l++) {
+            ParameterLayout layout = shape.layer(l).parameterLayout();
+            for (int d = 0; d < shape.directions(); d++) {
+                int offset = shape.parameterOffset(l, d);
+                for (int i = 0; i < layout.biasOffset(); i++) {
+                    params[offset + i] = uniform(random, bound);
+                }
+                for (int i = layout.biasOffset(); i < layout.biasOffset() + layout.gateWidth(); i++) {
+                    boolean newGate = shape.cell() == Cell.GRU && i - layout.biasOffset() >= 2 * shape.hiddenSize();
+                    params[offset + i] = uniform(random, bound) + (newGate ? 0f : uniform(random, bound)); // b_ih + b_hh
+                }
+                for (int i = layout.recurrentNewGateBiasOffset(); i < layout.size(); i++) {
+                    params[offset + i] = uniform(random, bound);
+                }
+            }
+        }
+        float headBound = (float) (1 / Math.sqrt(shape.outputSize()));
+        for (int i = headOffset(); i < size(); i++) {
+            params[i] = uniform(random, headBound);
+        }
+    }
+
+    private static float uniform(Random random, float bound) {
+        return (random.nextFloat() * 2 - 1) * bound;
+    }
+
+    /**
+     * One training step on token ids: forward, cross-entropy, backward; the gradients are
+     * <b>added</b> to {@code grads}. The initial state is zero.
+     *
+     * @param tokens  steps x B ids in [0, I), time-major (past a row's length, not read)
+     * @param steps   T, from 1 to maxSteps
+     * @param lengths each row's length (1..steps), or null for every row {@code steps} long
+     * @param targets {@link Target#EVERY_STEP}: steps x B ids in [0, V); {@link Target#LAST_STEP}: B labels
+     * @return the summed cross-entropy of the predictions (one per real step of every row, or one per row)
+     * @throws IllegalArgumentException for a bad argument; nothing is written then
+     */
+    public double trainTokens(float[] params, int[] tokens, int steps, int[] lengths, int[] targets, float[] grads) {
+        requireInput(Input.TOKENS);
+        checkTraining(params, steps, lengths, targets, grads);
+        stack.forwardTokens(params, tokens, steps, lengths, null, ws, null, finalState);
+        double loss = headLoss(params, targets, grads);
+        if (target == Target.EVERY_STEP) {
+            ws.backward(params, null, tokens, null, true, null, grads, null, null);
+        } else {
+            stack.backwardTokens(params, tokens, null, stateGradient, ws, grads, null);
+        }
+        return loss;
+    }
+
+    /**
+     * {@link #trainTokens} on dense rows.
+     *
+     * @param x steps x B x I, time-major (past a row's length, not read)
+     * @throws IllegalArgumentException for a bad argument; nothing is written then
+     */
+    public double train(float[] params, float[] x, int steps, int[] lengths, int[] targets, float[] grads) {
+        requireInput(Input.DENSE);
+        checkTraining(params, steps, lengths, targets, grads);
+        stack.forward(params, x, steps, lengths, null, ws, null, finalState);
+        double loss = headLoss(params, targets, grads);
+        if (target == Target.EVERY_STEP) {
+            ws.backward(params, x, null, null, true, null, grads, null, null);
+        } else {
+            stack.backward(params, x, null, stateGradient, ws, grads, null, null);
+        }
+        return loss;
+    }
+
+    /**
+     * Forward only, then the head's probabilities: each row's class probabilities from its final
+     * state (B x V), or every step's (steps x B x V, time-major, zeros past a row's length).
+     *
+     * @param out receives the probabilities
+     * @throws IllegalArgumentException for a bad argument; nothing is written then
+     */
+    public void predictTokens(float[] params, int[] tokens, int steps, int[] lengths, float[] out) {
+        requireInput(Input.TOKENS);
+        checkPrediction(params, steps, out);
+        stack.forwardTokens(params, tokens, steps, lengths, null, ws, null, finalState);
+        probabilities(params, steps, out);
+    }
+
+    /** {@link #predictTokens} on dense rows. */
+    public void predict(float[] params, float[] x, int steps, int[] lengths, float[] out) {
+        requireInput(Input.DENSE);
+        checkPrediction(params, steps, out);
+        stack.forward(params, x, steps, lengths, null, ws, null, finalState);
+        probabilities(params, steps, out);
+    }
+
+    private void requireInput(Input expected) {
+        if (input != expected) {
+            throw new IllegalArgumentException("this network reads " + input + " input; use the method for it");
+        }
+    }
+
+    private void checkTraining(float[] params, int steps, int[] lengths, int[] targets, float[] grads) {
+        Checks.length("params", params, size(), "the network's size()");
+        Checks.length("grads", grads, size(), "the network's size()");
+        Checks.notNull("targets", targets);
+        int batch = shape.batch();
+        if (steps < 1 || steps > shape.maxSteps()) {
+            throw new IllegalArgumentException("steps must be in [1, " + shape.maxSteps() + "] (maxSteps), was " + steps);
+        }
+        if (target == Target.LAST_STEP) {
+            head.checkTargets(targets, batch);
+            return;
+        }
+        if (targets.length < steps * batch) {
+            throw new IllegalArgumentException("targets.length must be at least " + steps * batch + " (steps*batch), was " + targets.length);
+        }
+        for (int t = 0; t < steps; t++) {
+            for (int b = 0; b < batch; b++) {
+                int id = targets[t * batch + b];
+                boolean read = lengths == null || (b < lengths.length && t < lengths[b]);
+                if (read && (id < 0 || id >= head.outputs())) {
+                    throw new IllegalArgumentException("targets[" + (t * batch + b) + "] must be in [0, " + head.outputs()
+                            + ") (outputs), was " + id);
+                }
+            }
+        }
+    }
+
+    private void checkPrediction(float[] params, int steps, float[] out) {
+        Checks.length("params", params, size(), "the network's size()");
+        long rows = target == Target.LAST_STEP ? shape.batch() : (long) steps * shape.batch();
+        Checks.atLeast("out", out, rows * head.outputs(), target == Target.LAST_STEP ? "batch*outputs" : "steps*batch*outputs");
+    }
+
+    /** The head on the forward pass just run: its loss, its gradients added, the stack's upstream gradient set. */
+    private double headLoss(float[] params, int[] targets, float[] grads) {
+        if (target == Target.EVERY_STEP) {
+            ws.packInts(targets, packedTargets);
+            return head.computeLoss(params, headOffset(), ws.topOutputs(), 0, ws.packedRows(), packedTargets, hws, grads, ws.topGradient());
+        }
+        topFinalStates(finalState, features, true);
+        double loss = head.computeLoss(params, headOffset(), features, 0, shape.batch(), targets, hws, grads, featureGradient);
+        java.util.Arrays.fill(stateGradient, 0f);
+        topFinalStates(stateGradient, featureGradient, false);
+        return loss;
+    }
+
+    /** Between a stack state and the head's rows: row b = the top layer's h of each direction (D*H floats). */
+    private void topFinalStates(float[] state, float[] rows, boolean toRows) {
+        int batch = shape.batch(), hid = shape.hiddenSize(), dh = shape.outputSize(), D = shape.directions();
+        for (int d = 0; d < D; d++) {
+            int block = ((shape.layers() - 1) * D + d) * batch * hid;
+            for (int b = 0; b < batch; b++) {
+                if (toRows) {
+                    System.arraycopy(state, block + b * hid, rows, b * dh + d * hid, hid);
+                } else {
+                    System.arraycopy(rows, b * dh + d * hid, state, block + b * hid, hid);
+                }
+            }
+        }
+    }
+
+    private void probabilities(float[] params, int steps, float[] out) {
+        int v = head.outputs();
+        if (target == Target.LAST_STEP) {
+            topFinalStates(finalState, features, true);
+            head.computeProbabilities(params, headOffset(), features, 0, shape.batch(), hws, out);
+            return;
+        }
+        // Every step: the packed rows' probabilities, then each into its row and position.
+        float[] packed = packedProbabilities;
+        int n = ws.packedRows();
+        head.computeProbabilities(params, headOffset(), ws.topOutputs(), 0, n, hws, packed);
+        int batch = shape.batch();
+        for (int t = 1; t <= steps; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = ws.packedRow(t, b), to = ((t - 1) * batch + b) * v;
+                if (r < 0) {
+                    java.util.Arrays.fill(out, to, to + v, 0f);
+                } else {
+                    System.arraycopy(packed, r * v, out, to, v);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package org.bptt4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.bptt4j.Network.Input;
+import org.bptt4j.Network.Target;
+import org.bptt4j.train.Adam;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Networks of any shape: finite differences, SIMD against reference, learning, prediction, checks, no allocation. */
+class NetworkTest {
+    static final int STEPS = 5, BATCH = 3, VOCAB = 6, CLASSES = 4;
+    static final int[] LENGTHS = {2, 5, 3};
+
+    static Network network(Implementation implementation, String cell, Input input, Target target, int layers, int directions) {
+        int in = input == Input.TOKENS ? VOCAB : 3;
+        return Network.of(implementation, StackShape.named(cell, STEPS, BATCH, in, 4, layers, directions), input, target, CLASSES);
+    }
+
+    static double train(Network n, float[] params, float[] x, int[] tokens, int[] targets, float[] grads) {
+        return n.input() == Input.TOKENS ? n.trainTokens(params, tokens, STEPS, LENGTHS, targets, grads)
+                : n.train(params, x, STEPS, LENGTHS, targets, grads);
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2} L={3} D={4}")
+    @CsvSource({"lstm,TOKENS,EVERY_STEP,2,2", "gru,DENSE,LAST_STEP,2,2", "rnn_tanh,TOKENS,LAST_STEP,1,2", "lstm,DENSE,EVERY_STEP,1,1",
+            "gru,TOKENS,EVERY_STEP,2,1"})
+    void referenceGradientsMatchFiniteDifferences(String cell, Input input, Target target, int layers, int directions) {
+        Network n = network(Implementation.REFERENCE, cell, input, target, layers, directions);
+        Random random = new Random(3);
+        float[] params = new float[n.size()];
+        n.initialize(params, random);
+        float[] x = Fixtures.uniform(random, STEPS * BATCH * 3, 1f);
+        int[] tokens = Fixtures.tokens(random, STEPS * BATCH, VOCAB);
+        int[] targets = Fixtures.tokens(random, STEPS * BATCH, CLASSES);
+        float[] grads = new float[n.size()];
+        train(n, params, x, tokens, targets, grads);
+        float[] numeric = new float[n.size()];
+        for (int i = 0; i < params.length; i++) {
+            // Central differences of a float forward, h = 1e-2: rounding noise and truncation
+            // error both near 1e-4 of the largest gradient (see RecurrentStackTest).
+            float keep = params[i];
+            params[i] = keep + 1e-2f;
+            double plus = train(n, params, x, tokens, targets, new float[n.size()]);
+            params[i] = keep - 1e-2f;
+            double minus = train(n, params, x, tokens, targets, new float[n.size()]);
+            params[i] = keep;
+            numeric[i] = (float) ((plus - minus) / 2e-2);
+        }
+        // 2e-3: ten times that noise; a gradient on the wrong row or step is off by 1e-1 or more.
+        Fixtures.assertNormwiseClose("gradient", numeric, grads, 2e-3);
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @CsvSource({"lstm,TOKENS,EVERY_STEP", "gru,DENSE,LAST_STEP", "rnn_relu,DENSE,EVERY_STEP", "lstm,TOKENS,LAST_STEP"})
+    void simdAgreesWithTheReference(String cell, Input input, Target target) {
+        Network simd = network(Implementation.SIMD, cell, input, target, 2, 2);
+        Network reference = network(Implementation.REFERENCE, cell, input, target, 2, 2);
+        Random random = new Random(8);
+        float[] params = new float[simd.size()];
+        simd.initialize(params, random);
+        float[] x = Fixtures.uniform(random, STEPS * BATCH * 3, 1f);
+        int[] tokens = Fixtures.tokens(random, STEPS * BATCH, VOCAB);
+        int[] targets = Fixtures.tokens(random, STEPS * BATCH, CLASSES);
+        float[] g1 = new float[simd.size()], g2 = new float[simd.size()];
+        double l1 = train(simd, params, x, tokens, targets, g1), l2 = train(reference, params, x, tokens, targets, g2);
+        assertEquals(l2, l1, 1e-5 * Math.abs(l2), "loss");
+        // The stack's equivalence bound (sums rounded differently), through the head's product too.
+        Fixtures.assertNormwiseClose("gradient", g2, g1, 1e-4);
+        int rows = target == Target.LAST_STEP ? BATCH : STEPS * BATCH;
+        float[] p1 = new float[rows * CLASSES], p2 = new float[rows * CLASSES];
+        if (input == Input.TOKENS) {
+            simd.predictTokens(params, tokens, STEPS, LENGTHS, p1);
+            reference.predictTokens(params, tokens, STEPS, LENGTHS, p2);
+        } else {
+            simd.predict(params, x, STEPS, LENGTHS, p1);
+            reference.predict(params, x, STEPS, LENGTHS, p2);
+        }
+        Fixtures.assertNormwiseClose("probabilities", p2, p1, 1e-5);
+        for (int r = 0; r < rows; r++) {
+            double sum = 0;
+            for (int c = 0; c < CLASSES; c++) {
+                sum += p1[r * CLASSES + c];
+            }
+            boolean ended = target == Target.EVERY_STEP && r / BATCH >= LENGTHS[r % BATCH];
+            assertEquals(ended ? 0 : 1, sum, 1e-5, "row " + r + "'s probabilities");
+        }
+    }
+
+    @Test
+    void aBidirectionalClassifierLearnsWhetherASequenceHoldsAToken() {
+        // Label 1 when token 1 occurs within the row's length; the reverse direction sees it early.
+        int steps = 8, batch = 16;
+        Network n = Network.of(Implementation.SIMD, StackShape.named("gru", steps, batch, 5, 12, 2, 2), Input.TOKENS, Target.LAST_STEP, 2);
+        Random random = new Random(1);
+        float[] params = new float[n.size()], grads = new float[n.size()];
+        n.initialize(params, random);
+        Adam adam = new Adam(n.size(), 0.02f);
+        double first = 0, last = 0;
+        for (int iteration = 0; iteration < 150; iteration++) {
+            int[] tokens = new int[steps * batch], lengths = new int[batch], labels = new int[batch];
+            for (int b = 0; b < batch; b++) {
+                lengths[b] = 1 + random.nextInt(steps);
+                for (int t = 0; t < steps; t++) {
+                    tokens[t * batch + b] = random.nextInt(5) == 0 ? 1 : 2 + random.nextInt(3);
+                    if (t < lengths[b] && tokens[t * batch + b] == 1) {
+                        labels[b] = 1;
+                    }
+                }
+            }
+            java.util.Arrays.fill(grads, 0f);
+            double loss = n.trainTokens(params, tokens, steps, lengths, labels, grads) / batch;
+            adam.step(params, grads);
+            if (iteration < 10) {
+                first += loss / 10;
+            } else if (iteration >= 140) {
+                last += loss / 10;
+            }
+        }
+        assertTrue(last < first / 4, "mean loss went from " + first + " to " + last);
+    }
+
+    @Test
+    void initializationFollowsPyTorchsBounds() {
+        Network n = network(Implementation.SIMD, "gru", Input.DENSE, Target.LAST_STEP, 2, 2);
+        float[] params = new float[n.size()];
+        n.initialize(params, new Random(4));
+        float bound = 0.5f; // 1/sqrt(H), H = 4
+        ParameterLayout layer0 = n.shape().layer(0).parameterLayout();
+        for (int i = 0; i < n.headOffset(); i++) {
+            int inLayer = i < 2 * layer0.size() ? i % layer0.size() : (i - 2 * layer0.size()) % n.shape().layer(1).parameterLayout().size();
+            ParameterLayout layout = i < 2 * layer0.size() ? layer0 : n.shape().layer(1).parameterLayout();
+            boolean summedBias = inLayer >= layout.biasOffset() && inLayer < layout.biasOffset() + 2 * 4;
+            assertTrue(Math.abs(params[i]) <= (summedBias ? 2 * bound : bound), "parameter " + i + ": " + params[i]);
+        }
+        for (int i = n.headOffset(); i < n.size(); i++) {
+            assertTrue(Math.abs(params[i]) <= 1 / Math.sqrt(8), "head parameter " + i);
+        }
+    }
+
+    @Test
+    void badArgumentsAreRejectedBeforeAnythingIsWritten() {
+        Network n = network(Implementation.SIMD, "lstm", Input.TOKENS, Target.EVERY_STEP, 2, 2);
+        float[] params = new float[n.size()], grads = new float[n.size()];
+        int[] tokens = new int[STEPS * BATCH], targets = new int[STEPS * BATCH];
+        targets[BATCH + 1] = CLASSES; // row 1 at step 2: within its length 5
+        assertThrows(IllegalArgumentException.class, () -> n.trainTokens(params, tokens, STEPS, LENGTHS, targets, grads));
+        int[] pastLength = new int[STEPS * BATCH];
+        pastLength[4 * BATCH] = CLASSES; // row 0 at step 5: past its length 2, not read
+        n.trainTokens(params, tokens, STEPS, LENGTHS, pastLength, grads);
+        float[] none = new float[n.size()];
+        assertThrows(IllegalArgumentException.class, () -> n.train(params, new float[STEPS * BATCH * VOCAB], STEPS, LENGTHS, targets, none));
+        int[] badToken = new int[STEPS * BATCH];
+        badToken[1] = VOCAB;
+        assertThrows(IllegalArgumentException.class, () -> n.trainTokens(params, badToken, STEPS, LENGTHS, new int[STEPS * BATCH], none));
+        assertThrows(IllegalArgumentException.class, () -> n.predictTokens(params, tokens, STEPS, LENGTHS, new float[5]));
+        for (float g : none) {
+            assertEquals(0f, g, "nothing written");
+        }
+    }
+
+    @Test
+    void aTrainingStepAllocatesNothingOnceCompiled() {
+        List<AllocationCheck.Case> cases = new ArrayList<>();
+        for (Target target : Target.values()) {
+            Network n = Network.of(Implementation.SIMD, StackShape.named("lstm", 6, 5, 11, 20, 2, 2), Input.TOKENS, target, 7);
+            Random random = new Random(6);
+            float[] params = new float[n.size()], grads = new float[n.size()];
+            n.initialize(params, random);
+            int[] tokens = Fixtures.tokens(random, 30, 11), targets = Fixtures.tokens(random, 30, 7), lengths = {3, 6, 1, 6, 4};
+            Adam adam = new Adam(n.size(), 0.001f);
+            cases.add(new AllocationCheck.Case(target + " training step", () -> {
+                n.trainTokens(params, tokens, 6, lengths, targets, grads);
+                adam.step(params, grads);
+            }));
+        }
+        System.out.println("network training step: " + AllocationCheck.assertNoAllocationOnceCompiled(cases, 300, 20));
+    }
+}
