@@ -28,6 +28,21 @@ public final class Adagrad implements Optimizer {
         return memory.length;
     }
 
+    @Override
+    public OptimizerState state() {
+        return new OptimizerState("adagrad", settings(), 0, java.util.Map.of("memory", memory.clone()));
+    }
+
+    @Override
+    public void restore(OptimizerState state) {
+        Checks.notNull("state", state).requireLike("adagrad", settings(), java.util.Map.of("memory", memory.length));
+        System.arraycopy(state.arrays().get("memory"), 0, memory, 0, memory.length);
+    }
+
+    private java.util.Map<String, String> settings() {
+        return java.util.Map.of("learningRate", Float.toString(learningRate));
+    }
+
     /** @return the running sums of squared gradients (for checkpoints and tests); the array itself */
     public float[] memory() {
         return memory;

@@ -51,6 +51,27 @@ public final class Adam implements Optimizer {
         return first.length;
     }
 
+    @Override
+    public OptimizerState state() {
+        return new OptimizerState("adam", settings(), steps, java.util.Map.of("first", first.clone(), "second", second.clone()));
+    }
+
+    @Override
+    public void restore(OptimizerState state) {
+        Checks.notNull("state", state).requireLike("adam", settings(), java.util.Map.of("first", first.length, "second", second.length));
+        if (state.steps() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("the state's steps must fit an int, were " + state.steps());
+        }
+        System.arraycopy(state.arrays().get("first"), 0, first, 0, first.length);
+        System.arraycopy(state.arrays().get("second"), 0, second, 0, second.length);
+        steps = (int) state.steps();
+    }
+
+    private java.util.Map<String, String> settings() {
+        return java.util.Map.of("learningRate", Float.toString(learningRate), "beta1", Float.toString(beta1),
+                "beta2", Float.toString(beta2), "epsilon", Float.toString(epsilon));
+    }
+
     /** @return the number of steps taken (t) */
     public int steps() {
         return steps;

@@ -16,4 +16,14 @@ public interface Optimizer {
 
     /** @return the number of parameters this optimizer's state was sized for */
     int size();
+
+    /** @return a copy of everything {@link #restore} needs to continue exactly from here */
+    OptimizerState state();
+
+    /**
+     * Continues from {@code state}, saved by an optimizer of the same kind, size and settings.
+     *
+     * @throws IllegalArgumentException if it was not (the message says what differs); nothing is changed then
+     */
+    void restore(OptimizerState state);
 }

@@ -36,6 +36,21 @@ public final class Sgd implements Optimizer {
     }
 
     @Override
+    public OptimizerState state() {
+        return new OptimizerState("sgd", settings(), 0, java.util.Map.of("velocity", velocity.clone()));
+    }
+
+    @Override
+    public void restore(OptimizerState state) {
+        Checks.notNull("state", state).requireLike("sgd", settings(), java.util.Map.of("velocity", velocity.length));
+        System.arraycopy(state.arrays().get("velocity"), 0, velocity, 0, velocity.length);
+    }
+
+    private java.util.Map<String, String> settings() {
+        return java.util.Map.of("learningRate", Float.toString(learningRate), "momentum", Float.toString(momentum));
+    }
+
+    @Override
     public void step(float[] params, float[] grads) {
         Checks.length("params", params, velocity.length, "the optimizer's size");
         Checks.length("grads", grads, velocity.length, "the optimizer's size");

@@ -61,7 +61,7 @@ class PyTorchInteropTest {
         assertArrayEquals(params, back, 1e-6f); // the biases' sum, rounded once
     }
 
-    private static boolean torchAvailable() {
+    static boolean torchAvailable() {
         try {
             Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import torch").redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
