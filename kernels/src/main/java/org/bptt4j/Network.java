@@ -164,14 +164,30 @@ public final class Network {
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      */
     public double trainTokens(float[] params, int[] tokens, int steps, int[] lengths, int[] targets, float[] grads) {
+        return trainTokens(params, tokens, steps, lengths, targets, grads, null);
+    }
+
+    /**
+     * {@link #trainTokens(float[], int[], int, int[], int[], float[])} from a given state, which
+     * then becomes each row's final state: truncated BPTT over a long stream, chunk after chunk
+     * (no gradient flows back across chunks).
+     *
+     * @param state the stack's state ({@link StackShape#stateLength()} floats), in and out; null for zeros and no output
+     * @throws IllegalArgumentException for a bad argument; nothing is written then
+     */
+    public double trainTokens(float[] params, int[] tokens, int steps, int[] lengths, int[] targets, float[] grads, float[] state) {
         requireInput(Input.TOKENS);
         checkTraining(params, steps, lengths, targets, grads);
-        stack.forwardTokens(params, tokens, steps, lengths, null, ws, null, finalState);
+        Checks.lengthOrNull("state", state, shape.stateLength(), "the stack's stateLength()");
+        stack.forwardTokens(params, tokens, steps, lengths, state, ws, null, finalState);
         double loss = headLoss(params, targets, grads);
         if (target == Target.EVERY_STEP) {
             ws.backward(params, null, tokens, null, true, null, grads, null, null);
         } else {
             stack.backwardTokens(params, tokens, null, stateGradient, ws, grads, null);
+        }
+        if (state != null) {
+            System.arraycopy(finalState, 0, state, 0, state.length);
         }
         return loss;
     }
@@ -203,10 +219,25 @@ public final class Network {
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      */
     public void predictTokens(float[] params, int[] tokens, int steps, int[] lengths, float[] out) {
+        predictTokens(params, tokens, steps, lengths, null, out);
+    }
+
+    /**
+     * {@link #predictTokens(float[], int[], int, int[], float[])} from a given state, which then
+     * becomes each row's final state (to generate a sequence one step at a time).
+     *
+     * @param state the stack's state, in and out; null for zeros and no output
+     * @throws IllegalArgumentException for a bad argument; nothing is written then
+     */
+    public void predictTokens(float[] params, int[] tokens, int steps, int[] lengths, float[] state, float[] out) {
         requireInput(Input.TOKENS);
         checkPrediction(params, steps, out);
-        stack.forwardTokens(params, tokens, steps, lengths, null, ws, null, finalState);
+        Checks.lengthOrNull("state", state, shape.stateLength(), "the stack's stateLength()");
+        stack.forwardTokens(params, tokens, steps, lengths, state, ws, null, finalState);
         probabilities(params, steps, out);
+        if (state != null) {
+            System.arraycopy(finalState, 0, state, 0, state.length);
+        }
     }
 
     /** {@link #predictTokens} on dense rows. */

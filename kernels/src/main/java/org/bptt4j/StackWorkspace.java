@@ -37,6 +37,8 @@ public final class StackWorkspace {
     private final int[] tokens, reverseTokens;
     /** The rows of every step, the same for every layer and direction (theirs are copies). */
     private final StepRows rows;
+    /** The caller's T: at least the longest row's length ({@code rows.steps()}); positions past a row's length are zeros out. */
+    private int callSteps;
     private int steps;
 
     StackWorkspace(RecurrentStack stack) {
@@ -110,6 +112,7 @@ public final class StackWorkspace {
     /** Sorts the rows by length (longest first, stable) and sets every layer's rows. */
     void plan(int steps, int[] lengths) {
         this.steps = 0;
+        this.callSteps = steps;
         int batch = shape.batch();
         for (int b = 0; b < batch; b++) {
             order[b] = b;
@@ -141,7 +144,7 @@ public final class StackWorkspace {
             }
         }
         // Reverse step u of sorted row s reads position len_s - u: the forward direction's step len_s - u + 1.
-        for (int u = 1; u <= steps; u++) {
+        for (int u = 1; u <= rows.steps(); u++) {
             for (int s = 0; s < rows.active(u); s++) {
                 reverseRow[rows.start(u) + s] = rows.start(sortedLengths[s] - u + 1) + s;
             }
@@ -193,7 +196,7 @@ public final class StackWorkspace {
         if (out != null) {
             scatter(outputs[L - 1], dh, out);
         }
-        steps = rows.steps();
+        steps = callSteps;
     }
 
     /**
@@ -328,7 +331,7 @@ public final class StackWorkspace {
     /** Packed rows back into the caller's steps x B rows, zeros where a row has ended. */
     private void scatter(float[] packed, int width, float[] padded) {
         int batch = shape.batch();
-        for (int t = 1; t <= rows.steps(); t++) {
+        for (int t = 1; t <= callSteps; t++) {
             for (int s = 0; s < batch; s++) {
                 int to = ((t - 1) * batch + order[s]) * width;
                 if (s < rows.active(t)) {

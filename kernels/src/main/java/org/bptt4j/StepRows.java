@@ -57,9 +57,9 @@ public final class StepRows {
         return steps;
     }
 
-    /** @return the rows step t covers, t from 1 to {@link #steps()} (0 at steps() + 1) */
+    /** @return the rows step t covers, t from 1 to {@link #steps()} (0 past the last step) */
     public int active(int t) {
-        return active[t];
+        return t <= steps ? active[t] : 0;
     }
 
     /** @return the first packed row of step t, t from 1 to steps() + 1 (where it is {@link #rows()}) */

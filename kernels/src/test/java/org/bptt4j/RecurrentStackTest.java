@@ -158,6 +158,32 @@ class RecurrentStackTest {
         return sum;
     }
 
+    @ParameterizedTest
+    @EnumSource(Implementation.class)
+    void aWorkspaceReusedForShorterRowsGivesWhatAFreshOneGives(Implementation implementation) {
+        // The second call's longest row (4) is shorter than its steps (6) and than the first call's rows.
+        StackShape shape = StackShape.named("gru", 6, 3, 4, 5, 2, 2);
+        Random random = new Random(12);
+        float[] params = Fixtures.uniform(random, shape.parameterSize(), 0.5f);
+        float[] x = Fixtures.uniform(random, 6 * 3 * 4, 1f);
+        float[] dOut = Fixtures.uniform(random, 6 * 3 * 10, 1f);
+        RecurrentStack stack = new RecurrentStack(implementation, shape);
+        StackWorkspace ws = stack.newWorkspace();
+        float[] out = new float[dOut.length], grads = new float[shape.parameterSize()], dx = new float[x.length];
+        stack.forward(params, x, 6, new int[]{6, 5, 6}, null, ws, out, null);
+        stack.backward(params, x, dOut, null, ws, grads, dx, null);
+        java.util.Arrays.fill(out, 9f);
+        java.util.Arrays.fill(dx, 9f);
+        java.util.Arrays.fill(grads, 0f);
+        int[] shorter = {2, 4, 1};
+        stack.forward(params, x, 6, shorter, null, ws, out, null);
+        stack.backward(params, x, dOut, null, ws, grads, dx, null);
+        Run fresh = run(implementation, shape, 6, shorter, params, x, null, dOut, null);
+        assertArrayEquals(fresh.out, out, "outputs, zeros past each row's length up to steps");
+        assertArrayEquals(fresh.dx, dx, "dx likewise");
+        assertArrayEquals(fresh.grads, grads);
+    }
+
     @Test
     void aFullBatchStackOfOneLayerIsTheLayerItself() {
         LayerShape layerShape = LayerShape.named("gru", 6, 3, 5, 16);

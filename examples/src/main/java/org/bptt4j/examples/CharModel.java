@@ -11,10 +11,13 @@ import java.util.Random;
 
 import org.bptt4j.Implementation;
 import org.bptt4j.LayerShape;
+import org.bptt4j.Network;
+import org.bptt4j.ParameterLayout;
+import org.bptt4j.StackShape;
+import org.bptt4j.io.SafeTensors;
 import org.bptt4j.train.Adagrad;
-import org.bptt4j.train.Checkpoint;
-import org.bptt4j.train.Model;
-import org.bptt4j.train.StreamTrainer;
+import org.bptt4j.train.Clipping;
+import org.bptt4j.train.NetworkCheckpoint;
 
 /**
  * A character-level language model trained with Karpathy's min-char-rnn recipe on the fused
@@ -25,42 +28,47 @@ import org.bptt4j.train.StreamTrainer;
  * and the pointer advances by 25. With {@code --batch B > 1}, B streams walk B equal slices of the
  * text side by side. Every 100 iterations it prints {@code iter N, loss: X} with min-char-rnn's
  * smoothing ({@code -log(1/V)*25} at first, then {@code 0.999*s + 0.001*loss}; the loss is per
- * stream) and the speed; every {@code --sample-every} iterations a 200-character sample.
+ * stream) and the speed; every {@code --sample-every} iterations a 200-character sample. With
+ * {@code --layers L > 1} the recurrent part is a stack of L layers (every layer's state carried
+ * from chunk to chunk). The checkpoint it saves holds its configuration and vocabulary
+ * ({@link NetworkCheckpoint}); {@code --init} refuses one whose vocabulary differs from the text's.
  *
  * <pre>
  * --text FILE          the training text (required)
  * --iters N            iterations (default 2000)
  * --seed S             seed of the initial weights and the samples (default 1)
- * --init CKPT          start from a checkpoint instead (its V and H must match)
+ * --init CKPT          start from a checkpoint instead (its vocabulary, cell, H and L must match)
  * --save CKPT          where to save the final checkpoint (default char-model.safetensors)
  * --hidden H           (default 100)     --seq T   (default 25)    --lr LR (default 0.1)
  * --batch B            parallel streams (default 1)
  * --sample-every N     (default 1000; 0 for none)
  * --impl simd|reference (default simd)
  * --cell rnn_tanh|rnn_relu|lstm|gru (default rnn_tanh, min-char-rnn's)
+ * --layers L           (default 1)
  * </pre>
  */
 public final class CharModel {
     /** The settings, min-char-rnn's by default. */
     public record Options(Path text, int iterations, long seed, Path init, Path save, int hidden, int sequence,
                           float learningRate, float clip, int batch, int sampleEvery, Implementation implementation,
-                          String cell) {
+                          String cell, int layers) {
         /** min-char-rnn's recipe on {@code text}. */
         public static Options defaults(Path text) {
             return new Options(text, 2000, 1, null, Path.of("char-model.safetensors"), 100, 25, 0.1f, 5f, 1, 1000,
-                    Implementation.SIMD, "rnn_tanh");
+                    Implementation.SIMD, "rnn_tanh", 1);
         }
     }
 
     private final Options options;
     private final int[] vocabulary;
     private final int[] data;
-    private final Model model;
-    private final Model sampler;
-    private final StreamTrainer trainer;
+    private final Network network;
+    private final Network sampler;
+    private final Adagrad optimizer;
     private final float[] params;
+    private final float[] grads;
     private final float[] h;
-    private final int[] positions;
+    private final int[] positions, inputs, targets;
     private final int segment;
     private final Random sampleRandom;
     private int pointer;
@@ -87,25 +95,39 @@ public final class CharModel {
             throw new IllegalArgumentException("the text has " + data.length + " characters: too short for " + options.batch()
                     + " stream(s) of chunks of " + options.sequence());
         }
-        LayerShape shape = LayerShape.named(options.cell(), options.sequence(), options.batch(), v, options.hidden());
-        LayerShape one = LayerShape.named(options.cell(), 1, 1, v, options.hidden());
-        this.model = Model.of(options.implementation(), shape, v);
-        this.sampler = Model.of(options.implementation(), one, v);
-        this.params = new float[model.size()];
+        StackShape shape = StackShape.named(options.cell(), options.sequence(), options.batch(), v, options.hidden(), options.layers(), 1);
+        StackShape one = StackShape.named(options.cell(), 1, 1, v, options.hidden(), options.layers(), 1);
+        this.network = Network.of(options.implementation(), shape, Network.Input.TOKENS, Network.Target.EVERY_STEP, v);
+        this.sampler = Network.of(options.implementation(), one, Network.Input.TOKENS, Network.Target.EVERY_STEP, v);
+        this.params = new float[network.size()];
         if (options.init() != null) {
-            Checkpoint.load(options.init(), model, params);
+            String theirs = SafeTensors.read(options.init()).metadata().get("vocabulary");
+            if (!vocabularyText().equals(theirs)) {
+                throw new IllegalArgumentException(options.init() + " was trained on another vocabulary ("
+                        + (theirs == null ? "none saved" : theirs.codePointCount(0, theirs.length()) + " characters") + ") than this text's ("
+                        + v + " characters): its characters would mean other ones here");
+            }
+            NetworkCheckpoint.loadInto(options.init(), network, params);
         } else {
+            // min-char-rnn's: weights 0.01 * N(0, 1), biases 0.
             Random random = new Random(options.seed());
-            int biasStart = model.layer().layout().biasOffset();
-            int biasEnd = model.layer().layout().size();
-            int headBias = model.headOffset() + model.head().biasOffset();
-            for (int i = 0; i < params.length; i++) {
-                boolean bias = (i >= biasStart && i < biasEnd) || i >= headBias;
-                params[i] = bias ? 0f : (float) (0.01 * random.nextGaussian());
+            for (int l = 0; l < shape.layers(); l++) {
+                ParameterLayout layout = shape.layer(l).parameterLayout();
+                int offset = shape.parameterOffset(l, 0);
+                for (int i = 0; i < layout.biasOffset(); i++) {
+                    params[offset + i] = (float) (0.01 * random.nextGaussian());
+                }
+            }
+            int head = network.headOffset(), headBias = head + options.hidden() * v;
+            for (int i = head; i < headBias; i++) {
+                params[i] = (float) (0.01 * random.nextGaussian());
             }
         }
-        this.trainer = new StreamTrainer(model, new Adagrad(model.size(), options.learningRate()), options.clip());
-        this.h = new float[shape.stateLength()]; // h (and the LSTM's c) of every stream
+        this.optimizer = new Adagrad(network.size(), options.learningRate());
+        this.grads = new float[network.size()];
+        this.h = new float[shape.stateLength()]; // h (and the LSTM's c) of every layer and stream
+        this.inputs = new int[options.sequence() * options.batch()];
+        this.targets = new int[options.sequence() * options.batch()];
         this.positions = new int[options.batch()];
         this.sampleRandom = new Random(options.seed() + 1);
         this.smoothLoss = -Math.log(1.0 / v) * options.sequence();
@@ -121,9 +143,18 @@ public final class CharModel {
         return params;
     }
 
-    /** @return the model being trained */
-    public Model model() {
-        return model;
+    /** @return the network being trained */
+    public Network network() {
+        return network;
+    }
+
+    /** @return the vocabulary as one string, its characters in order (what the checkpoint stores) */
+    public String vocabularyText() {
+        StringBuilder vocab = new StringBuilder();
+        for (int c : vocabulary) {
+            vocab.appendCodePoint(c);
+        }
+        return vocab.toString();
     }
 
     /** @return min-char-rnn's smoothed loss after the last iteration */
@@ -145,7 +176,19 @@ public final class CharModel {
         for (int b = 0; b < positions.length; b++) {
             positions[b] = b * segment + pointer;
         }
-        double loss = trainer.trainChunk(params, data, positions, options.sequence(), h) / options.batch();
+        int batch = options.batch();
+        for (int t = 0; t < options.sequence(); t++) {
+            for (int b = 0; b < batch; b++) {
+                inputs[t * batch + b] = data[positions[b] + t];
+                targets[t * batch + b] = data[positions[b] + t + 1];
+            }
+        }
+        Arrays.fill(grads, 0f);
+        double loss = network.trainTokens(params, inputs, options.sequence(), null, targets, grads, h) / batch;
+        if (options.clip() > 0) {
+            Clipping.clipElementwise(grads, options.clip());
+        }
+        optimizer.step(params, grads);
         smoothLoss = smoothLoss * 0.999 + loss * 0.001;
         pointer += options.sequence();
         iteration++;
@@ -154,8 +197,8 @@ public final class CharModel {
 
     /** A sample of {@code length} characters from stream 0's state, starting after its current character. */
     public String sample(int length) {
-        // Stream 0's state: row 0 of each of the S blocks (h, and the LSTM's c).
-        int hid = options.hidden(), blocks = sampler.layer().shape().cell().states();
+        // Stream 0's state: row 0 of each B x H block (h of every layer, then the LSTM's c).
+        int hid = options.hidden(), blocks = sampler.shape().stateLength() / hid;
         float[] state = new float[blocks * hid];
         for (int block = 0; block < blocks; block++) {
             System.arraycopy(h, block * options.batch() * hid, state, block * hid, hid);
@@ -164,7 +207,7 @@ public final class CharModel {
         int[] token = {data[Math.min(pointer, segment - 1)]}; // stream 0's next input, as min-char-rnn's inputs[0]
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < length; i++) {
-            sampler.predict(params, token, 1, state, p);
+            sampler.predictTokens(params, token, 1, null, state, p);
             double u = sampleRandom.nextDouble();
             int next = p.length - 1;
             double cumulative = 0;
@@ -198,18 +241,14 @@ public final class CharModel {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "%d iterations in %.1f s: %.0f iterations/s (%s, B = %d, H = %d, V = %d)%n",
+        System.out.printf(Locale.ROOT, "%d iterations in %.1f s: %.0f iterations/s (%s, L = %d, B = %d, H = %d, V = %d)%n",
                 options.iterations(), seconds, options.iterations() / seconds, options.implementation() + " " + options.cell(),
-                options.batch(), options.hidden(), vocabulary.length);
+                options.layers(), options.batch(), options.hidden(), vocabulary.length);
         if (options.sampleEvery() > 0) {
             System.out.println("----\n" + sample(200) + "\n----");
         }
         if (options.save() != null) {
-            StringBuilder vocab = new StringBuilder();
-            for (int c : vocabulary) {
-                vocab.appendCodePoint(c);
-            }
-            Checkpoint.save(options.save(), model, params, Map.of("vocabulary", vocab.toString(),
+            NetworkCheckpoint.save(options.save(), network, params, null, Map.of("vocabulary", vocabularyText(),
                     "iterations", "" + options.iterations(), "smooth_loss", "" + smoothLoss));
             System.out.println("saved " + options.save());
         }
@@ -225,6 +264,7 @@ public final class CharModel {
         Path init = null, save = o.save();
         Implementation implementation = o.implementation();
         String cell = o.cell();
+        int layers = o.layers();
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (i + 1 >= args.length) {
@@ -244,13 +284,15 @@ public final class CharModel {
                 case "--sample-every" -> sampleEvery = Integer.parseInt(value);
                 case "--impl" -> implementation = Implementation.named(value);
                 case "--cell" -> cell = LayerShape.named(value, 1, 1, 1, 1).cellName(); // checks the name
+                case "--layers" -> layers = Integer.parseInt(value);
                 default -> throw new IllegalArgumentException("unknown option " + flag + " (see CharModel's documentation)");
             }
         }
         if (text == null) {
             throw new IllegalArgumentException("--text FILE is required");
         }
-        return new Options(text, iterations, seed, init, save, hidden, sequence, lr, o.clip(), batch, sampleEvery, implementation, cell);
+        return new Options(text, iterations, seed, init, save, hidden, sequence, lr, o.clip(), batch, sampleEvery, implementation, cell,
+                layers);
     }
 
     /** Entry point: {@code CharModel --text FILE [options]}. */
@@ -260,7 +302,7 @@ public final class CharModel {
             options = parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("CharModel: " + e.getMessage());
-            System.err.println("usage: CharModel --text FILE [--iters N] [--seed S] [--init CKPT] [--save CKPT] [--hidden H] [--seq T] [--lr LR] [--batch B] [--sample-every N] [--impl simd|reference] [--cell rnn_tanh|rnn_relu|lstm|gru]");
+            System.err.println("usage: CharModel --text FILE [--iters N] [--seed S] [--init CKPT] [--save CKPT] [--hidden H] [--seq T] [--lr LR] [--batch B] [--sample-every N] [--impl simd|reference] [--cell rnn_tanh|rnn_relu|lstm|gru] [--layers L]");
             System.exit(2);
             return;
         }

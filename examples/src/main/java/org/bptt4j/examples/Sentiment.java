@@ -8,13 +8,17 @@ import java.util.Random;
 
 import org.bptt4j.Implementation;
 import org.bptt4j.LayerShape;
+import org.bptt4j.Network;
+import org.bptt4j.StackShape;
 import org.bptt4j.train.Adam;
 import org.bptt4j.train.Clipping;
-import org.bptt4j.train.Model;
 
 /**
- * A sentiment classifier with the loss at the last step only: an RNN reads a sentence word by
- * word, and the head classifies its final state as negative (0) or positive (1).
+ * A sentiment classifier with the loss at the last step only: a recurrent network reads a sentence
+ * word by word, and the head classifies its final state as negative (0) or positive (1). Sentences
+ * are read at their own lengths (no padding token): a batch holds sentences of 3 to 14 words, and
+ * each row's final state is its state after its own last word (both directions' when
+ * bidirectional).
  *
  * <p>The sentences come from a seeded generator with these rules:
  * <ul>
@@ -27,15 +31,16 @@ import org.bptt4j.train.Model;
  *       sentence has one unambiguous label: that polarity.</li>
  *   <li>The phrases go to random places among the filler, never splitting a negation from its word.</li>
  * </ul>
- * A training set and a held-out set are drawn from the same generator. Sentences are left-padded
- * with a padding token to 14 steps, so the last step is always the last word. Hidden 64, Adam
- * (lr 0.003), global-norm clipping at 5, batches of 32, 15 epochs. It prints the held-out accuracy
- * after every epoch and at the end.
+ * A training set and a held-out set are drawn from the same generator. Hidden 64, Adam (lr 0.003),
+ * global-norm clipping at 5, batches of 32, 15 epochs. It prints its configuration, the loss,
+ * held-out accuracy and time of every epoch, and at the end classifies the sentences given after
+ * {@code --classify} (words outside the vocabulary are left out, and said so).
  *
  * <pre>
  * --seed S (default 1)  --train N (default 4000)  --test N (default 1000)  --epochs E (default 15)
  * --lr LR (default 0.003)  --impl simd|reference (default simd)
- * --cell rnn_tanh|rnn_relu|lstm|gru (default rnn_tanh)
+ * --cell rnn_tanh|rnn_relu|lstm|gru (default rnn_tanh)  --layers L (default 1)  --bidirectional
+ * --classify "a sentence" "another one" ...  (the rest of the command line)
  * </pre>
  */
 public final class Sentiment {
@@ -56,17 +61,16 @@ public final class Sentiment {
     private static final int BATCH = 32;
     private static final int HIDDEN = 64;
 
-    /** A sentence as token ids (1-based into {@link #vocabulary()}; 0 is padding) and its label. */
+    /** A sentence as token ids (indices into {@link #vocabulary()}) and its label. */
     public record Example(int[] tokens, int label) {
     }
 
     private Sentiment() {
     }
 
-    /** @return the words by token id; id 0 is the padding token "&lt;pad&gt;" */
+    /** @return the words by token id */
     public static List<String> vocabulary() {
         List<String> words = new ArrayList<>();
-        words.add("<pad>");
         words.addAll(POSITIVE);
         words.addAll(NEGATIVE);
         words.addAll(NEGATIONS);
@@ -108,71 +112,117 @@ public final class Sentiment {
         return b.toString();
     }
 
+    /** What to train: the network's shape and the training run's settings. */
+    public record Options(long seed, int trainCount, int testCount, int epochs, float learningRate, Implementation implementation,
+                          String cell, int layers, boolean bidirectional) {
+        /** The defaults of the class comment. */
+        public static Options defaults() {
+            return new Options(1, 4000, 1000, 15, 0.003f, Implementation.SIMD, "rnn_tanh", 1, false);
+        }
+    }
+
+    /**
+     * A trained classifier.
+     *
+     * @param network  the network
+     * @param params   its parameters
+     * @param accuracy its held-out accuracy, in [0, 1]
+     */
+    public record Trained(Network network, float[] params, double accuracy) {
+        /** @return p(positive) of each sentence (words outside the vocabulary left out; a sentence of none of its words gets NaN) */
+        public double[] classify(List<String> sentences) {
+            List<String> vocabulary = vocabulary();
+            double[] positive = new double[sentences.size()];
+            int[] tokens = new int[MAX_WORDS * BATCH], lengths = new int[BATCH];
+            float[] p = new float[2 * BATCH];
+            for (int i = 0; i < sentences.size(); i++) {
+                int[] ids = Arrays.stream(sentences.get(i).toLowerCase(Locale.ROOT).split("\\s+")).mapToInt(vocabulary::indexOf)
+                        .filter(id -> id >= 0).limit(MAX_WORDS).toArray();
+                if (ids.length == 0) {
+                    positive[i] = Double.NaN;
+                    continue;
+                }
+                Arrays.fill(lengths, ids.length); // the one sentence in every row of the batch
+                for (int t = 0; t < ids.length; t++) {
+                    Arrays.fill(tokens, t * BATCH, (t + 1) * BATCH, ids[t]);
+                }
+                network.predictTokens(params, tokens, ids.length, lengths, p);
+                positive[i] = p[1];
+            }
+            return positive;
+        }
+    }
+
     /**
      * Trains and evaluates.
      *
-     * @return the held-out accuracy, in [0, 1]
+     * @param print whether to print the configuration and each epoch's loss, accuracy and time
      */
-    public static double run(long seed, int trainCount, int testCount, int epochs, float learningRate,
-                             Implementation implementation, String cell, boolean print) {
-        Random random = new Random(seed);
-        List<Example> train = generate(random, trainCount);
-        List<Example> test = generate(random, testCount);
+    public static Trained run(Options o, boolean print) {
+        Random random = new Random(o.seed());
+        List<Example> train = generate(random, o.trainCount());
+        List<Example> test = generate(random, o.testCount());
         int v = vocabulary().size();
-        LayerShape shape = LayerShape.named(cell, MAX_WORDS, BATCH, v, HIDDEN);
-        Model model = Model.of(implementation, shape, 2);
-        float[] params = new float[model.size()];
-        float scale = 1f / (float) Math.sqrt(HIDDEN);
-        for (int i = 0; i < params.length; i++) {
-            params[i] = (random.nextFloat() * 2 - 1) * scale; // PyTorch's default init range for RNN and Linear
+        StackShape shape = StackShape.named(o.cell(), MAX_WORDS, BATCH, v, HIDDEN, o.layers(), o.bidirectional() ? 2 : 1);
+        Network network = Network.of(o.implementation(), shape, Network.Input.TOKENS, Network.Target.LAST_STEP, 2);
+        if (print) {
+            System.out.printf(Locale.ROOT, "%s, %d layer%s, %s, hidden %d, batch %d, %d parameters, %s kernels%n", o.cell(), o.layers(),
+                    o.layers() == 1 ? "" : "s", o.bidirectional() ? "bidirectional" : "one direction", HIDDEN, BATCH, network.size(),
+                    o.implementation());
         }
-        float[] grads = new float[model.size()];
-        Adam adam = new Adam(model.size(), learningRate);
+        float[] params = new float[network.size()];
+        network.initialize(params, random);
+        float[] grads = new float[network.size()];
+        Adam adam = new Adam(network.size(), o.learningRate());
         int[] inputs = new int[MAX_WORDS * BATCH];
+        int[] lengths = new int[BATCH];
         int[] labels = new int[BATCH];
         Integer[] order = new Integer[train.size()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
         double accuracy = 0;
-        for (int epoch = 1; epoch <= epochs; epoch++) {
+        for (int epoch = 1; epoch <= o.epochs(); epoch++) {
+            long start = System.nanoTime();
             java.util.Collections.shuffle(Arrays.asList(order), random);
             double loss = 0;
             int batches = train.size() / BATCH;
             for (int batch = 0; batch < batches; batch++) {
                 for (int b = 0; b < BATCH; b++) {
-                    fill(train.get(order[batch * BATCH + b]), b, inputs, labels);
+                    fill(train.get(order[batch * BATCH + b]), b, inputs, lengths, labels);
                 }
                 Arrays.fill(grads, 0f);
-                loss += model.trainLastStep(params, inputs, labels, MAX_WORDS, grads) / BATCH;
+                loss += network.trainTokens(params, inputs, MAX_WORDS, lengths, labels, grads) / BATCH;
                 Clipping.clipGlobalNorm(grads, 5f);
                 adam.step(params, grads);
             }
-            accuracy = accuracy(model, params, test, inputs, labels);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            accuracy = accuracy(network, params, test, inputs, lengths, labels);
             if (print) {
-                System.out.printf(Locale.ROOT, "epoch %d, mean loss %.4f, held-out accuracy %.1f%%%n", epoch, loss / batches, 100 * accuracy);
+                System.out.printf(Locale.ROOT, "epoch %d, mean loss %.4f, held-out accuracy %.1f%%, %.2f s%n", epoch, loss / batches,
+                        100 * accuracy, seconds);
             }
         }
-        return accuracy;
+        return new Trained(network, params, accuracy);
     }
 
-    /** Left-pads example {@code e} into column {@code b} of the time-major batch. */
-    private static void fill(Example e, int b, int[] inputs, int[] labels) {
-        int pad = MAX_WORDS - e.tokens().length;
-        for (int t = 0; t < MAX_WORDS; t++) {
-            inputs[t * BATCH + b] = t < pad ? 0 : e.tokens()[t - pad];
+    /** Puts example {@code e} into column {@code b} of the time-major batch, with its own length. */
+    private static void fill(Example e, int b, int[] inputs, int[] lengths, int[] labels) {
+        for (int t = 0; t < e.tokens().length; t++) {
+            inputs[t * BATCH + b] = e.tokens()[t];
         }
+        lengths[b] = e.tokens().length;
         labels[b] = e.label();
     }
 
-    private static double accuracy(Model model, float[] params, List<Example> examples, int[] inputs, int[] labels) {
+    private static double accuracy(Network network, float[] params, List<Example> examples, int[] inputs, int[] lengths, int[] labels) {
         float[] p = new float[BATCH * 2];
         int correct = 0;
         for (int start = 0; start < examples.size(); start += BATCH) {
             for (int b = 0; b < BATCH; b++) {
-                fill(examples.get(Math.min(start + b, examples.size() - 1)), b, inputs, labels); // the last batch repeats its last example
+                fill(examples.get(Math.min(start + b, examples.size() - 1)), b, inputs, lengths, labels); // the last batch repeats its last example
             }
-            model.predict(params, inputs, MAX_WORDS, null, p);
+            network.predictTokens(params, inputs, MAX_WORDS, lengths, p);
             for (int b = 0; b < BATCH && start + b < examples.size(); b++) {
                 int predicted = p[2 * b + 1] > p[2 * b] ? 1 : 0;
                 correct += predicted == labels[b] ? 1 : 0;
@@ -181,34 +231,68 @@ public final class Sentiment {
         return (double) correct / examples.size();
     }
 
-    /** Entry point: {@code Sentiment [--seed S] [--train N] [--test N] [--epochs E] [--lr LR] [--impl simd|reference] [--cell rnn_tanh|rnn_relu|lstm|gru]}. */
+    /**
+     * Entry point: {@code Sentiment [--seed S] [--train N] [--test N] [--epochs E] [--lr LR] [--impl simd|reference]
+     * [--cell rnn_tanh|rnn_relu|lstm|gru] [--layers L] [--bidirectional] [--classify SENTENCE...]}.
+     */
     public static void main(String[] args) {
-        long seed = 1;
-        int trainCount = 4000, testCount = 1000, epochs = 15;
-        float learningRate = 0.003f;
-        Implementation implementation = Implementation.SIMD;
-        String cell = "rnn_tanh";
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--seed" -> seed = Long.parseLong(args[i + 1]);
-                case "--train" -> trainCount = Integer.parseInt(args[i + 1]);
-                case "--test" -> testCount = Integer.parseInt(args[i + 1]);
-                case "--epochs" -> epochs = Integer.parseInt(args[i + 1]);
-                case "--lr" -> learningRate = Float.parseFloat(args[i + 1]);
-                case "--impl" -> implementation = Implementation.named(args[i + 1]);
-                case "--cell" -> cell = LayerShape.named(args[i + 1], 1, 1, 1, 1).cellName(); // checks the name
-                default -> {
-                    System.err.println("usage: Sentiment [--seed S] [--train N] [--test N] [--epochs E] [--lr LR] [--impl simd|reference] [--cell rnn_tanh|rnn_relu|lstm|gru]");
-                    System.exit(2);
+        Options o = Options.defaults();
+        long seed = o.seed();
+        int trainCount = o.trainCount(), testCount = o.testCount(), epochs = o.epochs(), layers = o.layers();
+        float learningRate = o.learningRate();
+        Implementation implementation = o.implementation();
+        String cell = o.cell();
+        boolean bidirectional = false;
+        List<String> sentences = new ArrayList<>();
+        String usage = "usage: Sentiment [--seed S] [--train N] [--test N] [--epochs E] [--lr LR] [--impl simd|reference]"
+                + " [--cell rnn_tanh|rnn_relu|lstm|gru] [--layers L] [--bidirectional] [--classify SENTENCE...]";
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String flag = args[i];
+                if (flag.equals("--bidirectional")) {
+                    bidirectional = true;
+                    continue;
+                }
+                if (flag.equals("--classify")) {
+                    sentences.addAll(Arrays.asList(args).subList(i + 1, args.length));
+                    break;
+                }
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(flag + " needs a value");
+                }
+                String value = args[++i];
+                switch (flag) {
+                    case "--seed" -> seed = Long.parseLong(value);
+                    case "--train" -> trainCount = Integer.parseInt(value);
+                    case "--test" -> testCount = Integer.parseInt(value);
+                    case "--epochs" -> epochs = Integer.parseInt(value);
+                    case "--lr" -> learningRate = Float.parseFloat(value);
+                    case "--impl" -> implementation = Implementation.named(value);
+                    case "--cell" -> cell = LayerShape.named(value, 1, 1, 1, 1).cellName(); // checks the name
+                    case "--layers" -> layers = Integer.parseInt(value);
+                    default -> throw new IllegalArgumentException("unknown option " + flag);
                 }
             }
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(usage);
+            System.exit(2);
         }
         Random show = new Random(seed);
         System.out.println("examples:");
         for (Example e : generate(show, 4)) {
             System.out.println("  " + (e.label() == 1 ? "positive" : "negative") + ": " + words(e));
         }
-        double accuracy = run(seed, trainCount, testCount, epochs, learningRate, implementation, cell, true);
-        System.out.printf(Locale.ROOT, "held-out accuracy: %.1f%% (%d sentences)%n", 100 * accuracy, testCount);
+        Trained trained = run(new Options(seed, trainCount, testCount, epochs, learningRate, implementation, cell, layers, bidirectional), true);
+        System.out.printf(Locale.ROOT, "held-out accuracy: %.1f%% (%d sentences)%n", 100 * trained.accuracy(), testCount);
+        double[] positive = trained.classify(sentences);
+        List<String> vocabulary = vocabulary();
+        for (int i = 0; i < sentences.size(); i++) {
+            List<String> unknown = Arrays.stream(sentences.get(i).toLowerCase(Locale.ROOT).split("\\s+"))
+                    .filter(w -> !w.isEmpty() && !vocabulary.contains(w)).toList();
+            String note = unknown.isEmpty() ? "" : " (not in the vocabulary, left out: " + String.join(", ", unknown) + ")";
+            System.out.printf(Locale.ROOT, "\"%s\": %s%s%n", sentences.get(i), Double.isNaN(positive[i]) ? "no known word"
+                    : String.format(Locale.ROOT, "%s, p(positive) = %.3f", positive[i] > 0.5 ? "positive" : "negative", positive[i]), note);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package org.bptt4j.examples;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -9,7 +10,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import org.bptt4j.Implementation;
-import org.bptt4j.train.Checkpoint;
+import org.bptt4j.train.NetworkCheckpoint;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,13 +45,13 @@ class CharModelTest {
     @Test
     void simdAndReferenceGiveTheSameLossesFor200IterationsFromOneCheckpoint(@TempDir Path dir) throws IOException {
         String text = text();
-        CharModel.Options base = new CharModel.Options(null, 200, 7, null, null, 100, 25, 0.1f, 5f, 1, 0, Implementation.SIMD, "rnn_tanh");
+        CharModel.Options base = new CharModel.Options(null, 200, 7, null, null, 100, 25, 0.1f, 5f, 1, 0, Implementation.SIMD, "rnn_tanh", 1);
         CharModel seeded = new CharModel(text, base);
         Path checkpoint = dir.resolve("init.safetensors");
-        Checkpoint.save(checkpoint, seeded.model(), seeded.parameters(), Map.of());
+        NetworkCheckpoint.save(checkpoint, seeded.network(), seeded.parameters(), null, Map.of("vocabulary", seeded.vocabularyText()));
 
-        CharModel simd = new CharModel(text, new CharModel.Options(null, 200, 7, checkpoint, null, 100, 25, 0.1f, 5f, 1, 0, Implementation.SIMD, "rnn_tanh"));
-        CharModel reference = new CharModel(text, new CharModel.Options(null, 200, 7, checkpoint, null, 100, 25, 0.1f, 5f, 1, 0, Implementation.REFERENCE, "rnn_tanh"));
+        CharModel simd = new CharModel(text, new CharModel.Options(null, 200, 7, checkpoint, null, 100, 25, 0.1f, 5f, 1, 0, Implementation.SIMD, "rnn_tanh", 1));
+        CharModel reference = new CharModel(text, new CharModel.Options(null, 200, 7, checkpoint, null, 100, 25, 0.1f, 5f, 1, 0, Implementation.REFERENCE, "rnn_tanh", 1));
         for (int n = 0; n < 200; n++) {
             double a = simd.step();
             double b = reference.step();
@@ -63,6 +64,32 @@ class CharModelTest {
                     + reference.smoothLoss());
         }
         assertTrue(simd.smoothLoss() < -Math.log(1.0 / simd.vocabularySize()) * 25, "the model learned something");
+    }
+
+    @Test
+    void aCheckpointOfAnotherVocabularyIsRefused(@TempDir Path dir) throws IOException {
+        String text = text();
+        CharModel.Options options = new CharModel.Options(null, 10, 7, null, null, 16, 25, 0.1f, 5f, 1, 0, Implementation.SIMD, "gru", 2);
+        CharModel other = new CharModel("abcabcabc".repeat(20) + text.substring(0, text.offsetByCodePoints(0, 0) + 0), options);
+        Path checkpoint = dir.resolve("other.safetensors");
+        NetworkCheckpoint.save(checkpoint, other.network(), other.parameters(), null, Map.of("vocabulary", other.vocabularyText()));
+        CharModel.Options init = new CharModel.Options(null, 10, 7, checkpoint, null, 16, 25, 0.1f, 5f, 1, 0, Implementation.SIMD, "gru", 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CharModel(text, init));
+        assertTrue(e.getMessage().contains("another vocabulary"), e.getMessage());
+    }
+
+    @Test
+    void aTwoLayerLstmLearnsAndItsCheckpointResumesIt(@TempDir Path dir) throws IOException {
+        String text = text();
+        Path saved = dir.resolve("two.safetensors");
+        CharModel two = new CharModel(text, new CharModel.Options(null, 300, 3, null, saved, 32, 25, 0.1f, 5f, 2, 0,
+                Implementation.SIMD, "lstm", 2));
+        double start = two.smoothLoss();
+        two.run();
+        assertTrue(two.smoothLoss() < start * 0.97, "smoothed loss went from " + start + " to " + two.smoothLoss());
+        CharModel resumed = new CharModel(text, new CharModel.Options(null, 10, 3, saved, null, 32, 25, 0.1f, 5f, 1, 0,
+                Implementation.SIMD, "lstm", 2));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(two.parameters(), resumed.parameters(), "the checkpoint's weights, at another batch");
     }
 
     @AfterAll

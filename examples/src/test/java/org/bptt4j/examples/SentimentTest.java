@@ -44,14 +44,25 @@ class SentimentTest {
 
     @Test
     void theClassifierReachesNinetyFivePercentOnHeldOutSentences() {
-        double accuracy = Sentiment.run(1, 4000, 1000, 15, 0.003f, Implementation.SIMD, "rnn_tanh", false);
+        double accuracy = Sentiment.run(Sentiment.Options.defaults(), false).accuracy();
         assertTrue(accuracy >= 0.95, "held-out accuracy " + accuracy);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"lstm", "gru"})
     void theGatedClassifiersLearnTheTaskToo(String cell) {
-        double accuracy = Sentiment.run(1, 4000, 1000, 15, 0.003f, Implementation.SIMD, cell, false);
+        double accuracy = Sentiment.run(new Sentiment.Options(1, 4000, 1000, 15, 0.003f, Implementation.SIMD, cell, 1, false), false)
+                .accuracy();
         assertTrue(accuracy >= 0.95, cell + " held-out accuracy " + accuracy);
+    }
+
+    @Test
+    void aStackedBidirectionalLstmLearnsItAndClassifiesTypedSentences() {
+        Sentiment.Trained trained = Sentiment.run(new Sentiment.Options(1, 4000, 1000, 8, 0.003f, Implementation.SIMD, "lstm", 2, true), false);
+        assertTrue(trained.accuracy() >= 0.95, "held-out accuracy " + trained.accuracy());
+        double[] p = trained.classify(java.util.List.of("the acting was not bad", "a dull boring film", "zebra xylophone"));
+        assertTrue(p[0] > 0.5, "not bad is positive: " + p[0]);
+        assertTrue(p[1] < 0.5, "dull boring is negative: " + p[1]);
+        assertTrue(Double.isNaN(p[2]), "no known word");
     }
 }

@@ -45,6 +45,9 @@ public final class NetworkCheckpoint {
     public static final String VERSION = "1";
     private static final List<String> CONFIGURATION = List.of("cell", "activation", "input", "target", "maxSteps", "batch",
             "inputSize", "hiddenSize", "layers", "directions", "outputs");
+    /** What a network's parameters depend on: the configuration but for maxSteps and batch, which only size its workspaces. */
+    private static final List<String> MODEL = List.of("cell", "activation", "input", "target", "inputSize", "hiddenSize", "layers",
+            "directions", "outputs");
     private static final String OPTIMIZER = "optimizer.";
 
     /**
@@ -181,7 +184,8 @@ public final class NetworkCheckpoint {
     }
 
     /**
-     * Reads {@code file} into {@code params} of {@code network}, whose configuration must be the file's.
+     * Reads {@code file} into {@code params} of {@code network}, whose configuration must be the
+     * file's but for maxSteps and batch (which size workspaces, not parameters).
      *
      * @return the caller's metadata saved with it
      * @throws IOException              if the file is unreadable, truncated or malformed
@@ -195,8 +199,9 @@ public final class NetworkCheckpoint {
         SafeTensors st = SafeTensors.read(file);
         Map<String, String> meta = st.metadata();
         requireFormat(file, meta);
-        Map<String, String> expected = configuration(network), found = new LinkedHashMap<>();
-        for (String key : CONFIGURATION) {
+        Map<String, String> expected = new LinkedHashMap<>(configuration(network)), found = new LinkedHashMap<>();
+        expected.keySet().retainAll(MODEL);
+        for (String key : MODEL) {
             found.put(key, meta.get(key));
         }
         if (!found.equals(expected)) {
