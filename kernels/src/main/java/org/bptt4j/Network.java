@@ -31,9 +31,9 @@ public final class Network {
 
     /** Where the head classifies. */
     public enum Target {
-        /** Every step of every row: targets are steps x B ids (past a row's length, not read). */
+        /** Every step of every row: targets are steps x rows ids (past a row's length, not read). */
         EVERY_STEP,
-        /** Each row's final state: targets are B labels. */
+        /** Each row's final state: targets are one label per row. */
         LAST_STEP
     }
 
@@ -46,6 +46,8 @@ public final class Network {
     private final HeadWorkspace hws;
     private final float[] finalState, stateGradient, features, featureGradient, packedProbabilities;
     private final int[] packedTargets;
+    private float trainingDropout;
+    private long trainingSeed;
     /** The shape's parameter count, computed once: a training step allocates nothing. */
     private final int headOffset, size;
 
@@ -104,6 +106,18 @@ public final class Network {
         return stack;
     }
 
+    /**
+     * Dropout between the stack's layers in the training calls that follow (predictions never
+     * drop): see {@link StackWorkspace#dropout(float, long)}. Pass a new seed per step for fresh masks.
+     *
+     * @throws IllegalArgumentException unless 0 <= probability < 1
+     */
+    public void dropout(float probability, long seed) {
+        ws.dropout(probability, seed);
+        trainingDropout = probability;
+        trainingSeed = seed;
+    }
+
     /** @return where the head's parameters start: the stack's parameter count */
     public int headOffset() {
         return headOffset;
@@ -156,10 +170,11 @@ public final class Network {
      * One training step on token ids: forward, cross-entropy, backward; the gradients are
      * <b>added</b> to {@code grads}. The initial state is zero.
      *
-     * @param tokens  steps x B ids in [0, I), time-major (past a row's length, not read)
+     * @param tokens  steps x rows ids in [0, I), time-major (past a row's length, not read)
      * @param steps   T, from 1 to maxSteps
-     * @param lengths each row's length (1..steps), or null for every row {@code steps} long
-     * @param targets {@link Target#EVERY_STEP}: steps x B ids in [0, V); {@link Target#LAST_STEP}: B labels
+     * @param lengths each row's length (1..steps), one per row of the pass (1 to B rows: a last,
+     *                smaller batch or a single sequence needs no second network), or null for B rows {@code steps} long
+     * @param targets {@link Target#EVERY_STEP}: steps x rows ids in [0, V); {@link Target#LAST_STEP}: one label per row
      * @return the summed cross-entropy of the predictions (one per real step of every row, or one per row)
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      */
@@ -178,7 +193,7 @@ public final class Network {
     public double trainTokens(float[] params, int[] tokens, int steps, int[] lengths, int[] targets, float[] grads, float[] state) {
         requireInput(Input.TOKENS);
         checkTraining(params, steps, lengths, targets, grads);
-        Checks.lengthOrNull("state", state, shape.stateLength(), "the stack's stateLength()");
+        Checks.atLeastOrNull("state", state, shape.stateLength(rows(lengths)), "the stack's stateLength(rows)");
         stack.forwardTokens(params, tokens, steps, lengths, state, ws, null, finalState);
         double loss = headLoss(params, targets, grads);
         if (target == Target.EVERY_STEP) {
@@ -187,7 +202,7 @@ public final class Network {
             stack.backwardTokens(params, tokens, null, stateGradient, ws, grads, null);
         }
         if (state != null) {
-            System.arraycopy(finalState, 0, state, 0, state.length);
+            System.arraycopy(finalState, 0, state, 0, shape.stateLength(ws.rows()));
         }
         return loss;
     }
@@ -195,7 +210,7 @@ public final class Network {
     /**
      * {@link #trainTokens} on dense rows.
      *
-     * @param x steps x B x I, time-major (past a row's length, not read)
+     * @param x steps x rows x I, time-major (past a row's length, not read)
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      */
     public double train(float[] params, float[] x, int steps, int[] lengths, int[] targets, float[] grads) {
@@ -213,7 +228,7 @@ public final class Network {
 
     /**
      * Forward only, then the head's probabilities: each row's class probabilities from its final
-     * state (B x V), or every step's (steps x B x V, time-major, zeros past a row's length).
+     * state (rows x V), or every step's (steps x rows x V, time-major, zeros past a row's length).
      *
      * @param out receives the probabilities
      * @throws IllegalArgumentException for a bad argument; nothing is written then
@@ -231,20 +246,24 @@ public final class Network {
      */
     public void predictTokens(float[] params, int[] tokens, int steps, int[] lengths, float[] state, float[] out) {
         requireInput(Input.TOKENS);
-        checkPrediction(params, steps, out);
-        Checks.lengthOrNull("state", state, shape.stateLength(), "the stack's stateLength()");
+        checkPrediction(params, steps, lengths, out);
+        Checks.atLeastOrNull("state", state, shape.stateLength(rows(lengths)), "the stack's stateLength(rows)");
+        ws.dropout(0, 0);
         stack.forwardTokens(params, tokens, steps, lengths, state, ws, null, finalState);
+        ws.dropout(trainingDropout, trainingSeed);
         probabilities(params, steps, out);
         if (state != null) {
-            System.arraycopy(finalState, 0, state, 0, state.length);
+            System.arraycopy(finalState, 0, state, 0, shape.stateLength(ws.rows()));
         }
     }
 
     /** {@link #predictTokens} on dense rows. */
     public void predict(float[] params, float[] x, int steps, int[] lengths, float[] out) {
         requireInput(Input.DENSE);
-        checkPrediction(params, steps, out);
+        checkPrediction(params, steps, lengths, out);
+        ws.dropout(0, 0);
         stack.forward(params, x, steps, lengths, null, ws, null, finalState);
+        ws.dropout(trainingDropout, trainingSeed);
         probabilities(params, steps, out);
     }
 
@@ -258,7 +277,7 @@ public final class Network {
         Checks.length("params", params, size(), "the network's size()");
         Checks.length("grads", grads, size(), "the network's size()");
         Checks.notNull("targets", targets);
-        int batch = shape.batch();
+        int batch = rows(lengths);
         if (steps < 1 || steps > shape.maxSteps()) {
             throw new IllegalArgumentException("steps must be in [1, " + shape.maxSteps() + "] (maxSteps), was " + steps);
         }
@@ -267,12 +286,12 @@ public final class Network {
             return;
         }
         if (targets.length < steps * batch) {
-            throw new IllegalArgumentException("targets.length must be at least " + steps * batch + " (steps*batch), was " + targets.length);
+            throw new IllegalArgumentException("targets.length must be at least " + steps * batch + " (steps*rows), was " + targets.length);
         }
         for (int t = 0; t < steps; t++) {
             for (int b = 0; b < batch; b++) {
                 int id = targets[t * batch + b];
-                boolean read = lengths == null || (b < lengths.length && t < lengths[b]);
+                boolean read = lengths == null || t < lengths[b];
                 if (read && (id < 0 || id >= head.outputs())) {
                     throw new IllegalArgumentException("targets[" + (t * batch + b) + "] must be in [0, " + head.outputs()
                             + ") (outputs), was " + id);
@@ -281,10 +300,15 @@ public final class Network {
         }
     }
 
-    private void checkPrediction(float[] params, int steps, float[] out) {
+    private void checkPrediction(float[] params, int steps, int[] lengths, float[] out) {
         Checks.length("params", params, size(), "the network's size()");
-        long rows = target == Target.LAST_STEP ? shape.batch() : (long) steps * shape.batch();
-        Checks.atLeast("out", out, rows * head.outputs(), target == Target.LAST_STEP ? "batch*outputs" : "steps*batch*outputs");
+        long rows = target == Target.LAST_STEP ? rows(lengths) : (long) steps * rows(lengths);
+        Checks.atLeast("out", out, rows * head.outputs(), target == Target.LAST_STEP ? "rows*outputs" : "steps*rows*outputs");
+    }
+
+    /** @return the rows of a pass: one per length, or B (the stack checks lengths.length) */
+    private int rows(int[] lengths) {
+        return lengths == null || lengths.length < 1 || lengths.length > shape.batch() ? shape.batch() : lengths.length;
     }
 
     /** The head on the forward pass just run: its loss, its gradients added, the stack's upstream gradient set. */
@@ -294,7 +318,7 @@ public final class Network {
             return head.computeLoss(params, headOffset(), ws.topOutputs(), 0, ws.packedRows(), packedTargets, hws, grads, ws.topGradient());
         }
         topFinalStates(finalState, features, true);
-        double loss = head.computeLoss(params, headOffset(), features, 0, shape.batch(), targets, hws, grads, featureGradient);
+        double loss = head.computeLoss(params, headOffset(), features, 0, ws.rows(), targets, hws, grads, featureGradient);
         java.util.Arrays.fill(stateGradient, 0f);
         topFinalStates(stateGradient, featureGradient, false);
         return loss;
@@ -302,7 +326,7 @@ public final class Network {
 
     /** Between a stack state and the head's rows: row b = the top layer's h of each direction (D*H floats). */
     private void topFinalStates(float[] state, float[] rows, boolean toRows) {
-        int batch = shape.batch(), hid = shape.hiddenSize(), dh = shape.outputSize(), D = shape.directions();
+        int batch = ws.rows(), hid = shape.hiddenSize(), dh = shape.outputSize(), D = shape.directions();
         for (int d = 0; d < D; d++) {
             int block = ((shape.layers() - 1) * D + d) * batch * hid;
             for (int b = 0; b < batch; b++) {
@@ -319,14 +343,14 @@ public final class Network {
         int v = head.outputs();
         if (target == Target.LAST_STEP) {
             topFinalStates(finalState, features, true);
-            head.computeProbabilities(params, headOffset(), features, 0, shape.batch(), hws, out);
+            head.computeProbabilities(params, headOffset(), features, 0, ws.rows(), hws, out);
             return;
         }
         // Every step: the packed rows' probabilities, then each into its row and position.
         float[] packed = packedProbabilities;
         int n = ws.packedRows();
         head.computeProbabilities(params, headOffset(), ws.topOutputs(), 0, n, hws, packed);
-        int batch = shape.batch();
+        int batch = ws.rows();
         for (int t = 1; t <= steps; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = ws.packedRow(t, b), to = ((t - 1) * batch + b) * v;

@@ -77,32 +77,35 @@ public final class RecurrentStack {
      * Forward over {@code steps} time steps.
      *
      * @param params  the parameters, the first {@link StackShape#parameterSize()} floats (a longer array, a {@link Network}'s, is accepted)
-     * @param x       the input, steps x B x I (values past a row's length are not read)
+     * @param x       the input, steps x rows x I (values past a row's length are not read)
      * @param steps   T, from 1 to maxSteps
-     * @param lengths each row's length, B values from 1 to steps, in any order; null means every row is {@code steps} long
-     * @param state0  the initial state ({@link StackShape#stateLength()} floats), or null for zeros
+     * @param lengths each row's length, from 1 to steps, in any order: one per row of the pass, from 1 to B rows
+     *                (a smaller batch needs no second stack); null means B rows, every one {@code steps} long
+     * @param state0  the initial state ({@link StackShape#stateLength(int) stateLength(rows)} floats), or null for zeros
      * @param ws      a workspace of this stack
-     * @param out     receives the top layer's outputs, steps x B x D*H (zero past each row's length); may be null
+     * @param out     receives the top layer's outputs, steps x rows x D*H (zero past each row's length); may be null
      * @param stateT  receives each row's final state; may be null, and may be {@code state0}
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      */
     public void forward(float[] params, float[] x, int steps, int[] lengths, float[] state0, StackWorkspace ws, float[] out, float[] stateT) {
-        checkForward(params, steps, lengths, state0, ws, out, stateT);
-        Checks.atLeast("x", x, (long) steps * shape.batch() * shape.inputSize(), "steps*batch*inputSize");
+        int rows = checkForward(params, steps, lengths, state0, ws, out, stateT);
+        Checks.atLeast("x", x, (long) steps * rows * shape.inputSize(), "steps*rows*inputSize");
         ws.plan(steps, lengths);
         ws.forward(params, x, null, state0, out, stateT);
     }
 
-    private void checkForward(float[] params, int steps, int[] lengths, float[] state0, StackWorkspace ws, float[] out, float[] stateT) {
+    /** @return the rows of the pass: lengths.length, or B */
+    private int checkForward(float[] params, int steps, int[] lengths, float[] state0, StackWorkspace ws, float[] out, float[] stateT) {
         Checks.atLeast("params", params, parameterSize, "the stack's parameterSize()");
         checkWorkspace(ws);
         if (steps < 1 || steps > shape.maxSteps()) {
             throw new IllegalArgumentException("steps must be in [1, " + shape.maxSteps() + "] (maxSteps), was " + steps);
         }
-        int batch = shape.batch();
+        int batch = lengths == null ? shape.batch() : lengths.length;
         if (lengths != null) {
-            if (lengths.length != batch) {
-                throw new IllegalArgumentException("lengths.length must be " + batch + " (batch), was " + lengths.length);
+            if (lengths.length < 1 || lengths.length > shape.batch()) {
+                throw new IllegalArgumentException("lengths.length (the rows of the pass) must be in [1, " + shape.batch()
+                        + "] (batch), was " + lengths.length);
             }
             for (int b = 0; b < batch; b++) {
                 if (lengths[b] < 1 || lengths[b] > steps) {
@@ -110,17 +113,18 @@ public final class RecurrentStack {
                 }
             }
         }
-        Checks.lengthOrNull("state0", state0, shape.stateLength(), "the stack's stateLength()");
-        Checks.atLeastOrNull("out", out, (long) steps * batch * shape.outputSize(), "steps*batch*outputSize");
-        Checks.lengthOrNull("stateT", stateT, shape.stateLength(), "the stack's stateLength()");
+        Checks.atLeastOrNull("state0", state0, shape.stateLength(batch), "the stack's stateLength(rows)");
+        Checks.atLeastOrNull("out", out, (long) steps * batch * shape.outputSize(), "steps*rows*outputSize");
+        Checks.atLeastOrNull("stateT", stateT, shape.stateLength(batch), "the stack's stateLength(rows)");
+        return batch;
     }
 
     /** Ids in range at every position a row reaches. */
     private void checkTokens(int[] tokens, int steps, int[] lengths) {
         Checks.notNull("tokens", tokens);
-        int batch = shape.batch();
+        int batch = lengths == null ? shape.batch() : lengths.length;
         if (tokens.length < steps * batch) {
-            throw new IllegalArgumentException("tokens.length must be at least " + steps * batch + " (steps*batch), was " + tokens.length);
+            throw new IllegalArgumentException("tokens.length must be at least " + steps * batch + " (steps*rows), was " + tokens.length);
         }
         for (int t = 0; t < steps; t++) {
             for (int b = 0; b < batch; b++) {
@@ -167,10 +171,10 @@ public final class RecurrentStack {
         if (steps == 0) {
             throw new IllegalStateException("backward needs a forward pass on this workspace first");
         }
-        int batch = shape.batch();
-        Checks.atLeast("x", x, (long) steps * batch * shape.inputSize(), "steps*batch*inputSize");
+        int batch = ws.rows();
+        Checks.atLeast("x", x, (long) steps * batch * shape.inputSize(), "steps*rows*inputSize");
         checkBackward(params, dOut, dStateT, ws, grads, dState0);
-        Checks.atLeastOrNull("dx", dx, (long) steps * batch * shape.inputSize(), "steps*batch*inputSize");
+        Checks.atLeastOrNull("dx", dx, (long) steps * batch * shape.inputSize(), "steps*rows*inputSize");
         ws.backward(params, x, null, dOut, false, dStateT, grads, dx, dState0);
     }
 
@@ -190,22 +194,22 @@ public final class RecurrentStack {
             throw new IllegalStateException("backward needs a forward pass on this workspace first");
         }
         Checks.notNull("tokens", tokens);
-        if (tokens.length < steps * shape.batch()) {
-            throw new IllegalArgumentException("tokens.length must be at least " + steps * shape.batch() + " (steps*batch), was " + tokens.length);
+        if (tokens.length < steps * ws.rows()) {
+            throw new IllegalArgumentException("tokens.length must be at least " + steps * ws.rows() + " (steps*rows), was " + tokens.length);
         }
         checkBackward(params, dOut, dStateT, ws, grads, dState0);
         ws.backward(params, null, tokens, dOut, false, dStateT, grads, null, dState0);
     }
 
     private void checkBackward(float[] params, float[] dOut, float[] dStateT, StackWorkspace ws, float[] grads, float[] dState0) {
-        int steps = ws.steps(), batch = shape.batch();
+        int steps = ws.steps(), batch = ws.rows();
         if (dOut == null && dStateT == null) {
             throw new IllegalArgumentException("dOut and dStateT must not both be null: there would be no upstream gradient");
         }
-        Checks.atLeastOrNull("dOut", dOut, (long) steps * batch * shape.outputSize(), "steps*batch*outputSize");
-        Checks.lengthOrNull("dStateT", dStateT, shape.stateLength(), "the stack's stateLength()");
+        Checks.atLeastOrNull("dOut", dOut, (long) steps * batch * shape.outputSize(), "steps*rows*outputSize");
+        Checks.atLeastOrNull("dStateT", dStateT, shape.stateLength(batch), "the stack's stateLength(rows)");
         Checks.atLeast("grads", grads, parameterSize, "the stack's parameterSize()");
-        Checks.lengthOrNull("dState0", dState0, shape.stateLength(), "the stack's stateLength()");
+        Checks.atLeastOrNull("dState0", dState0, shape.stateLength(batch), "the stack's stateLength(rows)");
     }
 
     private void checkWorkspace(StackWorkspace ws) {

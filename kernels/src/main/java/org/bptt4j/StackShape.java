@@ -70,7 +70,12 @@ public record StackShape(int maxSteps, int batch, int inputSize, int hiddenSize,
 
     /** @return the floats of a state: S x L*D x B x H (h of every layer and direction, then c) */
     public int stateLength() {
-        return cell.states() * layers * directions * batch * hiddenSize;
+        return stateLength(batch);
+    }
+
+    /** @return the floats of the state of a pass over {@code rows} rows (a smaller batch): S x L*D x rows x H */
+    public int stateLength(int rows) {
+        return cell.states() * layers * directions * rows * hiddenSize;
     }
 
     /** @return PyTorch's name of the parameter {@code kind} ({@code weight_ih}, {@code weight_hh}, {@code bias_ih}, {@code bias_hh}) of (layer, direction) */

@@ -39,7 +39,12 @@ public final class StackWorkspace {
     private final StepRows rows;
     /** The caller's T: at least the longest row's length ({@code rows.steps()}); positions past a row's length are zeros out. */
     private int callSteps;
+    /** The caller's rows in this pass: B, or fewer (one length each). */
+    private int callRows;
     private int steps;
+    /** Dropout between layers: the probability of zeroing an output, and the seed of the masks. */
+    private float dropout;
+    private long dropoutSeed;
 
     StackWorkspace(RecurrentStack stack) {
         this.stack = stack;
@@ -87,6 +92,30 @@ public final class StackWorkspace {
         return stack.implementation();
     }
 
+    /**
+     * Dropout between layers, as PyTorch's {@code dropout=} argument, for the passes that follow:
+     * each output of every layer but the top one is zeroed with probability {@code probability}
+     * and the others scaled by {@code 1/(1 - probability)}; backward applies the same mask. The
+     * mask of an element is a hash of (seed, layer, step, row, unit): the same seed gives the same
+     * masks on every run and for every batch the row is in, so pass a new seed per training step
+     * for fresh masks. 0 turns dropout off (evaluation).
+     *
+     * @throws IllegalArgumentException unless 0 <= probability < 1
+     */
+    public void dropout(float probability, long seed) {
+        if (!(probability >= 0 && probability < 1)) {
+            throw new IllegalArgumentException("probability must be in [0, 1), was " + probability);
+        }
+        this.dropout = probability;
+        this.dropoutSeed = seed;
+        this.steps = 0; // the masks of a past forward are gone: backward needs a new forward
+    }
+
+    /** @return the dropout probability of the passes that follow (0: none) */
+    public float dropout() {
+        return dropout;
+    }
+
     /** @return T of the last successful forward pass, or 0 */
     public int steps() {
         return steps;
@@ -109,19 +138,25 @@ public final class StackWorkspace {
         return bytes + 4L * (order.length + sortedLengths.length + reverseRow.length + tokens.length + reverseTokens.length);
     }
 
-    /** Sorts the rows by length (longest first, stable) and sets every layer's rows. */
+    /** @return the rows of the last pass (B, or fewer) */
+    int rows() {
+        return callRows;
+    }
+
+    /** Sorts the rows by length (longest first, stable) and sets every layer's rows: lengths.length of them, or B when null. */
     void plan(int steps, int[] lengths) {
         this.steps = 0;
         this.callSteps = steps;
-        int batch = shape.batch();
-        for (int b = 0; b < batch; b++) {
+        int count = lengths == null ? shape.batch() : lengths.length;
+        this.callRows = count;
+        for (int b = 0; b < count; b++) {
             order[b] = b;
         }
         if (lengths == null) {
             Arrays.fill(sortedLengths, steps);
             rows.setFull(steps);
         } else {
-            for (int i = 1; i < batch; i++) { // insertion sort: stable, allocation-free, B is small
+            for (int i = 1; i < count; i++) { // insertion sort: stable, allocation-free, B is small
                 int row = order[i], j = i;
                 while (j > 0 && lengths[order[j - 1]] < lengths[row]) {
                     order[j] = order[j - 1];
@@ -129,17 +164,17 @@ public final class StackWorkspace {
                 }
                 order[j] = row;
             }
-            for (int s = 0; s < batch; s++) {
+            for (int s = 0; s < count; s++) {
                 sortedLengths[s] = lengths[order[s]];
             }
-            rows.setSorted(sortedLengths);
+            rows.setSorted(sortedLengths, count);
         }
         for (Workspace[] layer : layers) {
             for (Workspace ws : layer) {
                 if (lengths == null) {
                     ws.stepRows().setFull(steps);
                 } else {
-                    ws.stepRows().setSorted(sortedLengths);
+                    ws.stepRows().setSorted(sortedLengths, count);
                 }
             }
         }
@@ -183,6 +218,9 @@ public final class StackWorkspace {
                     System.arraycopy(h, first + r * H, outputs[l], target, H);
                 }
             }
+            if (l < L - 1) {
+                dropOut(outputs[l], l);
+            }
         }
         // Every layer's states are read before any is written: stateT may be state0.
         if (stateT != null) {
@@ -219,6 +257,9 @@ public final class StackWorkspace {
             float[] in = l == 0 ? input : outputs[l - 1];
             int width = l == 0 ? shape.inputSize() : dh;
             float[] up = l < L - 1 || topGradient ? outputGradients[l] : null;
+            if (l < L - 1) {
+                dropOut(up, l); // the gradient passes where the output did, scaled alike
+            }
             float[] inGrad = l > 0 ? outputGradients[l - 1] : dx != null ? inputGradient : null;
             for (int d = 0; d < D; d++) {
                 Workspace ws = layers[l][d];
@@ -266,13 +307,40 @@ public final class StackWorkspace {
         }
     }
 
+    /** Multiplies layer {@code l}'s packed outputs (or their gradient) by its dropout mask: 0, or 1/(1-p). */
+    private void dropOut(float[] a, int l) {
+        if (dropout == 0) {
+            return;
+        }
+        int dh = shape.outputSize();
+        float scale = 1 / (1 - dropout);
+        for (int t = 1; t <= rows.steps(); t++) {
+            for (int s = 0; s < rows.active(t); s++) {
+                int r = (rows.start(t) + s) * dh;
+                long key = ((dropoutSeed * 0x9E3779B97F4A7C15L + l) * 0x100000001B3L + t) * 0x100000001B3L + order[s];
+                for (int j = 0; j < dh; j++) {
+                    a[r + j] *= uniform(key * 0x100000001B3L + j) < dropout ? 0f : scale;
+                }
+            }
+        }
+    }
+
+    /** @return a uniform float in [0, 1) from {@code key}: SplitMix64's finaliser, its top 24 bits */
+    private static float uniform(long key) {
+        long z = key + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z ^= z >>> 31;
+        return (z >>> 40) * 0x1.0p-24f;
+    }
+
     /** Layer 0's input, packed: dense rows, or token ids in both directions' orders. */
     private void gatherInput(float[] x, int[] tokenIds) {
         if (tokenIds == null) {
             gather(x, shape.inputSize(), input);
             return;
         }
-        int batch = shape.batch();
+        int batch = callRows;
         for (int t = 1; t <= rows.steps(); t++) {
             for (int s = 0; s < rows.active(t); s++) {
                 tokens[rows.start(t) + s] = tokenIds[(t - 1) * batch + order[s]];
@@ -310,7 +378,7 @@ public final class StackWorkspace {
 
     /** Packs {@code values} given per caller row and position (steps x B, as the input) into packed order. */
     void packInts(int[] values, int[] packed) {
-        int batch = shape.batch();
+        int batch = callRows;
         for (int t = 1; t <= rows.steps(); t++) {
             for (int s = 0; s < rows.active(t); s++) {
                 packed[rows.start(t) + s] = values[(t - 1) * batch + order[s]];
@@ -320,7 +388,7 @@ public final class StackWorkspace {
 
     /** The caller's steps x B rows of {@code width} floats into packed rows (rows past a length are not read). */
     private void gather(float[] padded, int width, float[] packed) {
-        int batch = shape.batch();
+        int batch = callRows;
         for (int t = 1; t <= rows.steps(); t++) {
             for (int s = 0; s < rows.active(t); s++) {
                 System.arraycopy(padded, ((t - 1) * batch + order[s]) * width, packed, (rows.start(t) + s) * width, width);
@@ -330,7 +398,7 @@ public final class StackWorkspace {
 
     /** Packed rows back into the caller's steps x B rows, zeros where a row has ended. */
     private void scatter(float[] packed, int width, float[] padded) {
-        int batch = shape.batch();
+        int batch = callRows;
         for (int t = 1; t <= callSteps; t++) {
             for (int s = 0; s < batch; s++) {
                 int to = ((t - 1) * batch + order[s]) * width;
@@ -350,11 +418,14 @@ public final class StackWorkspace {
         }
     }
 
-    /** Block {@code k} (= layer*D + direction) of a caller's state into a layer's state, rows sorted: h then c. */
+    /**
+     * Block {@code k} (= layer*D + direction) of a caller's state (blocks of the pass's rows x H)
+     * into a layer's state (blocks of B x H, the layer's capacity), rows sorted: h then c.
+     */
     private void sortState(float[] callers, int k, float[] sorted) {
-        int batch = shape.batch(), hid = shape.hiddenSize(), blocks = shape.layers() * shape.directions();
+        int batch = callRows, hid = shape.hiddenSize(), blocks = shape.layers() * shape.directions();
         for (int part = 0; part < shape.cell().states(); part++) {
-            int from = (part * blocks + k) * batch * hid, to = part * batch * hid;
+            int from = (part * blocks + k) * batch * hid, to = part * shape.batch() * hid;
             for (int s = 0; s < batch; s++) {
                 System.arraycopy(callers, from + order[s] * hid, sorted, to + s * hid, hid);
             }
@@ -363,9 +434,9 @@ public final class StackWorkspace {
 
     /** The inverse of {@link #sortState}. */
     private void unsortState(float[] sorted, int k, float[] callers) {
-        int batch = shape.batch(), hid = shape.hiddenSize(), blocks = shape.layers() * shape.directions();
+        int batch = callRows, hid = shape.hiddenSize(), blocks = shape.layers() * shape.directions();
         for (int part = 0; part < shape.cell().states(); part++) {
-            int to = (part * blocks + k) * batch * hid, from = part * batch * hid;
+            int to = (part * blocks + k) * batch * hid, from = part * shape.batch() * hid;
             for (int s = 0; s < batch; s++) {
                 System.arraycopy(sorted, from + s * hid, callers, to + order[s] * hid, hid);
             }

@@ -17,6 +17,7 @@ public final class StepRows {
     private final int[] active;
     private final int[] start;
     private int steps;
+    private int sequences;
 
     StepRows(int maxSteps, int batch) {
         this.batch = batch;
@@ -27,6 +28,7 @@ public final class StepRows {
     /** Every row {@code steps} long. */
     void setFull(int steps) {
         this.steps = steps;
+        this.sequences = batch;
         for (int t = 1; t <= steps + 1; t++) {
             active[t] = t <= steps ? batch : 0;
             start[t] = (t - 1) * batch;
@@ -36,20 +38,27 @@ public final class StepRows {
     /**
      * Rows of the given lengths, sorted longest first.
      *
-     * @param sortedLengths B lengths, non-increasing, each from 1 to maxSteps (checked by the caller)
+     * @param sortedLengths the lengths of the pass's rows, non-increasing, each from 1 to maxSteps (checked by the caller)
+     * @param count         the pass's rows: the first {@code count} lengths, at most B
      */
-    void setSorted(int[] sortedLengths) {
+    void setSorted(int[] sortedLengths, int count) {
         steps = sortedLengths[0];
+        sequences = count;
         int rows = 0;
         for (int t = 1; t <= steps + 1; t++) {
             int a = 0;
-            while (a < batch && sortedLengths[a] >= t) {
+            while (a < count && sortedLengths[a] >= t) {
                 a++;
             }
             active[t] = a;
             start[t] = rows;
             rows += a;
         }
+    }
+
+    /** @return the rows of the pass: B, or fewer in a smaller batch of a {@link RecurrentStack} */
+    public int sequences() {
+        return sequences;
     }
 
     /** @return T, the number of steps (the longest row's length) */

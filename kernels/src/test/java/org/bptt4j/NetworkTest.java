@@ -128,6 +128,28 @@ class NetworkTest {
         assertTrue(last < first / 4, "mean loss went from " + first + " to " + last);
     }
 
+    @ParameterizedTest
+    @CsvSource({"EVERY_STEP", "LAST_STEP"})
+    void aSmallerBatchNeedsNoSecondNetwork(Target target) {
+        Network three = Network.of(Implementation.SIMD, StackShape.named("lstm", STEPS, 3, VOCAB, 4, 2, 2), Input.TOKENS, target, CLASSES);
+        Network two = Network.of(Implementation.SIMD, StackShape.named("lstm", STEPS, 2, VOCAB, 4, 2, 2), Input.TOKENS, target, CLASSES);
+        Random random = new Random(17);
+        float[] params = new float[three.size()];
+        three.initialize(params, random);
+        int[] tokens = Fixtures.tokens(random, STEPS * 2, VOCAB), targets = Fixtures.tokens(random, STEPS * 2, CLASSES);
+        int[] lengths = {5, 3};
+        float[] g3 = new float[three.size()], g2 = new float[two.size()];
+        three.trainTokens(params, Fixtures.tokens(random, STEPS * 3, VOCAB), STEPS, null, Fixtures.tokens(random, STEPS * 3, CLASSES),
+                new float[three.size()]); // a full pass first
+        assertEquals(two.trainTokens(params, tokens, STEPS, lengths, targets, g2), three.trainTokens(params, tokens, STEPS, lengths, targets, g3));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(g2, g3);
+        int rows = target == Target.LAST_STEP ? 2 : STEPS * 2;
+        float[] p3 = new float[rows * CLASSES], p2 = new float[rows * CLASSES];
+        three.predictTokens(params, tokens, STEPS, lengths, p3);
+        two.predictTokens(params, tokens, STEPS, lengths, p2);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(p2, p3);
+    }
+
     @Test
     void initializationFollowsPyTorchsBounds() {
         Network n = network(Implementation.SIMD, "gru", Input.DENSE, Target.LAST_STEP, 2, 2);

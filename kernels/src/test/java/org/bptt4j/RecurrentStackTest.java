@@ -184,6 +184,96 @@ class RecurrentStackTest {
         assertArrayEquals(fresh.grads, grads);
     }
 
+    @ParameterizedTest
+    @EnumSource(Cell.class)
+    void dropoutBetweenLayersIsDeterministicAndItsGradientsMatchFiniteDifferences(Cell cell) {
+        int steps = 4, batch = 3, in = 3, hid = 4;
+        int[] lengths = {2, 4, 3};
+        StackShape shape = new StackShape(steps, batch, in, hid, 3, 2, cell, Activation.TANH);
+        Random random = new Random(15);
+        float[] params = Fixtures.uniform(random, shape.parameterSize(), 0.5f);
+        float[] x = Fixtures.uniform(random, steps * batch * in, 1f);
+        float[] dOut = Fixtures.uniform(random, steps * batch * shape.outputSize(), 1f);
+        Run plain = dropped(Implementation.REFERENCE, shape, lengths, params, x, dOut, 0f, 7);
+        Run a = dropped(Implementation.REFERENCE, shape, lengths, params, x, dOut, 0.4f, 7);
+        Run again = dropped(Implementation.REFERENCE, shape, lengths, params, x, dOut, 0.4f, 7);
+        Run other = dropped(Implementation.REFERENCE, shape, lengths, params, x, dOut, 0.4f, 8);
+        assertArrayEquals(a.out, again.out, "the same seed, the same masks");
+        assertArrayEquals(a.grads, again.grads);
+        assertTrue(!Arrays.equals(a.out, other.out) && !Arrays.equals(a.out, plain.out), "another seed, other masks");
+        Run simd = dropped(Implementation.SIMD, shape, lengths, params, x, dOut, 0.4f, 7);
+        Fixtures.assertNormwiseClose("SIMD out with dropout", a.out, simd.out, 1e-4);
+        Fixtures.assertNormwiseClose("SIMD grads with dropout", a.grads, simd.grads, 1e-4);
+        float[] numeric = new float[params.length];
+        for (int i = 0; i < params.length; i++) {
+            float keep = params[i];
+            params[i] = keep + 1e-2f;
+            double plus = dot(dropped(Implementation.REFERENCE, shape, lengths, params, x, dOut, 0.4f, 7).out, dOut);
+            params[i] = keep - 1e-2f;
+            double minus = dot(dropped(Implementation.REFERENCE, shape, lengths, params, x, dOut, 0.4f, 7).out, dOut);
+            params[i] = keep;
+            numeric[i] = (float) ((plus - minus) / 2e-2);
+        }
+        // As in the finite-difference test above: noise and truncation near 1e-4 of the largest gradient.
+        Fixtures.assertNormwiseClose(cell + " gradient with dropout", numeric, a.grads, 2e-3);
+    }
+
+    private static Run dropped(Implementation implementation, StackShape shape, int[] lengths, float[] params, float[] x, float[] dOut,
+                               float p, long seed) {
+        RecurrentStack stack = new RecurrentStack(implementation, shape);
+        StackWorkspace ws = stack.newWorkspace();
+        ws.dropout(p, seed);
+        int steps = shape.maxSteps();
+        Run r = new Run(new float[dOut.length], null, new float[shape.parameterSize()], new float[x.length], null);
+        stack.forward(params, x, steps, lengths, null, ws, r.out, null);
+        stack.backward(params, x, dOut, null, ws, r.grads, r.dx, null);
+        return r;
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += (double) a[i] * b[i];
+        }
+        return sum;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"SIMD,lstm", "SIMD,gru", "REFERENCE,lstm", "SIMD,rnn_tanh"})
+    void aSmallerBatchThroughALargerWorkspaceIsBitIdenticalToAStackOfItsSize(Implementation implementation, String cell) {
+        // Two rows through a workspace of five (after a pass of five, to leave stale rows behind).
+        int steps = 6, in = 5, hid = 7;
+        StackShape large = StackShape.named(cell, steps, 5, in, hid, 2, 2), small = StackShape.named(cell, steps, 2, in, hid, 2, 2);
+        Random random = new Random(13);
+        float[] params = Fixtures.uniform(random, large.parameterSize(), 0.4f);
+        float[] x = Fixtures.uniform(random, steps * 5 * in, 1f);
+        float[] state0 = Fixtures.uniform(random, large.stateLength(), 0.5f);
+        float[] dOut = Fixtures.uniform(random, steps * 5 * large.outputSize(), 1f);
+        float[] dStateT = Fixtures.uniform(random, large.stateLength(), 1f);
+        RecurrentStack stack = new RecurrentStack(implementation, large);
+        StackWorkspace ws = stack.newWorkspace();
+        Run all = new Run(new float[dOut.length], new float[large.stateLength()], new float[params.length], new float[x.length],
+                new float[large.stateLength()]);
+        stack.forward(params, x, steps, new int[]{6, 2, 5, 6, 1}, state0, ws, all.out, all.stateT);
+        stack.backward(params, x, dOut, dStateT, ws, all.grads, all.dx, all.dState0);
+
+        int[] lengths = {4, 6};
+        int two = small.stateLength();
+        Run expected = run(implementation, small, steps, lengths, params, Arrays.copyOf(x, steps * 2 * in), Arrays.copyOf(state0, two),
+                Arrays.copyOf(dOut, steps * 2 * small.outputSize()), Arrays.copyOf(dStateT, two));
+        Run got = new Run(new float[steps * 2 * small.outputSize()], new float[two], new float[params.length], new float[steps * 2 * in],
+                new float[two]);
+        stack.forward(params, Arrays.copyOf(x, steps * 2 * in), steps, lengths, Arrays.copyOf(state0, two), ws, got.out, got.stateT);
+        stack.backward(params, Arrays.copyOf(x, steps * 2 * in), Arrays.copyOf(dOut, steps * 2 * small.outputSize()),
+                Arrays.copyOf(dStateT, two), ws, got.grads, got.dx, got.dState0);
+        assertArrayEquals(expected.out, got.out);
+        assertArrayEquals(expected.stateT, got.stateT);
+        assertArrayEquals(expected.grads, got.grads);
+        assertArrayEquals(expected.dx, got.dx);
+        assertArrayEquals(expected.dState0, got.dState0);
+        assertThrows(IllegalArgumentException.class, () -> stack.forward(params, x, steps, new int[6], null, ws, null, null));
+    }
+
     @Test
     void aFullBatchStackOfOneLayerIsTheLayerItself() {
         LayerShape layerShape = LayerShape.named("gru", 6, 3, 5, 16);
@@ -218,7 +308,8 @@ class RecurrentStackTest {
         bad.add(() -> stack.forward(params, x, 4, new int[]{4, 0}, null, ws, out, stateT));
         bad.add(() -> stack.forward(params, x, 4, new int[]{5, 1}, null, ws, out, stateT));
         bad.add(() -> stack.forward(params, x, 3, new int[]{4, 1}, null, ws, out, stateT));
-        bad.add(() -> stack.forward(params, x, 4, new int[]{4}, null, ws, out, stateT));
+        bad.add(() -> stack.forward(params, x, 4, new int[]{4, 4, 4}, null, ws, out, stateT)); // more rows than B
+        bad.add(() -> stack.forward(params, x, 4, new int[0], null, ws, out, stateT));
         bad.add(() -> stack.forward(params, x, 5, null, null, ws, out, stateT));
         bad.add(() -> stack.forward(new float[3], x, 4, null, null, ws, out, stateT));
         bad.add(() -> stack.forward(params, new float[5], 4, null, null, ws, out, stateT));

@@ -133,8 +133,7 @@ public final class Sentiment {
         public double[] classify(List<String> sentences) {
             List<String> vocabulary = vocabulary();
             double[] positive = new double[sentences.size()];
-            int[] tokens = new int[MAX_WORDS * BATCH], lengths = new int[BATCH];
-            float[] p = new float[2 * BATCH];
+            float[] p = new float[2];
             for (int i = 0; i < sentences.size(); i++) {
                 int[] ids = Arrays.stream(sentences.get(i).toLowerCase(Locale.ROOT).split("\\s+")).mapToInt(vocabulary::indexOf)
                         .filter(id -> id >= 0).limit(MAX_WORDS).toArray();
@@ -142,11 +141,7 @@ public final class Sentiment {
                     positive[i] = Double.NaN;
                     continue;
                 }
-                Arrays.fill(lengths, ids.length); // the one sentence in every row of the batch
-                for (int t = 0; t < ids.length; t++) {
-                    Arrays.fill(tokens, t * BATCH, (t + 1) * BATCH, ids[t]);
-                }
-                network.predictTokens(params, tokens, ids.length, lengths, p);
+                network.predictTokens(params, ids, ids.length, new int[]{ids.length}, p); // a batch of one row
                 positive[i] = p[1];
             }
             return positive;
@@ -189,7 +184,7 @@ public final class Sentiment {
             int batches = train.size() / BATCH;
             for (int batch = 0; batch < batches; batch++) {
                 for (int b = 0; b < BATCH; b++) {
-                    fill(train.get(order[batch * BATCH + b]), b, inputs, lengths, labels);
+                    fill(train.get(order[batch * BATCH + b]), b, BATCH, inputs, lengths, labels);
                 }
                 Arrays.fill(grads, 0f);
                 loss += network.trainTokens(params, inputs, MAX_WORDS, lengths, labels, grads) / BATCH;
@@ -206,10 +201,10 @@ public final class Sentiment {
         return new Trained(network, params, accuracy);
     }
 
-    /** Puts example {@code e} into column {@code b} of the time-major batch, with its own length. */
-    private static void fill(Example e, int b, int[] inputs, int[] lengths, int[] labels) {
+    /** Puts example {@code e} into column {@code b} of a time-major batch of {@code rows} rows, with its own length. */
+    private static void fill(Example e, int b, int rows, int[] inputs, int[] lengths, int[] labels) {
         for (int t = 0; t < e.tokens().length; t++) {
-            inputs[t * BATCH + b] = e.tokens()[t];
+            inputs[t * rows + b] = e.tokens()[t];
         }
         lengths[b] = e.tokens().length;
         labels[b] = e.label();
@@ -219,11 +214,13 @@ public final class Sentiment {
         float[] p = new float[BATCH * 2];
         int correct = 0;
         for (int start = 0; start < examples.size(); start += BATCH) {
-            for (int b = 0; b < BATCH; b++) {
-                fill(examples.get(Math.min(start + b, examples.size() - 1)), b, inputs, lengths, labels); // the last batch repeats its last example
+            int rows = Math.min(BATCH, examples.size() - start); // the last batch may be smaller
+            int[] rowLengths = rows == BATCH ? lengths : new int[rows];
+            for (int b = 0; b < rows; b++) {
+                fill(examples.get(start + b), b, rows, inputs, rowLengths, labels);
             }
-            network.predictTokens(params, inputs, MAX_WORDS, lengths, p);
-            for (int b = 0; b < BATCH && start + b < examples.size(); b++) {
+            network.predictTokens(params, inputs, MAX_WORDS, rowLengths, p);
+            for (int b = 0; b < rows; b++) {
                 int predicted = p[2 * b + 1] > p[2 * b] ? 1 : 0;
                 correct += predicted == labels[b] ? 1 : 0;
             }

@@ -87,7 +87,7 @@ public final class ReferenceLayer extends RecurrentLayer {
         ReferenceWorkspace ws = (ReferenceWorkspace) workspace;
         StepRows rows = ws.stepRows();
         int hid = shape().hiddenSize(), bh = shape().hiddenLength();
-        for (int b = 0; b < shape().batch(); b++) {
+        for (int b = 0; b < rows.sequences(); b++) {
             int last = (rows.stateRow(rows.length(b)) + b) * hid;
             System.arraycopy(ws.states, last, stateT, b * hid, hid);
             if (shape().cell().states() > 1) {

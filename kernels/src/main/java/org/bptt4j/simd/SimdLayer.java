@@ -166,7 +166,7 @@ public final class SimdLayer extends RecurrentLayer {
         SimdWorkspace ws = (SimdWorkspace) workspace;
         StepRows rows = ws.stepRows();
         int hid = shape().hiddenSize(), bh = shape().hiddenLength();
-        for (int b = 0; b < shape().batch(); b++) {
+        for (int b = 0; b < rows.sequences(); b++) {
             int last = (rows.stateRow(rows.length(b)) + b) * hid;
             System.arraycopy(ws.states, last, stateT, b * hid, hid);
             if (ws.cellStates != null) {
@@ -255,7 +255,7 @@ public final class SimdLayer extends RecurrentLayer {
         }
         LayerShape s = shape();
         int batch = s.batch(), hid = s.hiddenSize(), gh = s.gateWidth();
-        Product product = ws.product.size(batch, hid, gh).a(ws.stepGradients, 0, ws.ldz).b(ws.transposed, 0, ws.ldh)
+        Product product = ws.product.size(ws.stepRows().active(1), hid, gh).a(ws.stepGradients, 0, ws.ldz).b(ws.transposed, 0, ws.ldh)
                 .c(dState0, 0, hid);
         if (s.cell() == Cell.GRU) {
             product.startFromRows(ws.carry, 0, hid);
