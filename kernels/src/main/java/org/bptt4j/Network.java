@@ -315,7 +315,8 @@ public final class Network {
     private double headLoss(float[] params, int[] targets, float[] grads) {
         if (target == Target.EVERY_STEP) {
             ws.packInts(targets, packedTargets);
-            return head.computeLoss(params, headOffset(), ws.topOutputs(), 0, ws.packedRows(), packedTargets, hws, grads, ws.topGradient());
+            return head.computeLoss(params, headOffset(), ws.topOutputs(), ws.topOutputOffset(), ws.packedRows(), packedTargets, hws, grads,
+                    ws.topGradient());
         }
         topFinalStates(finalState, features, true);
         double loss = head.computeLoss(params, headOffset(), features, 0, ws.rows(), targets, hws, grads, featureGradient);
@@ -349,7 +350,7 @@ public final class Network {
         // Every step: the packed rows' probabilities, then each into its row and position.
         float[] packed = packedProbabilities;
         int n = ws.packedRows();
-        head.computeProbabilities(params, headOffset(), ws.topOutputs(), 0, n, hws, packed);
+        head.computeProbabilities(params, headOffset(), ws.topOutputs(), ws.topOutputOffset(), n, hws, packed);
         int batch = ws.rows();
         for (int t = 1; t <= steps; t++) {
             for (int b = 0; b < batch; b++) {

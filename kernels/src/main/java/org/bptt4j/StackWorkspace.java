@@ -10,7 +10,8 @@ import org.bptt4j.internal.Checks;
  * With T = maxSteps, N = T*B packed rows at most and W = max(I, D*H), the stack's own buffers are
  * <pre>
  *   input            layer 0's input, packed                         N*I
- *   outputs          each layer's outputs, packed, D*H wide           L*N*D*H
+ *   outputs          each layer's outputs, packed, D*H wide           L*N*D*H  (with one direction and no dropout,
+ *                    layer l+1 reads layer l's saved states instead: no copy)
  *   outputGradients  the gradient of each layer's outputs              L*N*D*H
  *   inputGradient    layer 0's input gradient, packed                 N*I
  *   reverseInput, reverseInputGradient   the reverse direction's rows  2*N*W   (D = 2)
@@ -192,7 +193,8 @@ public final class StackWorkspace {
         gatherInput(x, tokenIds);
         for (int l = 0; l < L; l++) {
             RecurrentLayer layer = stack.layer(l);
-            float[] in = l == 0 ? input : outputs[l - 1];
+            float[] in = l == 0 ? input : outputArray(l - 1);
+            int inOffset = l == 0 ? 0 : outputOffset(l - 1);
             int width = l == 0 ? shape.inputSize() : dh;
             for (int d = 0; d < D; d++) {
                 Workspace ws = layers[l][d];
@@ -204,12 +206,15 @@ public final class StackWorkspace {
                 int offset = stack.parameterOffset(l, d);
                 boolean byTokens = l == 0 && tokenIds != null;
                 if (d == 0) {
-                    layer.forwardPacked(params, offset, byTokens ? null : in, 0, width, byTokens ? tokens : null, s0, ws);
+                    layer.forwardPacked(params, offset, byTokens ? null : in, inOffset, width, byTokens ? tokens : null, s0, ws);
                 } else if (byTokens) {
                     layer.forwardPacked(params, offset, null, 0, width, reverseTokens, s0, ws);
                 } else {
                     reverseRows(in, width, reverseInput);
                     layer.forwardPacked(params, offset, reverseInput, 0, width, null, s0, ws);
+                }
+                if (inPlace(l)) {
+                    continue;
                 }
                 float[] h = ws.states();
                 int n = rows.rows(), first = shape.batch() * H; // h_t of packed row r at row B + r
@@ -232,7 +237,7 @@ public final class StackWorkspace {
             }
         }
         if (out != null) {
-            scatter(outputs[L - 1], dh, out);
+            scatter(outputArray(L - 1), outputOffset(L - 1), dh, out);
         }
         steps = callSteps;
     }
@@ -254,7 +259,8 @@ public final class StackWorkspace {
         boolean topGradient = dOut != null || packedTopGradient;
         for (int l = L - 1; l >= 0; l--) {
             RecurrentLayer layer = stack.layer(l);
-            float[] in = l == 0 ? input : outputs[l - 1];
+            float[] in = l == 0 ? input : outputArray(l - 1);
+            int inOffset = l == 0 ? 0 : outputOffset(l - 1);
             int width = l == 0 ? shape.inputSize() : dh;
             float[] up = l < L - 1 || topGradient ? outputGradients[l] : null;
             if (l < L - 1) {
@@ -272,7 +278,7 @@ public final class StackWorkspace {
                 int offset = stack.parameterOffset(l, d);
                 boolean byTokens = l == 0 && tokenIds != null;
                 if (d == 0) {
-                    layer.computeBackward(params, offset, byTokens ? null : in, 0, width, byTokens ? tokens : null, up, 0, dh, sT, ws,
+                    layer.computeBackward(params, offset, byTokens ? null : in, inOffset, width, byTokens ? tokens : null, up, 0, dh, sT, ws,
                             grads, inGrad, 0, width, s0);
                 } else {
                     if (!byTokens) {
@@ -303,7 +309,7 @@ public final class StackWorkspace {
             }
         }
         if (dx != null) {
-            scatter(inputGradient, shape.inputSize(), dx);
+            scatter(inputGradient, 0, shape.inputSize(), dx);
         }
     }
 
@@ -351,9 +357,31 @@ public final class StackWorkspace {
         }
     }
 
-    /** @return the top layer's outputs of the last forward, packed: N rows of D*H ({@link #packedRows()}), sorted rows within each step */
+    /**
+     * Whether layer l's outputs are read where its one direction left them, its saved states (rows
+     * of H from row B on, packed): so with one direction, unless dropout must change them, which
+     * its own backward still reads. Otherwise they are copied into {@code outputs[l]}, D*H wide.
+     */
+    private boolean inPlace(int l) {
+        return shape.directions() == 1 && (l == shape.layers() - 1 || dropout == 0);
+    }
+
+    private float[] outputArray(int l) {
+        return inPlace(l) ? layers[l][0].states() : outputs[l];
+    }
+
+    private int outputOffset(int l) {
+        return inPlace(l) ? shape.batch() * shape.hiddenSize() : 0;
+    }
+
+    /** @return the array of the top layer's outputs of the last forward, packed: N rows of D*H ({@link #packedRows()}) from {@link #topOutputOffset()} */
     float[] topOutputs() {
-        return outputs[shape.layers() - 1];
+        return outputArray(shape.layers() - 1);
+    }
+
+    /** @return where the top layer's packed outputs start in {@link #topOutputs()} */
+    int topOutputOffset() {
+        return outputOffset(shape.layers() - 1);
     }
 
     /** @return where backward with a packed top gradient reads it: rows as {@link #topOutputs()} */
@@ -396,14 +424,14 @@ public final class StackWorkspace {
         }
     }
 
-    /** Packed rows back into the caller's steps x B rows, zeros where a row has ended. */
-    private void scatter(float[] packed, int width, float[] padded) {
+    /** Packed rows (from {@code offset}) back into the caller's steps x rows rows, zeros where a row has ended. */
+    private void scatter(float[] packed, int offset, int width, float[] padded) {
         int batch = callRows;
         for (int t = 1; t <= callSteps; t++) {
             for (int s = 0; s < batch; s++) {
                 int to = ((t - 1) * batch + order[s]) * width;
                 if (s < rows.active(t)) {
-                    System.arraycopy(packed, (rows.start(t) + s) * width, padded, to, width);
+                    System.arraycopy(packed, offset + (rows.start(t) + s) * width, padded, to, width);
                 } else {
                     Arrays.fill(padded, to, to + width, 0f);
                 }

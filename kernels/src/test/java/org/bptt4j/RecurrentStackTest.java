@@ -189,7 +189,8 @@ class RecurrentStackTest {
     void dropoutBetweenLayersIsDeterministicAndItsGradientsMatchFiniteDifferences(Cell cell) {
         int steps = 4, batch = 3, in = 3, hid = 4;
         int[] lengths = {2, 4, 3};
-        StackShape shape = new StackShape(steps, batch, in, hid, 3, 2, cell, Activation.TANH);
+        // One direction for the GRU: its layers' outputs are then read in place but where dropout changes them.
+        StackShape shape = new StackShape(steps, batch, in, hid, 3, cell == Cell.GRU ? 1 : 2, cell, Activation.TANH);
         Random random = new Random(15);
         float[] params = Fixtures.uniform(random, shape.parameterSize(), 0.5f);
         float[] x = Fixtures.uniform(random, steps * batch * in, 1f);
