@@ -46,7 +46,17 @@ public enum Implementation {
      * @throws IllegalArgumentException if shape is null
      */
     public RecurrentLayer layer(LayerShape shape) {
-        return this == SIMD ? new SimdLayer(shape) : new ReferenceLayer(shape);
+        return layer(shape, null);
+    }
+
+    /**
+     * @param pool threads for the SIMD kernels' passes (see {@link ComputePool}), or null for the
+     *             caller's only; the reference, plain loops by design, always runs on the caller's
+     * @return a layer of this implementation for {@code shape} (any cell)
+     * @throws IllegalArgumentException if shape is null
+     */
+    public RecurrentLayer layer(LayerShape shape, ComputePool pool) {
+        return this == SIMD ? new SimdLayer(shape, pool) : new ReferenceLayer(shape);
     }
 
     /**

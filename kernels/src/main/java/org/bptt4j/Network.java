@@ -51,12 +51,12 @@ public final class Network {
     /** The shape's parameter count, computed once: a training step allocates nothing. */
     private final int headOffset, size;
 
-    private Network(Implementation implementation, StackShape shape, Input input, Target target, int outputs) {
+    private Network(Implementation implementation, StackShape shape, Input input, Target target, int outputs, ComputePool pool) {
         this.shape = Checks.notNull("shape", shape);
         this.input = Checks.notNull("input", input);
         this.target = Checks.notNull("target", target);
         Checks.notNull("implementation", implementation);
-        this.stack = new RecurrentStack(implementation, shape);
+        this.stack = new RecurrentStack(implementation, shape, pool);
         // The head reads rows of D*H floats: T*B of them (every step) or B (the last).
         LayerShape read = new LayerShape(shape.maxSteps(), shape.batch(), 1, shape.outputSize(), Cell.VANILLA, Activation.TANH);
         this.head = implementation.head(read, outputs);
@@ -78,7 +78,18 @@ public final class Network {
      * @throws IllegalArgumentException for a null argument or outputs below 1
      */
     public static Network of(Implementation implementation, StackShape shape, Input input, Target target, int outputs) {
-        return new Network(implementation, shape, input, target, outputs);
+        return new Network(implementation, shape, input, target, outputs, null);
+    }
+
+    /**
+     * A network whose stack runs on {@code pool}'s threads (see {@link ComputePool}); results are
+     * bit-identical to one thread's. The head and the optimizer run on the caller's thread.
+     *
+     * @param pool the threads, or null for the caller's only
+     * @throws IllegalArgumentException for a null argument (but pool) or outputs below 1
+     */
+    public static Network of(Implementation implementation, StackShape shape, Input input, Target target, int outputs, ComputePool pool) {
+        return new Network(implementation, shape, input, target, outputs, pool);
     }
 
     /** @return the stack's shape */

@@ -36,11 +36,22 @@ public final class RecurrentStack {
      * @throws IllegalArgumentException if an argument is null
      */
     public RecurrentStack(Implementation implementation, StackShape shape) {
+        this(implementation, shape, null);
+    }
+
+    /**
+     * A stack whose layers run on {@code pool}'s threads (SIMD only; see {@link ComputePool}); the
+     * results are bit-identical to one thread's.
+     *
+     * @param pool the threads, or null for the caller's only
+     * @throws IllegalArgumentException if implementation or shape is null
+     */
+    public RecurrentStack(Implementation implementation, StackShape shape, ComputePool pool) {
         this.implementation = Checks.notNull("implementation", implementation);
         this.shape = Checks.notNull("shape", shape);
         this.layers = new RecurrentLayer[shape.layers()];
         for (int l = 0; l < layers.length; l++) {
-            layers[l] = implementation.layer(shape.layer(l));
+            layers[l] = implementation.layer(shape.layer(l), pool);
         }
         this.parameterOffsets = new int[shape.layers()][shape.directions()];
         for (int l = 0; l < shape.layers(); l++) {

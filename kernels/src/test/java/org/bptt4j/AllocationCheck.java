@@ -46,6 +46,14 @@ public final class AllocationCheck {
      * @return a line saying how many rounds and seconds the calls took to stop allocating
      */
     public static String assertNoAllocationOnceCompiled(List<Case> cases, int warmUpCalls, int measuredCalls) {
+        return assertNoAllocationOnceCompiled(cases, warmUpCalls, measuredCalls, new long[0]);
+    }
+
+    /**
+     * As {@link #assertNoAllocationOnceCompiled(List, int, int)}, counting also what the threads
+     * {@code otherThreads} (a compute pool's workers) allocate while the calls run.
+     */
+    public static String assertNoAllocationOnceCompiled(List<Case> cases, int warmUpCalls, int measuredCalls, long[] otherThreads) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         threads.getCurrentThreadAllocatedBytes();
         long probe = threads.getCurrentThreadAllocatedBytes();
@@ -62,11 +70,11 @@ public final class AllocationCheck {
             boolean clean = true;
             for (int n = 0; n < cases.size(); n++) {
                 Runnable call = cases.get(n).call();
-                long before = threads.getCurrentThreadAllocatedBytes();
+                long before = threads.getCurrentThreadAllocatedBytes() + others(threads, otherThreads);
                 for (int i = 0; i < measuredCalls; i++) {
                     call.run();
                 }
-                allocated[n] = threads.getCurrentThreadAllocatedBytes() - before;
+                allocated[n] = threads.getCurrentThreadAllocatedBytes() + others(threads, otherThreads) - before;
                 clean &= allocated[n] == 0;
             }
             if (first == null) {
@@ -90,6 +98,14 @@ public final class AllocationCheck {
                 fail(report.toString());
             }
         }
+    }
+
+    private static long others(com.sun.management.ThreadMXBean threads, long[] ids) {
+        long sum = 0;
+        for (long id : ids) {
+            sum += threads.getThreadAllocatedBytes(id);
+        }
+        return sum;
     }
 
     /** The most frequent allocation stacks (innermost frames first) sampled while {@code call} runs for a second. */

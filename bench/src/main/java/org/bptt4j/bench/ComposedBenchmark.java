@@ -3,6 +3,7 @@ package org.bptt4j.bench;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
+import org.bptt4j.ComputePool;
 import org.bptt4j.Implementation;
 import org.bptt4j.RecurrentStack;
 import org.bptt4j.StackShape;
@@ -17,6 +18,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -48,6 +50,11 @@ public class ComposedBenchmark {
     @Param({"full", "uniform"})
     public String lengths;
 
+    /** Threads of a {@link ComputePool} (1: no pool). */
+    @Param({"1"})
+    public int threads;
+
+    private ComputePool pool;
     private RecurrentStack network;
     private StackWorkspace ws;
     private float[] params, x, dOut, out, grads, dx;
@@ -57,7 +64,8 @@ public class ComposedBenchmark {
     public void setUp() {
         String[] ld = stack.split("x");
         StackShape shape = StackShape.named(cell, STEPS, BATCH, HIDDEN, HIDDEN, Integer.parseInt(ld[0]), Integer.parseInt(ld[1]));
-        network = new RecurrentStack(Implementation.SIMD, shape);
+        pool = threads > 1 ? ComputePool.create(threads) : null;
+        network = new RecurrentStack(Implementation.SIMD, shape, pool);
         ws = network.newWorkspace();
         Random random = new Random(7);
         params = fill(random, shape.parameterSize(), 1f / (float) Math.sqrt(HIDDEN));
@@ -73,6 +81,13 @@ public class ComposedBenchmark {
             }
         } else if (!lengths.equals("full")) {
             throw new IllegalArgumentException("lengths must be full or uniform, was " + lengths);
+        }
+    }
+
+    @TearDown
+    public void tearDown() {
+        if (pool != null) {
+            pool.close();
         }
     }
 

@@ -3,6 +3,7 @@ package org.bptt4j.bench;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
+import org.bptt4j.ComputePool;
 import org.bptt4j.Implementation;
 import org.bptt4j.LayerShape;
 import org.bptt4j.RecurrentLayer;
@@ -18,6 +19,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -58,6 +60,11 @@ public class RnnBenchmark {
     @Param({"1"})
     public float weightScale;
 
+    /** Threads of a {@link ComputePool} for the SIMD layer (1: no pool); the reference ignores it. */
+    @Param({"1"})
+    public int threads;
+
+    ComputePool pool;
     RecurrentLayer layer;
     Workspace ws;
     float[] params;
@@ -72,7 +79,8 @@ public class RnnBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         LayerShape shape = LayerShape.named(cell, STEPS, batch, hidden, hidden);
-        layer = Implementation.named(impl).layer(shape);
+        pool = threads > 1 ? ComputePool.create(threads) : null;
+        layer = Implementation.named(impl).layer(shape, pool);
         ws = layer.newWorkspace();
         Random random = new Random(42);
         float scale = weightScale / (float) Math.sqrt(hidden);
@@ -84,6 +92,13 @@ public class RnnBenchmark {
         grads = new float[params.length];
         dx = new float[x.length];
         dh0 = new float[h0.length];
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (pool != null) {
+            pool.close();
+        }
     }
 
     static float[] uniform(Random random, int n, float scale) {

@@ -4,6 +4,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import org.bptt4j.Activation;
+import org.bptt4j.ComputePool;
 import org.bptt4j.Implementation;
 import org.bptt4j.LayerShape;
 import org.bptt4j.train.Adagrad;
@@ -20,6 +21,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -55,10 +57,18 @@ public class TrainStepBenchmark {
     int[] positions;
     int pointer;
 
+    /** Threads of a {@link ComputePool} for the SIMD layer (1: no pool); the reference ignores it. */
+    @Param({"1"})
+    public int threads;
+
+    ComputePool pool;
+
     @Setup(Level.Trial)
     public void setUp() {
         LayerShape shape = LayerShape.vanilla(STEPS, batch, VOCABULARY, hidden, Activation.TANH);
-        Model model = Model.of(Implementation.named(impl), shape, VOCABULARY);
+        pool = threads > 1 ? ComputePool.create(threads) : null;
+        Implementation implementation = Implementation.named(impl);
+        Model model = new Model(implementation.layer(shape, pool), implementation.head(shape, VOCABULARY));
         trainer = new StreamTrainer(model, new Adagrad(model.size(), 0.1f), 5f);
         Random random = new Random(1);
         params = new float[model.size()];
@@ -71,6 +81,13 @@ public class TrainStepBenchmark {
             stream[i] = random.nextInt(VOCABULARY);
         }
         positions = new int[batch];
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (pool != null) {
+            pool.close();
+        }
     }
 
     /** One chunk of 25 steps of B streams: a min-char-rnn iteration (B = 1) or B of them at once. */

@@ -65,7 +65,17 @@ final class MatMul {
 
     /** Runs {@code p}: {@code C = start + A B}; see the class comment for the layouts. */
     static void multiply(Product p) {
-        multiplyBlocked(p.m, p.n, p.k, p.a, p.aOff, p.aRow, p.aCol, p.b, p.bOff, p.ldb, p.c, p.cOff, p.ldc, p.start, p.u, p.uOff, p.ldu);
+        multiplyColumns(p, 0, p.n);
+    }
+
+    /**
+     * Columns {@code [j0, j1)} of {@code p}'s C, with the same sums as {@link #multiply(Product)}
+     * computes for them (each element's sum runs over the same k in the same order whatever
+     * columns come with it): the part one thread of a {@link org.bptt4j.ComputePool} takes.
+     */
+    static void multiplyColumns(Product p, int j0, int j1) {
+        multiplyBlocked(p.m, j1 - j0, p.k, p.a, p.aOff, p.aRow, p.aCol, p.b, p.bOff + j0, p.ldb, p.c, p.cOff + j0, p.ldc, p.start,
+                p.u, p.u == null ? 0 : p.uOff + j0, p.ldu);
     }
 
     /**
@@ -79,16 +89,21 @@ final class MatMul {
      * unsplit sum. The product's start is ignored.
      */
     static void multiplyAdd(Product p, float[] staging) {
-        int m = p.m, n = p.n, k = p.k;
+        multiplyAddColumns(p, staging, 0, p.n);
+    }
+
+    /** Columns {@code [j0, j1)} of {@link #multiplyAdd}, with the same sums; their running sums in the same columns of {@code staging}. */
+    static void multiplyAddColumns(Product p, float[] staging, int j0, int j1) {
+        int m = p.m, n = p.n, k = p.k, width = j1 - j0;
         if (k == 0) {
             return; // an empty sum adds nothing
         }
         for (int k0 = 0; k0 < k; k0 += K_CHUNK) {
-            multiply(m, n, Math.min(K_CHUNK, k - k0), p.a, p.aOff + k0 * p.aCol, p.aRow, p.aCol, p.b, p.bOff + k0 * p.ldb, p.ldb,
-                    staging, 0, n, k0 == 0 ? Start.ZERO : Start.C, null, 0, 0);
+            multiply(m, width, Math.min(K_CHUNK, k - k0), p.a, p.aOff + k0 * p.aCol, p.aRow, p.aCol, p.b, p.bOff + k0 * p.ldb + j0, p.ldb,
+                    staging, j0, n, k0 == 0 ? Start.ZERO : Start.C, null, 0, 0);
         }
         for (int i = 0; i < m; i++) {
-            Rows.accumulate(staging, i * n, p.c, p.cOff + i * p.ldc, n);
+            Rows.accumulate(staging, i * n + j0, p.c, p.cOff + i * p.ldc + j0, width);
         }
     }
 

@@ -3,6 +3,7 @@ package org.bptt4j.simd;
 import java.util.Arrays;
 
 import org.bptt4j.Cell;
+import org.bptt4j.ComputePool;
 import org.bptt4j.LayerShape;
 import org.bptt4j.ParameterLayout;
 import org.bptt4j.RecurrentLayer;
@@ -43,17 +44,69 @@ public final class SimdLayer extends RecurrentLayer {
     private static final int TILE = MatMul.VECTORS * MatMul.L;
     private static final int UNIT_BLOCK = Integer.getInteger(UNIT_BLOCK_PROPERTY, 0);
 
+    /**
+     * A step is split over the pool's threads only where its product has at least this many
+     * multiply-adds: below, one barrier per step costs more than the second thread gains.
+     */
+    static final long PARALLEL_STEP = 1 << 18;
+    /** A big product is split by column blocks only from this many multiply-adds on. */
+    static final long PARALLEL_PRODUCT = 1 << 20;
+
     private final SimdCell cell;
     private final int unitBlock;
+    private final ComputePool pool;
 
     /**
      * @param shape the layer's shape, any cell
      * @throws IllegalArgumentException if shape is null
      */
     public SimdLayer(LayerShape shape) {
+        this(shape, null);
+    }
+
+    /**
+     * A layer whose passes run on {@code pool}'s threads (see {@link ComputePool}); the results are
+     * bit-identical to one thread's.
+     *
+     * @param pool the threads, or null for the caller's only
+     * @throws IllegalArgumentException if shape is null
+     */
+    public SimdLayer(LayerShape shape, ComputePool pool) {
         super(shape);
         this.cell = SimdCell.of(shape);
         this.unitBlock = unitBlock(shape);
+        this.pool = pool != null && pool.threads() > 1 ? pool : null;
+    }
+
+    /**
+     * @return the width of a step's blocks of hidden units for {@code active} rows: the cache's
+     *         ({@link #unitBlock}) on one thread; negated where the step is split over the pool,
+     *         narrowed so that every thread has a block
+     */
+    private int stepBlock(int active) {
+        int hid = shape().hiddenSize();
+        if (pool == null || (long) active * hid * shape().gateWidth() < PARALLEL_STEP) {
+            return unitBlock;
+        }
+        int perThread = (hid + pool.threads() - 1) / pool.threads();
+        perThread = Math.min(unitBlock, (perThread + TILE - 1) / TILE * TILE);
+        return perThread < hid ? -perThread : unitBlock;
+    }
+
+    /** Runs {@code product}, split by column blocks over the pool where it is big enough; {@code staging} non-null: adding. */
+    private void run(Product product, float[] staging, SimdWorkspace ws) {
+        int blocks = (product.n + TILE - 1) / TILE;
+        if (pool == null || blocks < 2 || (long) product.m * product.n * product.k < PARALLEL_PRODUCT) {
+            if (staging == null) {
+                product.run();
+            } else {
+                product.runAdding(staging);
+            }
+            return;
+        }
+        int parts = Math.min(blocks, 4 * pool.threads());
+        ws.parts.columns(product, staging, (blocks + parts - 1) / parts * TILE);
+        pool.run(ws.parts, (product.n + ws.parts.width - 1) / ws.parts.width);
     }
 
     private static int unitBlock(LayerShape s) {
@@ -64,7 +117,9 @@ public final class SimdLayer extends RecurrentLayer {
 
     @Override
     protected Workspace createWorkspace(boolean variableLengths) {
-        return new SimdWorkspace(shape(), variableLengths);
+        SimdWorkspace ws = new SimdWorkspace(shape(), variableLengths);
+        ws.parts = new Parts(this, ws, (shape().hiddenSize() + TILE - 1) / TILE);
+        return ws;
     }
 
     @Override
@@ -75,6 +130,9 @@ public final class SimdLayer extends RecurrentLayer {
     @Override
     protected void computeForward(float[] params, int offset, float[] x, int xOffset, int ldx, int[] tokens, float[] state0,
                                   Workspace workspace) {
+        if (pool != null) {
+            pool.requireOpen();
+        }
         SimdWorkspace ws = (SimdWorkspace) workspace;
         projectInputs(params, offset, x, xOffset, ldx, tokens, ws);
         setInitialState(state0, ws);
@@ -101,7 +159,7 @@ public final class SimdLayer extends RecurrentLayer {
             } else {
                 product.b(params, wx, gh);
             }
-            product.run();
+            run(product, null, ws);
         } else {
             for (int r = 0; r < rows; r++) {
                 Rows.sum(params, wx + tokens[r] * gh, params, bias, ws.gates, first + r * ldg, gh);
@@ -129,10 +187,8 @@ public final class SimdLayer extends RecurrentLayer {
         LayerShape s = shape();
         ParameterLayout p = layout();
         StepRows rows = ws.stepRows();
-        int hid = s.hiddenSize(), ldg = ws.ldg;
-        int gates = s.cell().gates();
+        int hid = s.hiddenSize();
         int bhn = offset + p.recurrentNewGateBiasOffset();
-        boolean gru = s.cell() == Cell.GRU;
         // W_h from the parameters, or from its copy in rows ldz apart.
         float[] w = params;
         int wh = offset + p.recurrentWeightsOffset(), ldw = s.gateWidth();
@@ -142,23 +198,34 @@ public final class SimdLayer extends RecurrentLayer {
             wh = s.inputSize() * ws.ldz;
             ldw = ws.ldz;
         }
-        Product product = ws.product;
         for (int t = 1; t <= rows.steps(); t++) {
-            int gateRows = gateOffset(t, ws), active = rows.active(t);
-            for (int u0 = 0; u0 < hid; u0 += unitBlock) {
-                int u1 = Math.min(hid, u0 + unitBlock);
-                for (int g = 0; g < gates; g++) {
-                    product.size(active, u1 - u0, hid).a(ws.states, rows.stateRow(t - 1) * hid, hid).b(w, wh + g * hid + u0, ldw);
-                    if (gru && g == 2) {
-                        product.c(ws.newGateSums, rows.start(t) * hid + u0, hid).startFromRows(params, bhn + u0, 0);
-                    } else {
-                        product.c(ws.gates, gateRows + g * hid + u0, ldg).startFromC();
-                    }
-                    product.run();
-                }
-                cell.forward(ws, t, u0, u1);
+            int block = stepBlock(rows.active(t));
+            if (block < 0) { // split over the pool's threads; the pool's run is the step's barrier
+                ws.parts.forward(t, -block, params, bhn, w, wh, ldw);
+                pool.run(ws.parts, (hid - block - 1) / -block);
+                continue;
+            }
+            for (int u0 = 0; u0 < hid; u0 += block) {
+                forwardBlock(ws.product, params, bhn, w, wh, ldw, ws, t, u0, Math.min(hid, u0 + block));
             }
         }
+    }
+
+    /** Step t for hidden units [u0, u1): the G gate tiles of {@code h_{t-1} W_h}, then the cell. */
+    void forwardBlock(Product product, float[] params, int bhn, float[] w, int wh, int ldw, SimdWorkspace ws, int t, int u0, int u1) {
+        StepRows rows = ws.stepRows();
+        int hid = shape().hiddenSize(), gates = shape().cell().gates(), gateRows = gateOffset(t, ws);
+        boolean gru = shape().cell() == Cell.GRU;
+        for (int g = 0; g < gates; g++) {
+            product.size(rows.active(t), u1 - u0, hid).a(ws.states, rows.stateRow(t - 1) * hid, hid).b(w, wh + g * hid + u0, ldw);
+            if (gru && g == 2) {
+                product.c(ws.newGateSums, rows.start(t) * hid + u0, hid).startFromRows(params, bhn + u0, 0);
+            } else {
+                product.c(ws.gates, gateRows + g * hid + u0, ws.ldg).startFromC();
+            }
+            product.run();
+        }
+        cell.forward(ws, t, u0, u1);
     }
 
     @Override
@@ -179,6 +246,9 @@ public final class SimdLayer extends RecurrentLayer {
     protected void computeBackward(float[] params, int offset, float[] x, int xOffset, int ldx, int[] tokens,
                                    float[] dh, int dhOffset, int lddh, float[] dStateT, Workspace workspace,
                                    float[] grads, float[] dx, int dxOffset, int lddx, float[] dState0) {
+        if (pool != null) {
+            pool.requireOpen();
+        }
         SimdWorkspace ws = (SimdWorkspace) workspace;
         packWeights(params, offset, dx != null, ws);
         backwardSteps(dh, dhOffset, lddh, dStateT, ws);
@@ -207,10 +277,8 @@ public final class SimdLayer extends RecurrentLayer {
     void backwardSteps(float[] dh, int dhOffset, int lddh, float[] dStateT, SimdWorkspace ws) {
         LayerShape s = shape();
         StepRows rows = ws.stepRows();
-        int hid = s.hiddenSize(), gh = s.gateWidth(), bh = s.hiddenLength(), ldz = ws.ldz;
-        boolean gru = s.cell() == Cell.GRU;
+        int hid = s.hiddenSize(), bh = s.hiddenLength();
         float[] carry = ws.carry;
-        Product product = ws.product;
         for (int t = rows.steps(); t >= 1; t--) {
             int active = rows.active(t), continuing = rows.active(t + 1);
             // The rows whose last step is t start with the gradient of their final state.
@@ -218,24 +286,37 @@ public final class SimdLayer extends RecurrentLayer {
             if (ws.cellCarry != null) {
                 startRows(dStateT, continuing, active, ws.cellCarry, bh);
             }
-            for (int u0 = 0; u0 < hid; u0 += unitBlock) {
-                int u1 = Math.min(hid, u0 + unitBlock);
-                if (continuing > 0) {
-                    product.size(continuing, u1 - u0, gh).a(ws.stepGradients, rows.start(t + 1) * ldz, ldz).b(ws.transposed, u0, ws.ldh)
-                            .c(carry, u0, hid);
-                    if (gru) {
-                        product.startFromC(); // the GRU cell left dh_{t+1} * z_{t+1} there
-                    }
-                    product.run();
-                }
-                if (dh != null) {
-                    for (int b = 0; b < active; b++) {
-                        Rows.accumulate(dh, dhOffset + (rows.start(t) + b) * lddh + u0, carry, b * hid + u0, u1 - u0);
-                    }
-                }
-                cell.backward(ws, t, u0, u1);
+            int block = stepBlock(active);
+            if (block < 0) { // split over the pool's threads; the pool's run is the step's barrier
+                ws.parts.backward(t, -block, dh, dhOffset, lddh);
+                pool.run(ws.parts, (hid - block - 1) / -block);
+                continue;
+            }
+            for (int u0 = 0; u0 < hid; u0 += block) {
+                backwardBlock(ws.product, dh, dhOffset, lddh, ws, t, u0, Math.min(hid, u0 + block));
             }
         }
+    }
+
+    /** Backward step t for hidden units [u0, u1): the gradient from step t+1, the upstream one, then the cell. */
+    void backwardBlock(Product product, float[] dh, int dhOffset, int lddh, SimdWorkspace ws, int t, int u0, int u1) {
+        StepRows rows = ws.stepRows();
+        int hid = shape().hiddenSize(), ldz = ws.ldz, active = rows.active(t), continuing = rows.active(t + 1);
+        float[] carry = ws.carry;
+        if (continuing > 0) {
+            product.size(continuing, u1 - u0, shape().gateWidth()).a(ws.stepGradients, rows.start(t + 1) * ldz, ldz)
+                    .b(ws.transposed, u0, ws.ldh).c(carry, u0, hid);
+            if (shape().cell() == Cell.GRU) {
+                product.startFromC(); // the GRU cell left dh_{t+1} * z_{t+1} there
+            }
+            product.run();
+        }
+        if (dh != null) {
+            for (int b = 0; b < active; b++) {
+                Rows.accumulate(dh, dhOffset + (rows.start(t) + b) * lddh + u0, carry, b * hid + u0, u1 - u0);
+            }
+        }
+        cell.backward(ws, t, u0, u1);
     }
 
     /** Rows [b0, b1) of {@code carry}: those of {@code dStateT} from {@code part} (h at 0, c at B*H), or zeros. */
@@ -284,10 +365,10 @@ public final class SimdLayer extends RecurrentLayer {
                 System.arraycopy(ws.states, stepRows.stateRow(t - 1) * hid, previous, stepRows.start(t) * hid, stepRows.active(t) * hid);
             }
         }
-        product.size(hid, gh, rows).aTransposed(previous, 0, hid).b(ws.stepGradients, 0, ldz).c(grads, offset + p.recurrentWeightsOffset(), gh)
-                .runAdding(staging);
+        run(product.size(hid, gh, rows).aTransposed(previous, 0, hid).b(ws.stepGradients, 0, ldz)
+                .c(grads, offset + p.recurrentWeightsOffset(), gh), staging, ws);
         if (x != null) {
-            product.size(in, gh, rows).aTransposed(x, xOffset, ldx).b(ws.inputStepGradients, 0, ldz).c(grads, wx, gh).runAdding(staging);
+            run(product.size(in, gh, rows).aTransposed(x, xOffset, ldx).b(ws.inputStepGradients, 0, ldz).c(grads, wx, gh), staging, ws);
         } else {
             // dW_x = X^T dZ with one-hot rows: each step's dz goes to the row of its token, summed in
             // staging first so that the gradient array gets each sum once (as from the product).
@@ -308,7 +389,7 @@ public final class SimdLayer extends RecurrentLayer {
     void inputGradient(SimdWorkspace ws, float[] dx, int dxOffset, int lddx) {
         LayerShape s = shape();
         int in = s.inputSize(), gh = s.gateWidth(), rows = ws.stepRows().rows();
-        ws.product.size(rows, in, gh).a(ws.inputStepGradients, 0, ws.ldz).b(ws.transposed, ws.inputTransposedOffset, ws.ldx)
-                .c(dx, dxOffset, lddx).run();
+        run(ws.product.size(rows, in, gh).a(ws.inputStepGradients, 0, ws.ldz).b(ws.transposed, ws.inputTransposedOffset, ws.ldx)
+                .c(dx, dxOffset, lddx), null, ws);
     }
 }

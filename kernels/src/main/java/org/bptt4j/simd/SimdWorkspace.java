@@ -65,6 +65,8 @@ final class SimdWorkspace extends Workspace {
     final int inputTransposedOffset;
     /** The descriptor every product of a pass is run through. */
     final Product product = new Product();
+    /** The pass's work split for a compute pool (set by the layer that made this workspace). */
+    Parts parts;
 
     SimdWorkspace(LayerShape shape, boolean variableLengths) {
         super(shape);

@@ -1,0 +1,189 @@
+package org.bptt4j;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+import org.bptt4j.internal.Checks;
+
+/**
+ * Threads for the SIMD kernels, owned by the library: {@code threads - 1} daemon workers started
+ * once, and the calling thread, which works too. One pool may serve any number of layers, stacks
+ * and networks ({@code Implementation.SIMD.layer(shape, pool)}, ...); calls from several threads
+ * take turns. Without a pool everything runs on the caller's thread, so no one gets threads they
+ * did not ask for.
+ *
+ * <p>Results do not depend on the thread count: work is split by output elements (column blocks
+ * of a product, blocks of hidden units of a step), never inside a sum, so every element is
+ * computed by one thread in the same order as with one. A pass waits for its parts at each step of
+ * the recurrence (one barrier per step), so splitting pays only where a step's work is well above
+ * a barrier's cost; the kernels split only there.
+ *
+ * <p>{@link #close()} stops the workers; a closed pool rejects work with
+ * {@link IllegalStateException}. A part that throws surfaces in the caller, after every other part
+ * has finished.
+ */
+public final class ComputePool implements AutoCloseable {
+    /** A unit of work split into parts: {@code part(i)} for every i in [0, parts), on any thread, in any order. */
+    public interface Job {
+        /** Runs part {@code index}. */
+        void part(int index);
+    }
+
+    private final Thread[] workers;
+    private final AtomicInteger next = new AtomicInteger();
+    private final AtomicInteger unfinished = new AtomicInteger();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private volatile Job job;
+    private volatile int parts;
+    private volatile int generation;
+    private volatile boolean closed;
+    private volatile Thread caller;
+    /** Runs split over more than one thread so far: for tests that must see a split happen. */
+    private long splitRuns;
+
+    private ComputePool(int threads) {
+        workers = new Thread[threads - 1];
+        for (int w = 0; w < workers.length; w++) {
+            workers[w] = new Thread(this::work, "bptt4j-compute-" + (w + 1));
+            workers[w].setDaemon(true);
+            workers[w].start();
+        }
+    }
+
+    /**
+     * @param threads the threads that compute, the caller's included: 1 (no workers) or more
+     * @throws IllegalArgumentException if threads is below 1
+     */
+    public static ComputePool create(int threads) {
+        return new ComputePool(Checks.positive("threads", threads));
+    }
+
+    /** @return the threads that compute, the caller's included */
+    public int threads() {
+        return workers.length + 1;
+    }
+
+    /** @return the runs split over more than one thread so far (tests use it to see that a split happened) */
+    synchronized long splitRuns() {
+        return splitRuns;
+    }
+
+    /** @return the worker threads' ids (tests measure their allocation) */
+    long[] workerIds() {
+        long[] ids = new long[workers.length];
+        for (int w = 0; w < ids.length; w++) {
+            ids[w] = workers[w].threadId();
+        }
+        return ids;
+    }
+
+    /**
+     * @throws IllegalStateException if the pool is closed
+     */
+    public void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the compute pool is closed: make a new one, or use no pool");
+        }
+    }
+
+    /** @return whether {@link #close()} has been called */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Runs every part of {@code job} on the pool's threads and the caller's, and returns when all
+     * are done. Allocates nothing.
+     *
+     * @throws IllegalStateException if the pool is closed
+     * @throws RuntimeException      or Error: the first failure of a part, after all parts finished
+     */
+    public synchronized void run(Job job, int parts) {
+        requireOpen();
+        if (parts <= 0) {
+            return;
+        }
+        if (workers.length == 0 || parts == 1) {
+            for (int i = 0; i < parts; i++) {
+                job.part(i);
+            }
+            return;
+        }
+        splitRuns++;
+        this.job = job;
+        this.parts = parts;
+        this.caller = Thread.currentThread();
+        next.set(0);
+        unfinished.set(workers.length + 1);
+        generation++; // publishes job and parts to the workers
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
+        }
+        doParts();
+        for (int spins = 0; unfinished.get() != 0; spins++) {
+            if (spins < 20_000) {
+                Thread.onSpinWait(); // the others are a step's part away: faster than parking
+            } else {
+                LockSupport.park(this);
+            }
+        }
+        this.job = null;
+        Throwable t = failure.getAndSet(null);
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        if (t != null) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Claims and runs parts until none is left, then counts itself finished. */
+    private void doParts() {
+        Job j = job;
+        int n = parts;
+        try {
+            for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+                j.part(i);
+            }
+        } catch (Throwable t) {
+            failure.compareAndSet(null, t);
+            next.set(n); // the others stop claiming; the parts they run finish
+        } finally {
+            if (unfinished.decrementAndGet() == 0) {
+                LockSupport.unpark(caller);
+            }
+        }
+    }
+
+    private void work() {
+        int seen = 0;
+        while (true) {
+            int spins = 0;
+            while (generation == seen && !closed) {
+                if (++spins < 20_000) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+            if (closed) {
+                return;
+            }
+            seen = generation;
+            doParts();
+        }
+    }
+
+    /** Stops the workers; idempotent. Work already running finishes first (calls take turns). */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package org.bptt4j.simd;
+
+import org.bptt4j.ComputePool;
+
+/**
+ * A pass's work split for a {@link ComputePool}: a step of the recurrence by blocks of hidden
+ * units (each block its own product descriptor, the cell's step on its units), or a big product by
+ * blocks of columns. One lives in each workspace and is refilled before each run, so that a split
+ * allocates nothing. Every element is computed whole by one part, as one thread would.
+ */
+final class Parts implements ComputePool.Job {
+    private enum Kind { FORWARD, BACKWARD, COLUMNS }
+
+    private final SimdLayer layer;
+    private final SimdWorkspace ws;
+    /** One descriptor per block of hidden units: parts run at once. */
+    private final Product[] products;
+    private Kind kind;
+    private int t;
+    private float[] params, w, dh;
+    private int bhn, wh, ldw, dhOffset, lddh;
+    private Product product;
+    private float[] staging;
+    /** The width of a part: units of a step, or columns of a product. */
+    int width;
+
+    Parts(SimdLayer layer, SimdWorkspace ws, int maxBlocks) {
+        this.layer = layer;
+        this.ws = ws;
+        this.products = new Product[maxBlocks];
+        for (int i = 0; i < maxBlocks; i++) {
+            products[i] = new Product();
+        }
+    }
+
+    /** Step t of forward, blocks of {@code block} units. */
+    void forward(int t, int block, float[] params, int bhn, float[] w, int wh, int ldw) {
+        this.kind = Kind.FORWARD;
+        this.t = t;
+        this.width = block;
+        this.params = params;
+        this.bhn = bhn;
+        this.w = w;
+        this.wh = wh;
+        this.ldw = ldw;
+    }
+
+    /** Step t of backward, blocks of {@code block} units. */
+    void backward(int t, int block, float[] dh, int dhOffset, int lddh) {
+        this.kind = Kind.BACKWARD;
+        this.t = t;
+        this.width = block;
+        this.dh = dh;
+        this.dhOffset = dhOffset;
+        this.lddh = lddh;
+    }
+
+    /** {@code product} by blocks of {@code columns} columns; adding through {@code staging} when it is not null. */
+    void columns(Product product, float[] staging, int columns) {
+        this.kind = Kind.COLUMNS;
+        this.product = product;
+        this.staging = staging;
+        this.width = columns;
+    }
+
+    @Override
+    public void part(int index) {
+        int from = index * width;
+        switch (kind) {
+            case FORWARD -> layer.forwardBlock(products[index], params, bhn, w, wh, ldw, ws, t, from,
+                    Math.min(ws.shape().hiddenSize(), from + width));
+            case BACKWARD -> layer.backwardBlock(products[index], dh, dhOffset, lddh, ws, t, from,
+                    Math.min(ws.shape().hiddenSize(), from + width));
+            case COLUMNS -> {
+                int to = Math.min(product.n, from + width);
+                if (staging == null) {
+                    MatMul.multiplyColumns(product, from, to);
+                } else {
+                    MatMul.multiplyAddColumns(product, staging, from, to);
+                }
+            }
+        }
+    }
+}

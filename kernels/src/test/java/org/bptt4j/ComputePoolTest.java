@@ -1,0 +1,144 @@
+package org.bptt4j;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Threads: every result bit-identical for 1 to 4 threads, splits that happen, no allocation, failures surfaced, a closed pool refused. */
+class ComputePoolTest {
+    /** One forward and backward of a layer, everything it wrote. */
+    record Pass(float[] states, float[] stateT, float[] grads, float[] dx, float[] dState0) {
+    }
+
+    static Pass pass(LayerShape shape, ComputePool pool, boolean everyStep) {
+        RecurrentLayer layer = Implementation.SIMD.layer(shape, pool);
+        Random random = new Random(shape.hiddenSize() * 7 + shape.batch());
+        float[] params = Fixtures.uniform(random, shape.parameterLayout().size(), 1f / (float) Math.sqrt(shape.hiddenSize()));
+        float[] x = Fixtures.uniform(random, shape.inputLength(shape.maxSteps()), 1f);
+        float[] state0 = Fixtures.uniform(random, shape.stateLength(), 0.5f);
+        float[] dh = Fixtures.uniform(random, shape.hiddenSequenceLength(shape.maxSteps()), 1f);
+        float[] dStateT = Fixtures.uniform(random, shape.stateLength(), 1f);
+        Workspace ws = layer.newWorkspace();
+        Pass p = new Pass(null, new float[shape.stateLength()], new float[params.length], new float[x.length], new float[shape.stateLength()]);
+        layer.forward(params, x, shape.maxSteps(), state0, ws, p.stateT);
+        layer.backward(params, 0, x, everyStep ? dh : null, dStateT, ws, p.grads, p.dx, p.dState0);
+        return new Pass(ws.states().clone(), p.stateT, p.grads, p.dx, p.dState0);
+    }
+
+    @ParameterizedTest(name = "{0} T={1} B={2} I={3} H={4} every step {5}")
+    @CsvSource({"lstm,5,8,17,128,true", "gru,4,33,7,100,false", "rnn_tanh,6,64,33,100,true", "rnn_relu,3,17,100,200,true",
+            "lstm,3,1,64,512,false", "gru,3,96,64,33,true", "lstm,2,7,3,257,true"})
+    void everyResultIsBitIdenticalForOneToFourThreads(String cell, int steps, int batch, int in, int hid, boolean everyStep) {
+        LayerShape shape = LayerShape.named(cell, steps, batch, in, hid);
+        Pass one = pass(shape, null, everyStep);
+        for (int threads = 2; threads <= 4; threads++) {
+            try (ComputePool pool = ComputePool.create(threads)) {
+                Pass many = pass(shape, pool, everyStep);
+                assertTrue(pool.splitRuns() > 0, "the work was split at " + threads + " threads");
+                assertArrayEquals(one.states(), many.states(), threads + " threads: states");
+                assertArrayEquals(one.stateT(), many.stateT(), threads + " threads: final state");
+                assertArrayEquals(one.grads(), many.grads(), threads + " threads: gradients");
+                assertArrayEquals(one.dx(), many.dx(), threads + " threads: dx");
+                assertArrayEquals(one.dState0(), many.dState0(), threads + " threads: dState0");
+            }
+        }
+    }
+
+    @Test
+    void aStackedBidirectionalVariableLengthPassIsBitIdenticalOnThreeThreads() {
+        StackShape shape = StackShape.named("lstm", 6, 16, 40, 96, 2, 2);
+        Random random = new Random(4);
+        float[] params = Fixtures.uniform(random, shape.parameterSize(), 0.1f);
+        float[] x = Fixtures.uniform(random, 6 * 16 * 40, 1f);
+        float[] dOut = Fixtures.uniform(random, 6 * 16 * shape.outputSize(), 1f);
+        int[] lengths = new int[16];
+        for (int b = 0; b < 16; b++) {
+            lengths[b] = 1 + (b * 5) % 6;
+        }
+        float[][] results = new float[2][];
+        float[][] grads = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            try (ComputePool pool = ComputePool.create(run == 0 ? 1 : 3)) {
+                RecurrentStack stack = new RecurrentStack(Implementation.SIMD, shape, pool);
+                StackWorkspace ws = stack.newWorkspace();
+                results[run] = new float[dOut.length];
+                grads[run] = new float[params.length];
+                stack.forward(params, x, 6, lengths, null, ws, results[run], null);
+                stack.backward(params, x, dOut, null, ws, grads[run], new float[x.length], null);
+            }
+        }
+        assertArrayEquals(results[0], results[1]);
+        assertArrayEquals(grads[0], grads[1]);
+    }
+
+    @Test
+    void everyPartRunsOnceAndAFailureSurfacesInTheCaller() {
+        try (ComputePool pool = ComputePool.create(3)) {
+            AtomicIntegerArray counts = new AtomicIntegerArray(50);
+            for (int round = 0; round < 100; round++) {
+                pool.run(counts::incrementAndGet, 50);
+            }
+            for (int i = 0; i < 50; i++) {
+                assertEquals(100, counts.get(i), "part " + i);
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pool.run(i -> {
+                if (i == 7) {
+                    throw new IllegalArgumentException("part 7 failed");
+                }
+            }, 20));
+            assertEquals("part 7 failed", e.getMessage());
+            pool.run(counts::incrementAndGet, 50); // the pool still works
+            assertEquals(101, counts.get(0));
+        }
+    }
+
+    @Test
+    void aClosedPoolIsRefused() {
+        ComputePool pool = ComputePool.create(2);
+        LayerShape shape = LayerShape.named("gru", 3, 2, 4, 5);
+        RecurrentLayer layer = Implementation.SIMD.layer(shape, pool);
+        Workspace ws = layer.newWorkspace();
+        float[] params = new float[shape.parameterLayout().size()];
+        layer.forward(params, new float[3 * 2 * 4], 3, null, ws, null);
+        pool.close();
+        pool.close(); // idempotent
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> layer.forward(params, new float[3 * 2 * 4], 3, null, ws, null));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> pool.run(i -> { }, 4));
+        assertThrows(IllegalArgumentException.class, () -> ComputePool.create(0));
+    }
+
+    @Test
+    void passesOnTwoThreadsAllocateNothingOnceCompiled() {
+        try (ComputePool pool = ComputePool.create(2)) {
+            List<AllocationCheck.Case> cases = new ArrayList<>();
+            for (String cell : new String[]{"rnn_tanh", "lstm", "gru"}) {
+                LayerShape shape = LayerShape.named(cell, 4, 16, 64, 128);
+                RecurrentLayer layer = Implementation.SIMD.layer(shape, pool);
+                Random random = new Random(3);
+                float[] params = Fixtures.uniform(random, shape.parameterLayout().size(), 0.1f);
+                float[] x = Fixtures.uniform(random, shape.inputLength(4), 1f);
+                float[] dh = Fixtures.uniform(random, shape.hiddenSequenceLength(4), 1f);
+                float[] grads = new float[params.length], dx = new float[x.length];
+                Workspace ws = layer.newWorkspace();
+                cases.add(new AllocationCheck.Case(shape + " on 2 threads", () -> {
+                    layer.forward(params, x, 4, null, ws, null);
+                    layer.backwardEveryStep(params, x, dh, ws, grads, dx, null);
+                }));
+            }
+            long before = pool.splitRuns();
+            System.out.println("2 threads: " + AllocationCheck.assertNoAllocationOnceCompiled(cases, 100, 10, pool.workerIds()));
+            assertTrue(pool.splitRuns() > before, "the passes were split");
+        }
+    }
+}
