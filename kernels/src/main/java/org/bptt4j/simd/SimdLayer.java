@@ -46,11 +46,17 @@ public final class SimdLayer extends RecurrentLayer {
 
     /**
      * A step is split over the pool's threads only where its product has at least this many
-     * multiply-adds: below, one barrier per step costs more than the second thread gains.
+     * multiply-adds (about 25 us on one core at small B): below, one barrier per step costs more
+     * than the second thread gains. A first choice from that estimate, not yet tuned by measurement.
      */
     static final long PARALLEL_STEP = 1 << 18;
-    /** A big product is split by column blocks only from this many multiply-adds on. */
-    static final long PARALLEL_PRODUCT = 1 << 20;
+    /**
+     * A big product is split by column blocks only from this many multiply-adds on (about 0.2 ms on
+     * one core): at 2^20, a GRU at B = 1, H = 128, whose steps are not split, ran 13% slower on two
+     * threads than on one (0.873 against 1.005 ms, 2026-11-26), its few small products paying more
+     * in hand-overs than they gained.
+     */
+    static final long PARALLEL_PRODUCT = 1 << 22;
 
     private final SimdCell cell;
     private final int unitBlock;
