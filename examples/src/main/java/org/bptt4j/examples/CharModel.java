@@ -307,6 +307,14 @@ public final class CharModel {
             return;
         }
         String text = Files.readString(options.text(), StandardCharsets.UTF_8);
-        new CharModel(text, options).run();
+        CharModel model;
+        try {
+            model = new CharModel(text, options);
+        } catch (IllegalArgumentException e) { // a text too short, a checkpoint of another vocabulary or shape
+            System.err.println("CharModel: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        model.run();
     }
 }
