@@ -62,6 +62,30 @@ public final class Fixtures {
         return worst;
     }
 
+    /**
+     * Asserts that {@code actual} matches PyTorch's float64 {@code truth} normwise: every difference
+     * at most {@code tolerance} times the largest |truth| (the golden tests' measure).
+     *
+     * @return the largest such relative difference seen
+     */
+    public static double assertCloseToPyTorch(String what, float[] actual, double[] truth, double tolerance) {
+        org.junit.jupiter.api.Assertions.assertEquals(truth.length, actual.length, what + " length");
+        double scale = 1e-30;
+        for (double v : truth) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        double worst = 0;
+        for (int n = 0; n < truth.length; n++) {
+            double error = Math.abs(actual[n] - truth[n]) / scale;
+            worst = Math.max(worst, error);
+            if (!(error <= tolerance)) {
+                org.junit.jupiter.api.Assertions.fail(what + "[" + n + "]: " + actual[n] + " vs PyTorch " + truth[n] + " (largest |truth| "
+                        + scale + ")");
+            }
+        }
+        return worst;
+    }
+
     /** @return n ids uniform in [0, bound) */
     public static int[] tokens(Random random, int n, int bound) {
         int[] t = new int[n];

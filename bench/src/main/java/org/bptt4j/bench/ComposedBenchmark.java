@@ -68,9 +68,9 @@ public class ComposedBenchmark {
         network = new RecurrentStack(Implementation.SIMD, shape, pool);
         ws = network.newWorkspace();
         Random random = new Random(7);
-        params = fill(random, shape.parameterSize(), 1f / (float) Math.sqrt(HIDDEN));
-        x = fill(random, STEPS * BATCH * HIDDEN, 1f);
-        dOut = fill(random, STEPS * BATCH * shape.outputSize(), 1f);
+        params = RnnBenchmark.uniform(random, shape.parameterSize(), 1f / (float) Math.sqrt(HIDDEN));
+        x = RnnBenchmark.uniform(random, STEPS * BATCH * HIDDEN, 1f);
+        dOut = RnnBenchmark.uniform(random, STEPS * BATCH * shape.outputSize(), 1f);
         out = new float[dOut.length];
         grads = new float[params.length];
         dx = new float[x.length];
@@ -91,13 +91,6 @@ public class ComposedBenchmark {
         }
     }
 
-    private static float[] fill(Random random, int n, float scale) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (random.nextFloat() * 2 - 1) * scale;
-        }
-        return a;
-    }
 
     /** Forward, then backward with a gradient on every output, dx included. */
     @Benchmark

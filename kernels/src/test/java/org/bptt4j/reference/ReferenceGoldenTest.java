@@ -1,7 +1,6 @@
 package org.bptt4j.reference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -130,20 +129,7 @@ public class ReferenceGoldenTest {
     }
 
     private static double check(String name, String tensor, float[] actual, double[] truth) {
-        assertEquals(truth.length, actual.length, name + " " + tensor + " length");
-        double scale = 0;
-        for (double v : truth) {
-            scale = Math.max(scale, Math.abs(v));
-        }
-        scale = Math.max(scale, 1e-30);
-        double worst = 0;
-        for (int n = 0; n < truth.length; n++) {
-            double error = Math.abs(actual[n] - truth[n]) / scale;
-            worst = Math.max(worst, error);
-            assertTrue(error <= TOLERANCE, name + " " + tensor + "[" + n + "]: " + actual[n] + " vs PyTorch " + truth[n]
-                    + " (largest |truth| " + scale + ")");
-        }
-        return worst;
+        return Fixtures.assertCloseToPyTorch(name + " " + tensor, actual, truth, TOLERANCE);
     }
 
     @AfterAll
