@@ -3,6 +3,7 @@ package org.bptt4j.simd;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
+import org.bptt4j.ComputePool;
 import org.bptt4j.LayerShape;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -15,6 +16,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -46,6 +48,12 @@ public class PhaseBenchmark {
     @Param({"512"})
     public int hidden;
 
+    /** Threads of a {@link ComputePool} (1: no pool). */
+    @Param({"1"})
+    public int threads;
+
+    ComputePool pool;
+
     SimdLayer layer;
     SimdWorkspace ws;
     float[] x;
@@ -57,7 +65,8 @@ public class PhaseBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         LayerShape shape = LayerShape.named(cell, T, batch, hidden, hidden);
-        layer = new SimdLayer(shape);
+        pool = threads > 1 ? ComputePool.create(threads) : null;
+        layer = new SimdLayer(shape, pool);
         ws = (SimdWorkspace) layer.newWorkspace();
         Random random = new Random(7);
         x = fill(random, shape.inputLength(T), 1f);
@@ -67,6 +76,13 @@ public class PhaseBenchmark {
         dx = new float[x.length];
         layer.forward(params, x, T, null, ws, null);
         layer.backwardEveryStep(params, x, dh, ws, grads, dx, null);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (pool != null) {
+            pool.close();
+        }
     }
 
     private static float[] fill(Random random, int n, float scale) {
