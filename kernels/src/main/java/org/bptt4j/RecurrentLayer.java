@@ -113,6 +113,9 @@ public abstract class RecurrentLayer {
         ws.setSteps(0);
         ws.stepRows().setFull(steps);
         computeForward(params, offset, x, 0, shape.inputSize(), tokens, state0, ws);
+        ws.forwardParams = params;
+        ws.forwardOffset = offset;
+        ws.forwardInput = x != null ? x : tokens;
         ws.setSteps(steps);
         if (stateT != null) {
             copyFinalState(ws, stateT);
@@ -256,6 +259,16 @@ public abstract class RecurrentLayer {
         int steps = ws.steps();
         if (steps == 0) {
             throw new IllegalStateException("backward needs a forward pass on this workspace first");
+        }
+        // Backward reads what forward saved: given other arrays it would compute wrong gradients, silently.
+        if (params != ws.forwardParams || offset != ws.forwardOffset) {
+            throw new IllegalArgumentException("params (and offset) must be the array the last forward on ws used");
+        }
+        if ((tokens == null ? x : tokens) != ws.forwardInput) {
+            throw new IllegalArgumentException((tokens == null ? "x" : "tokens") + " must be the array the last forward on ws read");
+        }
+        if (grads == params) {
+            throw new IllegalArgumentException("grads must not be the params array: backward would add gradients to the parameters");
         }
         if (tokens == null) {
             Checks.atLeast("x", x, (long) shape.inputLength(steps), "steps*batch*inputSize");

@@ -186,6 +186,7 @@ public final class RecurrentStack {
         Checks.atLeast("x", x, (long) steps * batch * shape.inputSize(), "steps*rows*inputSize");
         checkBackward(params, dOut, dStateT, ws, grads, dState0);
         Checks.atLeastOrNull("dx", dx, (long) steps * batch * shape.inputSize(), "steps*rows*inputSize");
+        ws.requireForwardArrays(params, x, "x", grads);
         ws.backward(params, x, null, dOut, false, dStateT, grads, dx, dState0);
     }
 
@@ -209,6 +210,7 @@ public final class RecurrentStack {
             throw new IllegalArgumentException("tokens.length must be at least " + steps * ws.rows() + " (steps*rows), was " + tokens.length);
         }
         checkBackward(params, dOut, dStateT, ws, grads, dState0);
+        ws.requireForwardArrays(params, tokens, "tokens", grads);
         ws.backward(params, null, tokens, dOut, false, dStateT, grads, null, dState0);
     }
 

@@ -46,6 +46,8 @@ public final class StackWorkspace {
     /** Dropout between layers: the probability of zeroing an output, and the seed of the masks. */
     private float dropout;
     private long dropoutSeed;
+    /** The arrays the last forward read (their identity): backward must be given the same. */
+    private Object forwardParams, forwardInput;
 
     StackWorkspace(RecurrentStack stack) {
         this.stack = stack;
@@ -137,6 +139,22 @@ public final class StackWorkspace {
             bytes += 4L * (outputs[l].length + outputGradients[l].length);
         }
         return bytes + 4L * (order.length + sortedLengths.length + reverseRow.length + tokens.length + reverseTokens.length);
+    }
+
+    /**
+     * @throws IllegalArgumentException unless params and the input are the arrays the last forward read,
+     *                                  and grads is not params
+     */
+    void requireForwardArrays(float[] params, Object input, String inputName, float[] grads) {
+        if (params != forwardParams) {
+            throw new IllegalArgumentException("params must be the array the last forward on ws used");
+        }
+        if (input != forwardInput) {
+            throw new IllegalArgumentException(inputName + " must be the array the last forward on ws read");
+        }
+        if (grads == params) {
+            throw new IllegalArgumentException("grads must not be the params array: backward would add gradients to the parameters");
+        }
     }
 
     /** @return the rows of the last pass (B, or fewer) */
@@ -239,6 +257,8 @@ public final class StackWorkspace {
         if (out != null) {
             scatter(outputArray(L - 1), outputOffset(L - 1), dh, out);
         }
+        forwardParams = params;
+        forwardInput = x != null ? x : tokenIds;
         steps = callSteps;
     }
 

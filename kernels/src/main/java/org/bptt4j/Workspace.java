@@ -51,6 +51,10 @@ public abstract class Workspace {
         return steps;
     }
 
+    /** The arrays the last forward read (their identity, not their contents): backward must be given the same. */
+    Object forwardParams, forwardInput;
+    int forwardOffset;
+
     final void setSteps(int steps) {
         this.steps = steps;
     }

@@ -133,6 +133,10 @@ public abstract class RecurrentLayerContractTest {
             tests.add(rejected(cell, m + "short grads", "grads", true, s -> call.run(s, s.params, s.x, up(s, every), s.ws, new float[4], s.dx, s.dh0)));
             tests.add(rejected(cell, m + "short dx", "dx", true, s -> call.run(s, s.params, s.x, up(s, every), s.ws, s.grads, new float[1], s.dh0)));
             tests.add(rejected(cell, m + "long dState0", "dState0", true, s -> call.run(s, s.params, s.x, up(s, every), s.ws, s.grads, s.dx, new float[100])));
+            // Arrays other than those the last forward read: backward would compute wrong gradients silently.
+            tests.add(rejected(cell, m + "params other than forward's", "params", true, s -> call.run(s, s.params.clone(), s.x, up(s, every), s.ws, s.grads, s.dx, s.dh0)));
+            tests.add(rejected(cell, m + "x other than forward's", "x", true, s -> call.run(s, s.params, s.x.clone(), up(s, every), s.ws, s.grads, s.dx, s.dh0)));
+            tests.add(rejected(cell, m + "grads the params array", "grads", true, s -> call.run(s, s.params, s.x, up(s, every), s.ws, s.params, s.dx, s.dh0)));
         }
     }
 

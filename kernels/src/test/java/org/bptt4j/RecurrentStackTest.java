@@ -264,8 +264,9 @@ class RecurrentStackTest {
                 Arrays.copyOf(dOut, steps * 2 * small.outputSize()), Arrays.copyOf(dStateT, two));
         Run got = new Run(new float[steps * 2 * small.outputSize()], new float[two], new float[params.length], new float[steps * 2 * in],
                 new float[two]);
-        stack.forward(params, Arrays.copyOf(x, steps * 2 * in), steps, lengths, Arrays.copyOf(state0, two), ws, got.out, got.stateT);
-        stack.backward(params, Arrays.copyOf(x, steps * 2 * in), Arrays.copyOf(dOut, steps * 2 * small.outputSize()),
+        float[] x2 = Arrays.copyOf(x, steps * 2 * in);
+        stack.forward(params, x2, steps, lengths, Arrays.copyOf(state0, two), ws, got.out, got.stateT);
+        stack.backward(params, x2, Arrays.copyOf(dOut, steps * 2 * small.outputSize()),
                 Arrays.copyOf(dStateT, two), ws, got.grads, got.dx, got.dState0);
         assertArrayEquals(expected.out, got.out);
         assertArrayEquals(expected.stateT, got.stateT);
@@ -331,6 +332,17 @@ class RecurrentStackTest {
         assertThrows(IllegalStateException.class, () -> stack.backward(params, x, out, null, ws, new float[params.length], null, null));
         stack.forward(params, x, 4, new int[]{2, 4}, null, ws, out, stateT);
         assertThrows(IllegalArgumentException.class, () -> stack.backward(params, x, null, null, ws, new float[params.length], null, null));
+        // Backward must see the arrays forward read: others would give wrong gradients silently.
+        float[] grads = new float[params.length];
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> stack.backward(params.clone(), x, out, null, ws, grads, null, null))
+                .getMessage().contains("params must be the array the last forward"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> stack.backward(params, x.clone(), out, null, ws, grads, null, null))
+                .getMessage().contains("x must be the array the last forward"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> stack.backward(params, x, out, null, ws, params, null, null))
+                .getMessage().contains("grads must not be the params array"));
+        for (float g : grads) {
+            assertEquals(0f, g, "nothing written");
+        }
         assertThrows(IllegalArgumentException.class, () -> new StackShape(4, 2, 3, 5, 2, 3, Cell.GRU, Activation.TANH));
         assertThrows(IllegalArgumentException.class, () -> new StackShape(4, 2, 3, 5, 0, 1, Cell.GRU, Activation.TANH));
     }
