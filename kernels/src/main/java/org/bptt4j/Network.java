@@ -293,7 +293,7 @@ public final class Network {
             throw new IllegalArgumentException("steps must be in [1, " + shape.maxSteps() + "] (maxSteps), was " + steps);
         }
         if (target == Target.LAST_STEP) {
-            head.checkTargets(targets, batch);
+            head.checkLabels(targets, batch);
             return;
         }
         if (targets.length < steps * batch) {

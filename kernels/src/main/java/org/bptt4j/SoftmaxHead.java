@@ -105,7 +105,7 @@ public abstract class SoftmaxHead {
                                      float[] grads, float[] dhLast) {
         int steps = checkStates(states);
         checkCommon(params, offset, hws);
-        checkTargets(targets, layer.batch());
+        checkLabels(targets, layer.batch());
         checkParams("grads", grads, offset);
         Checks.atLeast("dhLast", dhLast, layer.hiddenLength(), "batch*hiddenSize");
         return computeLoss(params, offset, states.states(), states.stateOffset(steps), layer.batch(), targets, hws, grads, dhLast);
@@ -174,6 +174,21 @@ public abstract class SoftmaxHead {
             throw new IllegalArgumentException(name + " must hold the head's " + size() + " floats from offset " + offset
                     + ", but its length is " + array.length);
         }
+    }
+
+    /**
+     * Checks labels of a loss at the last step: exactly {@code rows} ids in [0, V). Exactly, not at
+     * least: a longer array is most likely the T x B array of a loss at every step, passed here by
+     * mistake, whose first B ids would be taken for labels silently.
+     *
+     * @throws IllegalArgumentException if labels is null, not {@code rows} long, or holds an id outside [0, V)
+     */
+    public final void checkLabels(int[] labels, int rows) {
+        Checks.notNull("labels", labels);
+        if (labels.length != rows) {
+            throw new IllegalArgumentException("labels.length must be " + rows + " (one label per row), was " + labels.length);
+        }
+        checkTargets(labels, rows);
     }
 
     /**

@@ -40,7 +40,7 @@ class NetworkTest {
         n.initialize(params, random);
         float[] x = Fixtures.uniform(random, STEPS * BATCH * 3, 1f);
         int[] tokens = Fixtures.tokens(random, STEPS * BATCH, VOCAB);
-        int[] targets = Fixtures.tokens(random, STEPS * BATCH, CLASSES);
+        int[] targets = Fixtures.tokens(random, target == Target.LAST_STEP ? BATCH : STEPS * BATCH, CLASSES);
         float[] grads = new float[n.size()];
         train(n, params, x, tokens, targets, grads);
         float[] numeric = new float[n.size()];
@@ -69,7 +69,7 @@ class NetworkTest {
         simd.initialize(params, random);
         float[] x = Fixtures.uniform(random, STEPS * BATCH * 3, 1f);
         int[] tokens = Fixtures.tokens(random, STEPS * BATCH, VOCAB);
-        int[] targets = Fixtures.tokens(random, STEPS * BATCH, CLASSES);
+        int[] targets = Fixtures.tokens(random, target == Target.LAST_STEP ? BATCH : STEPS * BATCH, CLASSES);
         float[] g1 = new float[simd.size()], g2 = new float[simd.size()];
         double l1 = train(simd, params, x, tokens, targets, g1), l2 = train(reference, params, x, tokens, targets, g2);
         assertEquals(l2, l1, 1e-5 * Math.abs(l2), "loss");
@@ -136,10 +136,11 @@ class NetworkTest {
         Random random = new Random(17);
         float[] params = new float[three.size()];
         three.initialize(params, random);
-        int[] tokens = Fixtures.tokens(random, STEPS * 2, VOCAB), targets = Fixtures.tokens(random, STEPS * 2, CLASSES);
+        boolean last = target == Target.LAST_STEP;
+        int[] tokens = Fixtures.tokens(random, STEPS * 2, VOCAB), targets = Fixtures.tokens(random, last ? 2 : STEPS * 2, CLASSES);
         int[] lengths = {5, 3};
         float[] g3 = new float[three.size()], g2 = new float[two.size()];
-        three.trainTokens(params, Fixtures.tokens(random, STEPS * 3, VOCAB), STEPS, null, Fixtures.tokens(random, STEPS * 3, CLASSES),
+        three.trainTokens(params, Fixtures.tokens(random, STEPS * 3, VOCAB), STEPS, null, Fixtures.tokens(random, last ? 3 : STEPS * 3, CLASSES),
                 new float[three.size()]); // a full pass first
         assertEquals(two.trainTokens(params, tokens, STEPS, lengths, targets, g2), three.trainTokens(params, tokens, STEPS, lengths, targets, g3));
         org.junit.jupiter.api.Assertions.assertArrayEquals(g2, g3);
@@ -184,7 +185,16 @@ class NetworkTest {
         badToken[1] = VOCAB;
         assertThrows(IllegalArgumentException.class, () -> n.trainTokens(params, badToken, STEPS, LENGTHS, new int[STEPS * BATCH], none));
         assertThrows(IllegalArgumentException.class, () -> n.predictTokens(params, tokens, STEPS, LENGTHS, new float[5]));
+        // A T x B target array passed for B labels: refused, not read in part.
+        Network classifier = network(Implementation.SIMD, "gru", Input.TOKENS, Target.LAST_STEP, 1, 2);
+        float[] cp = new float[classifier.size()], cg = new float[classifier.size()];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> classifier.trainTokens(cp, tokens, STEPS, LENGTHS, new int[STEPS * BATCH], cg));
+        assertTrue(e.getMessage().startsWith("labels.length must be 3"), e.getMessage());
         for (float g : none) {
+            assertEquals(0f, g, "nothing written");
+        }
+        for (float g : cg) {
             assertEquals(0f, g, "nothing written");
         }
     }
@@ -197,7 +207,8 @@ class NetworkTest {
             Random random = new Random(6);
             float[] params = new float[n.size()], grads = new float[n.size()];
             n.initialize(params, random);
-            int[] tokens = Fixtures.tokens(random, 30, 11), targets = Fixtures.tokens(random, 30, 7), lengths = {3, 6, 1, 6, 4};
+            int[] tokens = Fixtures.tokens(random, 30, 11), lengths = {3, 6, 1, 6, 4};
+            int[] targets = Fixtures.tokens(random, target == Target.LAST_STEP ? 5 : 30, 7);
             Adam adam = new Adam(n.size(), 0.001f);
             cases.add(new AllocationCheck.Case(target + " training step", () -> {
                 n.trainTokens(params, tokens, 6, lengths, targets, grads);

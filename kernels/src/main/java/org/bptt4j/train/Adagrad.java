@@ -52,6 +52,7 @@ public final class Adagrad implements Optimizer {
     public void step(float[] params, float[] grads) {
         Checks.length("params", params, memory.length, "the optimizer's size");
         Checks.length("grads", grads, memory.length, "the optimizer's size");
+        Clipping.requireFinite(grads);
         int n = memory.length;
         int i = 0;
         for (; i <= n - S.length(); i += S.length()) {

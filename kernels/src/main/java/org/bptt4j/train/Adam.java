@@ -81,6 +81,7 @@ public final class Adam implements Optimizer {
     public void step(float[] params, float[] grads) {
         Checks.length("params", params, first.length, "the optimizer's size");
         Checks.length("grads", grads, first.length, "the optimizer's size");
+        Clipping.requireFinite(grads);
         steps++;
         float correction1 = (float) (1 - Math.pow(beta1, steps));
         float correction2 = (float) (1 - Math.pow(beta2, steps));

@@ -38,6 +38,8 @@ public final class Clipping {
      *
      * @return the norm before clipping (accumulated in double)
      * @throws IllegalArgumentException if grads is null or maxNorm is not positive
+     * @throws ArithmeticException      if the norm is not finite (a NaN or infinite gradient): scaling by it would
+     *                                  silently zero or spread it; grads are untouched then
      */
     public static double clipGlobalNorm(float[] grads, float maxNorm) {
         Checks.notNull("grads", grads);
@@ -45,6 +47,10 @@ public final class Clipping {
             throw new IllegalArgumentException("maxNorm must be positive, was " + maxNorm);
         }
         double norm = Math.sqrt(sumOfSquares(grads));
+        if (!Double.isFinite(norm)) {
+            requireFinite(grads); // names the first bad element
+            throw new ArithmeticException("the gradients' norm overflowed (" + norm + "); nothing was scaled");
+        }
         if (norm > maxNorm) {
             float scale = (float) (maxNorm / (norm + 1e-6));
             int i = 0;
@@ -56,6 +62,19 @@ public final class Clipping {
             }
         }
         return norm;
+    }
+
+    /**
+     * @throws ArithmeticException naming the first gradient that is NaN or infinite: training on it would spread it to
+     *                             every parameter (a plain loop over the array, small beside the pass that made it)
+     */
+    public static void requireFinite(float[] grads) {
+        for (int i = 0; i < grads.length; i++) {
+            if (!Float.isFinite(grads[i])) {
+                throw new ArithmeticException("grads[" + i + "] is " + grads[i] + ": a non-finite gradient (a NaN input or parameter,"
+                        + " or an overflow); nothing was updated");
+            }
+        }
     }
 
     /** Sum of squares: float lanes over blocks of about 1024 elements, each block's lanes added in double, in order. */

@@ -125,7 +125,7 @@ public final class Model {
      */
     public double trainLastStep(float[] params, int[] inputs, int[] labels, int steps, float[] grads) {
         checkArrays(params, grads);
-        head.checkTargets(labels, layer.shape().batch());
+        head.checkLabels(labels, layer.shape().batch());
         layer.forwardTokens(params, 0, inputs, steps, null, ws, null);
         double loss = head.lossLastStep(params, headOffset(), ws, labels, hws, grads, dhLast);
         layer.backwardTokensLastStep(params, 0, inputs, dhLast, ws, grads, null);

@@ -11,6 +11,8 @@ public interface Optimizer {
      * {@code grads}, never writes it (the caller zeroes it for the next step).
      *
      * @throws IllegalArgumentException if an array is null or not of that size; nothing is written then
+     * @throws ArithmeticException      if a gradient is NaN or infinite (one NaN input or parameter makes every gradient
+     *                                  NaN, and a step would spread it to the parameters); parameters and state are untouched then
      */
     void step(float[] params, float[] grads);
 

@@ -54,6 +54,7 @@ public final class Sgd implements Optimizer {
     public void step(float[] params, float[] grads) {
         Checks.length("params", params, velocity.length, "the optimizer's size");
         Checks.length("grads", grads, velocity.length, "the optimizer's size");
+        Clipping.requireFinite(grads);
         int n = velocity.length;
         int i = 0;
         for (; i <= n - S.length(); i += S.length()) {

@@ -56,6 +56,8 @@ public final class StreamTrainer {
      * @return the summed cross-entropy of the chunk (length * B predictions)
      * @throws IllegalArgumentException for a bad argument (a length above maxSteps, a position too
      *                                  close to the end, a token out of range); nothing is written then
+     * @throws ArithmeticException      if the loss or a gradient is not finite; the parameters and the
+     *                                  optimizer's state are untouched then (the state h has moved on)
      */
     public double trainChunk(float[] params, int[] stream, int[] positions, int length, float[] h) {
         Checks.length("params", params, model.size(), "the model's size");
@@ -84,6 +86,10 @@ public final class StreamTrainer {
         }
         Arrays.fill(grads, 0f);
         double loss = model.trainEveryStep(params, inputs, targets, length, h, grads); // checks the rest first
+        if (!Double.isFinite(loss)) {
+            throw new ArithmeticException("the chunk's loss is " + loss + " (a NaN parameter or input, or an overflow);"
+                    + " the parameters and the optimizer's state are untouched");
+        }
         if (clip > 0) {
             Clipping.clipElementwise(grads, clip);
         }

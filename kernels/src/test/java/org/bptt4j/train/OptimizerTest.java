@@ -144,4 +144,30 @@ class OptimizerTest {
         assertThrows(IllegalArgumentException.class, () -> Clipping.clipElementwise(p, 0f));
         assertThrows(IllegalArgumentException.class, () -> Clipping.clipGlobalNorm(null, 1f));
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"sgd", "adagrad", "adam"})
+    void aNonFiniteGradientStopsTheStepWithNothingUpdated(String kind) {
+        Optimizer o = switch (kind) {
+            case "sgd" -> new Sgd(40, 0.1f, 0.9f);
+            case "adagrad" -> new Adagrad(40, 0.1f);
+            default -> new Adam(40, 0.1f);
+        };
+        float[] params = org.bptt4j.Fixtures.uniform(new java.util.Random(1), 40, 1f);
+        float[] grads = org.bptt4j.Fixtures.uniform(new java.util.Random(2), 40, 1f);
+        o.step(params, grads);
+        float[] keep = params.clone();
+        OptimizerState state = o.state();
+        for (float bad : new float[]{Float.NaN, Float.POSITIVE_INFINITY}) {
+            grads[33] = bad;
+            ArithmeticException e = assertThrows(ArithmeticException.class, () -> o.step(params, grads));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("grads[33]"), e.getMessage());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(keep, params, "parameters untouched");
+            state.arrays().forEach((name, values) -> org.junit.jupiter.api.Assertions.assertArrayEquals(values, o.state().arrays().get(name), name));
+            org.junit.jupiter.api.Assertions.assertEquals(state.steps(), o.state().steps());
+            float[] before = grads.clone();
+            assertThrows(ArithmeticException.class, () -> Clipping.clipGlobalNorm(grads, 1f));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(before, grads, "nothing scaled");
+        }
+    }
 }

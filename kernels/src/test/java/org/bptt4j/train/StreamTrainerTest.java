@@ -1,5 +1,6 @@
 package org.bptt4j.train;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -96,6 +97,22 @@ class StreamTrainerTest {
         assertArrayEquals(new float[16], Arrays.copyOfRange(state, 16, 32), "h of row 1");
         assertArrayEquals(new float[16], Arrays.copyOfRange(state, 48, 64), "c of row 1");
         assertFalse(Arrays.equals(new float[16], Arrays.copyOfRange(state, 32, 48)), "c of row 0 untouched");
+    }
+
+    @Test
+    void aNonFiniteLossStopsTheStepWithTheParametersUntouched() {
+        Model model = Model.simd(SHAPE, 13);
+        Adam adam = new Adam(model.size(), 0.01f);
+        StreamTrainer trainer = new StreamTrainer(model, adam, 0f);
+        float[] params = Fixtures.uniform(new Random(6), model.size(), 0.1f);
+        params[model.headOffset() + 3] = Float.NaN; // one NaN weight of the head: every prediction's loss is NaN
+        float[] keep = params.clone();
+        int[] s = stream(300, 13, 8);
+        ArithmeticException e = assertThrows(ArithmeticException.class,
+                () -> trainer.trainChunk(params, s, new int[]{0, 100}, 8, new float[SHAPE.stateLength()]));
+        assertTrue(e.getMessage().contains("loss"), e.getMessage());
+        assertArrayEquals(keep, params);
+        assertEquals(0, adam.steps(), "the optimizer took no step");
     }
 
     @Test
