@@ -48,6 +48,8 @@ import org.bptt4j.train.NetworkCheckpoint;
  * </pre>
  */
 public final class CharModel {
+    /** Iterations left out of the reported speed: the JIT compiles the kernels during the first ones. */
+    static final int WARM_UP = 200;
     /** The settings, min-char-rnn's by default. */
     public record Options(Path text, int iterations, long seed, Path init, Path save, int hidden, int sequence,
                           float learningRate, float clip, int batch, int sampleEvery, Implementation implementation,
@@ -224,25 +226,37 @@ public final class CharModel {
         return out.toString();
     }
 
-    /** Trains as the options say, printing min-char-rnn's lines, and saves the checkpoint. */
+    /**
+     * Trains as the options say, printing min-char-rnn's lines, and saves the checkpoint. The speed
+     * it reports leaves out the first {@value #WARM_UP} iterations, where the JIT is still compiling
+     * the kernels (they run many times slower then, and the scalar reference can be faster).
+     */
     public void run() throws IOException {
         long start = System.nanoTime();
-        long last = start;
+        long last = start, warm = 0;
         for (int n = 0; n < options.iterations(); n++) {
             if (options.sampleEvery() > 0 && n % options.sampleEvery() == 0 && n > 0) {
                 System.out.println("----\n" + sample(200) + "\n----");
             }
+            if (n == WARM_UP) {
+                warm = System.nanoTime();
+            }
             step();
             if (n % 100 == 0) {
                 long now = System.nanoTime();
-                double rate = n == 0 ? 0 : 100 / ((now - last) / 1e9);
+                String rate = n == 0 ? "first iteration" : String.format(Locale.ROOT, "%.0f iterations/s", 100 / ((now - last) / 1e9));
                 last = now;
-                System.out.printf(Locale.ROOT, "iter %d, loss: %f   (%.0f iterations/s)%n", n, smoothLoss, rate);
+                System.out.printf(Locale.ROOT, "iter %d, loss: %f   (%s)%n", n, smoothLoss, rate);
             }
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "%d iterations in %.1f s: %.0f iterations/s (%s, L = %d, B = %d, H = %d, V = %d)%n",
-                options.iterations(), seconds, options.iterations() / seconds, options.implementation() + " " + options.cell(),
+        long end = System.nanoTime();
+        double seconds = (end - start) / 1e9;
+        String steady = options.iterations() > WARM_UP
+                ? String.format(Locale.ROOT, "%.0f iterations/s after the first %d (JIT warm-up)",
+                (options.iterations() - WARM_UP) / ((end - warm) / 1e9), WARM_UP)
+                : "too few iterations to leave out the JIT's warm-up";
+        System.out.printf(Locale.ROOT, "%d iterations in %.1f s: %s (%s, L = %d, B = %d, H = %d, V = %d)%n",
+                options.iterations(), seconds, steady, options.implementation() + " " + options.cell(),
                 options.layers(), options.batch(), options.hidden(), vocabulary.length);
         if (options.sampleEvery() > 0) {
             System.out.println("----\n" + sample(200) + "\n----");
