@@ -1,10 +1,6 @@
 package org.bptt4j.train;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 import org.bptt4j.internal.Checks;
-import org.bptt4j.simd.VectorWidth;
 
 /**
  * Adagrad exactly as Karpathy's min-char-rnn: {@code mem += g*g; p -= lr * g / sqrt(mem + 1e-8)}.
@@ -12,7 +8,6 @@ import org.bptt4j.simd.VectorWidth;
 public final class Adagrad implements Optimizer {
     /** min-char-rnn's epsilon, inside the square root. */
     public static final float EPSILON = 1e-8f;
-    private static final VectorSpecies<Float> S = VectorWidth.species();
     private final float learningRate;
     private final float[] memory;
 
@@ -54,14 +49,7 @@ public final class Adagrad implements Optimizer {
         Checks.length("grads", grads, memory.length, "the optimizer's size");
         Clipping.requireFinite(grads);
         int n = memory.length;
-        int i = 0;
-        for (; i <= n - S.length(); i += S.length()) {
-            FloatVector g = FloatVector.fromArray(S, grads, i);
-            FloatVector mem = g.fma(g, FloatVector.fromArray(S, memory, i));
-            mem.intoArray(memory, i);
-            FloatVector step = g.mul(learningRate).div(mem.add(EPSILON).lanewise(VectorOperators.SQRT));
-            FloatVector.fromArray(S, params, i).sub(step).intoArray(params, i);
-        }
+        int i = Clipping.VECTOR ? VectorUpdates.adagrad(params, grads, memory, learningRate, EPSILON) : 0;
         for (; i < n; i++) {
             float g = grads[i];
             float mem = Math.fma(g, g, memory[i]);

@@ -1,17 +1,12 @@
 package org.bptt4j.train;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 import org.bptt4j.internal.Checks;
-import org.bptt4j.simd.VectorWidth;
 
 /**
  * Adam as PyTorch's {@code torch.optim.Adam} (no weight decay): {@code m = b1 m + (1-b1) g},
  * {@code v = b2 v + (1-b2) g^2}, {@code p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)}.
  */
 public final class Adam implements Optimizer {
-    private static final VectorSpecies<Float> S = VectorWidth.species();
     private final float learningRate;
     private final float beta1;
     private final float beta2;
@@ -88,16 +83,7 @@ public final class Adam implements Optimizer {
         float stepSize = learningRate / correction1;
         float rootCorrection2 = (float) Math.sqrt(correction2);
         int n = first.length;
-        int i = 0;
-        for (; i <= n - S.length(); i += S.length()) {
-            FloatVector g = FloatVector.fromArray(S, grads, i);
-            FloatVector m = FloatVector.fromArray(S, first, i).mul(beta1).add(g.mul(1 - beta1));
-            FloatVector v = FloatVector.fromArray(S, second, i).mul(beta2).add(g.mul(g).mul(1 - beta2));
-            m.intoArray(first, i);
-            v.intoArray(second, i);
-            FloatVector denominator = v.lanewise(VectorOperators.SQRT).div(rootCorrection2).add(epsilon);
-            FloatVector.fromArray(S, params, i).sub(m.mul(stepSize).div(denominator)).intoArray(params, i);
-        }
+        int i = Clipping.VECTOR ? VectorUpdates.adam(params, grads, first, second, beta1, beta2, epsilon, stepSize, rootCorrection2) : 0;
         for (; i < n; i++) {
             float g = grads[i];
             float m = first[i] * beta1 + g * (1 - beta1);

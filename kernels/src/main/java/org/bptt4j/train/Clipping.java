@@ -1,13 +1,15 @@
 package org.bptt4j.train;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 import org.bptt4j.internal.Checks;
-import org.bptt4j.simd.VectorWidth;
 
 /** Gradient clipping over one flat gradient array, in place. */
 public final class Clipping {
-    private static final VectorSpecies<Float> S = VectorWidth.species();
+
+    /**
+     * Whether the JVM has the Vector API, so that the optimizers and clipping may use
+     * {@link VectorUpdates} (checked once, from the module layer, without loading the API).
+     */
+    static final boolean VECTOR = org.bptt4j.Implementation.best() == org.bptt4j.Implementation.SIMD;
 
     private Clipping() {
     }
@@ -23,10 +25,7 @@ public final class Clipping {
         if (!(limit > 0)) {
             throw new IllegalArgumentException("limit must be positive, was " + limit);
         }
-        int i = 0;
-        for (; i <= grads.length - S.length(); i += S.length()) {
-            FloatVector.fromArray(S, grads, i).max(-limit).min(limit).intoArray(grads, i);
-        }
+        int i = VECTOR ? VectorUpdates.clip(grads, limit) : 0;
         for (; i < grads.length; i++) {
             grads[i] = Math.min(Math.max(grads[i], -limit), limit);
         }
@@ -53,10 +52,7 @@ public final class Clipping {
         }
         if (norm > maxNorm) {
             float scale = (float) (maxNorm / (norm + 1e-6));
-            int i = 0;
-            for (; i <= grads.length - S.length(); i += S.length()) {
-                FloatVector.fromArray(S, grads, i).mul(scale).intoArray(grads, i);
-            }
+            int i = VECTOR ? VectorUpdates.scale(grads, scale) : 0;
             for (; i < grads.length; i++) {
                 grads[i] *= scale;
             }
@@ -77,24 +73,17 @@ public final class Clipping {
         }
     }
 
-    /** Sum of squares: float lanes over blocks of about 1024 elements, each block's lanes added in double, in order. */
+    /**
+     * Sum of squares: with the Vector API, float lanes over blocks of about 1024 elements, each
+     * block's lanes added in double, in order ({@link VectorUpdates#sumOfSquares}); the rest (all of
+     * it without the Vector API) element by element in double.
+     */
     static double sumOfSquares(float[] a) {
-        double total = 0;
-        int i = 0;
-        while (i <= a.length - S.length()) {
-            int end = Math.min(a.length - S.length(), i + 1024);
-            FloatVector acc = FloatVector.zero(S);
-            for (; i <= end; i += S.length()) {
-                FloatVector v = FloatVector.fromArray(S, a, i);
-                acc = v.fma(v, acc);
-            }
-            for (int l = 0; l < S.length(); l++) {
-                total += acc.lane(l); // in lane order: reduceLanes(ADD) leaves the order open, and so the bits
-            }
-        }
+        double sum = VECTOR ? VectorUpdates.sumOfSquares(a) : 0;
+        int i = VECTOR ? VectorUpdates.wholeVectors(a.length) : 0;
         for (; i < a.length; i++) {
-            total += (double) a[i] * a[i];
+            sum += (double) a[i] * a[i];
         }
-        return total;
+        return sum;
     }
 }

@@ -1,16 +1,12 @@
 package org.bptt4j.train;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 import org.bptt4j.internal.Checks;
-import org.bptt4j.simd.VectorWidth;
 
 /**
  * Stochastic gradient descent with momentum, as PyTorch's {@code torch.optim.SGD}:
  * {@code v = momentum * v + g; p -= lr * v} (with momentum 0, plain {@code p -= lr * g}).
  */
 public final class Sgd implements Optimizer {
-    private static final VectorSpecies<Float> S = VectorWidth.species();
     private final float learningRate;
     private final float momentum;
     private final float[] velocity;
@@ -56,12 +52,7 @@ public final class Sgd implements Optimizer {
         Checks.length("grads", grads, velocity.length, "the optimizer's size");
         Clipping.requireFinite(grads);
         int n = velocity.length;
-        int i = 0;
-        for (; i <= n - S.length(); i += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, velocity, i).fma(FloatVector.broadcast(S, momentum), FloatVector.fromArray(S, grads, i));
-            v.intoArray(velocity, i);
-            FloatVector.fromArray(S, params, i).sub(v.mul(learningRate)).intoArray(params, i);
-        }
+        int i = Clipping.VECTOR ? VectorUpdates.sgd(params, grads, velocity, learningRate, momentum) : 0;
         for (; i < n; i++) {
             float v = Math.fma(velocity[i], momentum, grads[i]);
             velocity[i] = v;
