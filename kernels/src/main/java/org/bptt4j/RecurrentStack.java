@@ -176,12 +176,7 @@ public final class RecurrentStack {
      */
     public void backward(float[] params, float[] x, float[] dOut, float[] dStateT, StackWorkspace ws, float[] grads, float[] dx,
                          float[] dState0) {
-        Checks.atLeast("params", params, parameterSize, "the stack's parameterSize()");
-        checkWorkspace(ws);
-        int steps = ws.steps();
-        if (steps == 0) {
-            throw new IllegalStateException("backward needs a forward pass on this workspace first");
-        }
+        int steps = requireForward(params, ws);
         int batch = ws.rows();
         Checks.atLeast("x", x, (long) steps * batch * shape.inputSize(), "steps*rows*inputSize");
         checkBackward(params, dOut, dStateT, ws, grads, dState0);
@@ -199,12 +194,7 @@ public final class RecurrentStack {
      */
     public void backwardTokens(float[] params, int[] tokens, float[] dOut, float[] dStateT, StackWorkspace ws, float[] grads,
                                float[] dState0) {
-        Checks.atLeast("params", params, parameterSize, "the stack's parameterSize()");
-        checkWorkspace(ws);
-        int steps = ws.steps();
-        if (steps == 0) {
-            throw new IllegalStateException("backward needs a forward pass on this workspace first");
-        }
+        int steps = requireForward(params, ws);
         Checks.notNull("tokens", tokens);
         if (tokens.length < steps * ws.rows()) {
             throw new IllegalArgumentException("tokens.length must be at least " + steps * ws.rows() + " (steps*rows), was " + tokens.length);
@@ -212,6 +202,16 @@ public final class RecurrentStack {
         checkBackward(params, dOut, dStateT, ws, grads, dState0);
         ws.requireForwardArrays(params, tokens, "tokens", grads);
         ws.backward(params, null, tokens, dOut, false, dStateT, grads, null, dState0);
+    }
+
+    /** @return the steps of the last forward on ws, after checking params and ws */
+    private int requireForward(float[] params, StackWorkspace ws) {
+        Checks.atLeast("params", params, parameterSize, "the stack's parameterSize()");
+        checkWorkspace(ws);
+        if (ws.steps() == 0) {
+            throw new IllegalStateException("backward needs a forward pass on this workspace first");
+        }
+        return ws.steps();
     }
 
     private void checkBackward(float[] params, float[] dOut, float[] dStateT, StackWorkspace ws, float[] grads, float[] dState0) {

@@ -45,21 +45,7 @@ public final class Fixtures {
      * @return the largest such relative difference seen
      */
     public static double assertNormwiseClose(String what, float[] expected, float[] actual, double tolerance) {
-        org.junit.jupiter.api.Assertions.assertEquals(expected.length, actual.length, what + " length");
-        double scale = 1e-30;
-        for (float v : expected) {
-            scale = Math.max(scale, Math.abs(v));
-        }
-        double worst = 0;
-        for (int i = 0; i < expected.length; i++) {
-            double error = Math.abs(expected[i] - actual[i]) / scale;
-            worst = Math.max(worst, error);
-            if (!(error <= tolerance)) {
-                org.junit.jupiter.api.Assertions.fail(what + "[" + i + "]: expected " + expected[i] + ", was " + actual[i]
-                        + " (largest |expected| " + scale + ", tolerance " + tolerance + ")");
-            }
-        }
-        return worst;
+        return assertNormwise(what, toDoubles(expected), actual, tolerance, "expected");
     }
 
     /**
@@ -69,18 +55,22 @@ public final class Fixtures {
      * @return the largest such relative difference seen
      */
     public static double assertCloseToPyTorch(String what, float[] actual, double[] truth, double tolerance) {
-        org.junit.jupiter.api.Assertions.assertEquals(truth.length, actual.length, what + " length");
+        return assertNormwise(what, truth, actual, tolerance, "PyTorch");
+    }
+
+    private static double assertNormwise(String what, double[] expected, float[] actual, double tolerance, String source) {
+        org.junit.jupiter.api.Assertions.assertEquals(expected.length, actual.length, what + " length");
         double scale = 1e-30;
-        for (double v : truth) {
+        for (double v : expected) {
             scale = Math.max(scale, Math.abs(v));
         }
         double worst = 0;
-        for (int n = 0; n < truth.length; n++) {
-            double error = Math.abs(actual[n] - truth[n]) / scale;
+        for (int n = 0; n < expected.length; n++) {
+            double error = Math.abs(actual[n] - expected[n]) / scale;
             worst = Math.max(worst, error);
             if (!(error <= tolerance)) {
-                org.junit.jupiter.api.Assertions.fail(what + "[" + n + "]: " + actual[n] + " vs PyTorch " + truth[n] + " (largest |truth| "
-                        + scale + ")");
+                org.junit.jupiter.api.Assertions.fail(what + "[" + n + "]: " + actual[n] + " vs " + source + " " + expected[n]
+                        + " (largest |" + source + "| " + scale + ", tolerance " + tolerance + ")");
             }
         }
         return worst;
