@@ -208,7 +208,7 @@ public final class Network {
         stack.forwardTokens(params, tokens, steps, lengths, state, ws, null, finalState);
         double loss = headLoss(params, targets, grads);
         if (target == Target.EVERY_STEP) {
-            ws.backward(params, null, tokens, null, true, null, grads, null, null);
+            ws.backward(params, true, null, true, null, grads, null, null);
         } else {
             stack.backwardTokens(params, tokens, null, stateGradient, ws, grads, null);
         }
@@ -230,7 +230,7 @@ public final class Network {
         stack.forward(params, x, steps, lengths, null, ws, null, finalState);
         double loss = headLoss(params, targets, grads);
         if (target == Target.EVERY_STEP) {
-            ws.backward(params, x, null, null, true, null, grads, null, null);
+            ws.backward(params, false, null, true, null, grads, null, null);
         } else {
             stack.backward(params, x, null, stateGradient, ws, grads, null, null);
         }

@@ -182,7 +182,7 @@ public final class RecurrentStack {
         checkBackward(params, dOut, dStateT, ws, grads, dState0);
         Checks.atLeastOrNull("dx", dx, (long) steps * batch * shape.inputSize(), "steps*rows*inputSize");
         ws.requireForwardArrays(params, x, "x", grads);
-        ws.backward(params, x, null, dOut, false, dStateT, grads, dx, dState0);
+        ws.backward(params, false, dOut, false, dStateT, grads, dx, dState0);
     }
 
     /**
@@ -201,7 +201,7 @@ public final class RecurrentStack {
         }
         checkBackward(params, dOut, dStateT, ws, grads, dState0);
         ws.requireForwardArrays(params, tokens, "tokens", grads);
-        ws.backward(params, null, tokens, dOut, false, dStateT, grads, null, dState0);
+        ws.backward(params, true, dOut, false, dStateT, grads, null, dState0);
     }
 
     /** @return the steps of the last forward on ws, after checking params and ws */

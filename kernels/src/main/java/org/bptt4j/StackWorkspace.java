@@ -18,9 +18,9 @@ import org.bptt4j.internal.Checks;
  *   reverseGradient  its upstream gradient, gathered                  N*H     (D = 2)
  *   state, stateGradient   one (layer, direction)'s state, rows sorted  2*S*B*H
  * </pre>
- * and the sort: each row's place, each sorted row's length, where each packed row of the reverse
- * direction lies among those of the forward one, and token input packed in both orders
- * ({@code int}s, B + B + 3*N).
+ * and the sort: each row's place and its inverse, each sorted row's length, where each packed row
+ * of the reverse direction lies among those of the forward one, and token input packed in both
+ * orders ({@code int}s, 3*B + 3*N).
  *
  * <p>Not thread-safe: one thread uses a workspace at a time.
  */
@@ -30,8 +30,8 @@ public final class StackWorkspace {
     private final Workspace[][] layers;
     private final float[] input, inputGradient, reverseInput, reverseInputGradient, reverseGradient, state, stateGradient;
     private final float[][] outputs, outputGradients;
-    /** order[s]: the caller's row that is sorted row s (longest first; ties keep the caller's order). */
-    private final int[] order, sortedLengths;
+    /** order[s]: the caller's row that is sorted row s (longest first; ties keep the caller's order); rank is its inverse. */
+    private final int[] order, rank, sortedLengths;
     /** reverseRow[r]: the forward direction's packed row that is packed row r of the reverse direction. */
     private final int[] reverseRow;
     /** Token input, packed in the forward and in the reverse direction's order. */
@@ -75,6 +75,7 @@ public final class StackWorkspace {
         state = buffer((long) shape.cell().states() * B * H);
         stateGradient = buffer((long) shape.cell().states() * B * H);
         order = new int[B];
+        rank = new int[B];
         sortedLengths = new int[B];
         reverseRow = new int[(int) n];
         tokens = new int[(int) n];
@@ -138,7 +139,7 @@ public final class StackWorkspace {
         for (int l = 0; l < shape.layers(); l++) {
             bytes += 4L * (outputs[l].length + outputGradients[l].length);
         }
-        return bytes + 4L * (order.length + sortedLengths.length + reverseRow.length + tokens.length + reverseTokens.length);
+        return bytes + 4L * (order.length + rank.length + sortedLengths.length + reverseRow.length + tokens.length + reverseTokens.length);
     }
 
     /**
@@ -173,7 +174,6 @@ public final class StackWorkspace {
         }
         if (lengths == null) {
             Arrays.fill(sortedLengths, steps);
-            rows.setFull(steps);
         } else {
             for (int i = 1; i < count; i++) { // insertion sort: stable, allocation-free, B is small
                 int row = order[i], j = i;
@@ -186,15 +186,14 @@ public final class StackWorkspace {
             for (int s = 0; s < count; s++) {
                 sortedLengths[s] = lengths[order[s]];
             }
-            rows.setSorted(sortedLengths, count);
         }
+        for (int s = 0; s < count; s++) {
+            rank[order[s]] = s;
+        }
+        setRows(rows, steps, lengths == null, count);
         for (Workspace[] layer : layers) {
             for (Workspace ws : layer) {
-                if (lengths == null) {
-                    ws.stepRows().setFull(steps);
-                } else {
-                    ws.stepRows().setSorted(sortedLengths, count);
-                }
+                setRows(ws.stepRows(), steps, lengths == null, count);
             }
         }
         // Reverse step u of sorted row s reads position len_s - u: the forward direction's step len_s - u + 1.
@@ -263,16 +262,16 @@ public final class StackWorkspace {
     }
 
     /**
-     * Backward after forward, over dense {@code x} or, when x is null, {@code tokenIds} (then dx
+     * Backward after forward, on the input forward packed (the caller's own arrays were checked to
+     * be forward's, so they are not gathered again): dense, or token ids ({@code byTokens}, then dx
      * must be null); everything checked by the caller. With {@code dOut} null and
      * {@code packedTopGradient} true, the upstream gradient of the top layer's outputs is already
      * in {@link #topGradient()}, packed.
      */
-    void backward(float[] params, float[] x, int[] tokenIds, float[] dOut, boolean packedTopGradient, float[] dStateT, float[] grads,
+    void backward(float[] params, boolean byTokens, float[] dOut, boolean packedTopGradient, float[] dStateT, float[] grads,
                   float[] dx, float[] dState0) {
         int L = shape.layers(), D = shape.directions(), H = shape.hiddenSize(), dh = shape.outputSize();
         int n = rows.rows();
-        gatherInput(x, tokenIds); // the caller's input, as forward read it
         if (dOut != null) {
             gather(dOut, dh, outputGradients[L - 1]);
         }
@@ -296,13 +295,13 @@ public final class StackWorkspace {
                 }
                 float[] s0 = dState0 != null ? stateGradient : null;
                 int offset = stack.parameterOffset(l, d);
-                boolean byTokens = l == 0 && tokenIds != null;
+                boolean tokenInput = l == 0 && byTokens;
                 if (d == 0) {
-                    layer.computeBackward(params, offset, byTokens ? null : in, inOffset, width, byTokens ? tokens : null, up, 0, dh, sT, ws,
+                    layer.computeBackward(params, offset, tokenInput ? null : in, inOffset, width, tokenInput ? tokens : null, up, 0, dh, sT, ws,
                             grads, inGrad, 0, width, s0);
                 } else {
-                    if (!byTokens) {
-                        reverseRows(in, width, reverseInput);
+                    if (!tokenInput) {
+                        reverseRows(in, width, reverseInput); // the buffer served the layers above since forward
                     }
                     float[] upReverse = null;
                     if (up != null) {
@@ -312,7 +311,7 @@ public final class StackWorkspace {
                         upReverse = reverseGradient;
                     }
                     float[] dxReverse = inGrad != null ? reverseInputGradient : null;
-                    layer.computeBackward(params, offset, byTokens ? null : reverseInput, 0, width, byTokens ? reverseTokens : null,
+                    layer.computeBackward(params, offset, tokenInput ? null : reverseInput, 0, width, tokenInput ? reverseTokens : null,
                             upReverse, 0, H, sT, ws, grads, dxReverse, 0, width, s0);
                     if (inGrad != null) {
                         for (int r = 0; r < n; r++) {
@@ -330,6 +329,14 @@ public final class StackWorkspace {
         }
         if (dx != null) {
             scatter(inputGradient, 0, shape.inputSize(), dx);
+        }
+    }
+
+    private void setRows(StepRows r, int steps, boolean full, int count) {
+        if (full) {
+            r.setFull(steps);
+        } else {
+            r.setSorted(sortedLengths, count);
         }
     }
 
@@ -416,12 +423,7 @@ public final class StackWorkspace {
 
     /** @return the packed row of position t (1-based) of the caller's row b, or -1 where that row has ended */
     int packedRow(int t, int b) {
-        for (int s = 0; s < rows.active(t); s++) {
-            if (order[s] == b) {
-                return rows.start(t) + s;
-            }
-        }
-        return -1;
+        return rank[b] < rows.active(t) ? rows.start(t) + rank[b] : -1;
     }
 
     /** Packs {@code values} given per caller row and position (steps x B, as the input) into packed order. */

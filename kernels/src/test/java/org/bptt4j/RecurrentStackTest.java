@@ -23,8 +23,15 @@ class RecurrentStackTest {
 
     static Run run(Implementation implementation, StackShape shape, int steps, int[] lengths, float[] params, float[] x,
                    float[] state0, float[] dOut, float[] dStateT) {
+        return run(implementation, shape, steps, lengths, params, x, state0, dOut, dStateT, 0f, 0);
+    }
+
+    /** {@link #run} with dropout {@code p} from {@code seed} between layers. */
+    static Run run(Implementation implementation, StackShape shape, int steps, int[] lengths, float[] params, float[] x,
+                   float[] state0, float[] dOut, float[] dStateT, float p, long seed) {
         RecurrentStack stack = new RecurrentStack(implementation, shape);
         StackWorkspace ws = stack.newWorkspace();
+        ws.dropout(p, seed);
         Run r = new Run(new float[steps * shape.batch() * shape.outputSize()], new float[shape.stateLength()],
                 new float[shape.parameterSize()], new float[x.length], new float[shape.stateLength()]);
         stack.forward(params, x, steps, lengths, state0, ws, r.out, r.stateT);
@@ -221,14 +228,7 @@ class RecurrentStackTest {
 
     private static Run dropped(Implementation implementation, StackShape shape, int[] lengths, float[] params, float[] x, float[] dOut,
                                float p, long seed) {
-        RecurrentStack stack = new RecurrentStack(implementation, shape);
-        StackWorkspace ws = stack.newWorkspace();
-        ws.dropout(p, seed);
-        int steps = shape.maxSteps();
-        Run r = new Run(new float[dOut.length], null, new float[shape.parameterSize()], new float[x.length], null);
-        stack.forward(params, x, steps, lengths, null, ws, r.out, null);
-        stack.backward(params, x, dOut, null, ws, r.grads, r.dx, null);
-        return r;
+        return run(implementation, shape, shape.maxSteps(), lengths, params, x, null, dOut, null, p, seed);
     }
 
     private static double dot(float[] a, float[] b) {
