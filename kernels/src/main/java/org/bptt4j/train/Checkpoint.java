@@ -37,11 +37,18 @@ public final class Checkpoint {
     /**
      * Writes {@code params} of {@code model} to {@code file}, replacing it atomically.
      *
+     * @param file     the file to write
+     * @param model    the model {@code params} belong to
+     * @param params   the model's parameters, {@link Model#size()} long
      * @param metadata strings stored in the file's {@code __metadata__} (e.g. a vocabulary); may be empty
-     * @throws IllegalArgumentException if an argument is null or params is not of the model's size
+     * @param options  {@link SaveOption#ALLOW_NON_FINITE} to save a NaN or infinite parameter
+     * @throws IllegalArgumentException if an argument is null, params is not of the model's size, or a
+     *                                  parameter is NaN or infinite (and that is not allowed); nothing
+     *                                  is written then
      * @throws IOException              if the file cannot be written (an existing one is kept)
      */
-    public static void save(Path file, Model model, float[] params, Map<String, String> metadata) throws IOException {
+    public static void save(Path file, Model model, float[] params, Map<String, String> metadata, SaveOption... options)
+            throws IOException {
         Checks.notNull("file", file);
         Checks.notNull("metadata", metadata);
         Checks.length("params", params, model.size(), "the model's size");
@@ -61,11 +68,12 @@ public final class Checkpoint {
             }
         }
         float[] headBias = java.util.Arrays.copyOfRange(params, head + model.head().biasOffset(), head + model.head().size());
-        SafeTensors.writeFloats(file,
-                List.of(WEIGHT_IH, WEIGHT_HH, BIAS_IH, BIAS_HH, HEAD_WEIGHT, HEAD_BIAS),
+        List<String> names = List.of(WEIGHT_IH, WEIGHT_HH, BIAS_IH, BIAS_HH, HEAD_WEIGHT, HEAD_BIAS);
+        List<float[]> tensors = List.of(wih, whh, bih, bhh, headWeight, headBias);
+        SaveOption.requireFinite(names, tensors, options);
+        SafeTensors.writeFloats(file, names,
                 List.of(new int[]{gh, in}, new int[]{gh, hid}, new int[]{gh}, new int[]{gh}, new int[]{v, hid}, new int[]{v}),
-                List.of(wih, whh, bih, bhh, headWeight, headBias),
-                metadata);
+                tensors, metadata);
     }
 
     /**

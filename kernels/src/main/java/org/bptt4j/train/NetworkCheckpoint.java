@@ -68,12 +68,18 @@ public final class NetworkCheckpoint {
      * Writes {@code params} of {@code network} (and the optimizer's state, when not null) to
      * {@code file}, replacing it atomically.
      *
-     * @param metadata the caller's strings (a vocabulary, say); its keys must not be the configuration's or start with {@code optimizer.}
-     * @throws IllegalArgumentException for a null argument, params of another size, an optimizer of another size, or a reserved key
+     * @param file      the file to write
+     * @param network   the network {@code params} belong to
+     * @param params    the network's parameters, {@link Network#size()} long
+     * @param optimizer the optimizer whose state is saved too, or null for none
+     * @param metadata  the caller's strings (a vocabulary, say); its keys must not be the configuration's or start with {@code optimizer.}
+     * @param options   {@link SaveOption#ALLOW_NON_FINITE} to save a NaN or infinite parameter or optimizer value
+     * @throws IllegalArgumentException for a null argument, params of another size, an optimizer of another size, a reserved key,
+     *                                  or a NaN or infinite parameter or optimizer value (unless allowed); nothing is written then
      * @throws IOException              if the file cannot be written (an existing one is kept)
      */
-    public static void save(Path file, Network network, float[] params, Optimizer optimizer, Map<String, String> metadata)
-            throws IOException {
+    public static void save(Path file, Network network, float[] params, Optimizer optimizer, Map<String, String> metadata,
+                            SaveOption... options) throws IOException {
         Checks.notNull("file", file);
         Checks.notNull("network", network);
         Checks.length("params", params, network.size(), "the network's size()");
@@ -127,6 +133,7 @@ public final class NetworkCheckpoint {
                 add(names, shapes, data, OPTIMIZER + a.getKey(), new int[]{a.getValue().length}, a.getValue());
             }
         }
+        SaveOption.requireFinite(names, data, options);
         SafeTensors.writeFloats(file, names, shapes, data, meta);
     }
 

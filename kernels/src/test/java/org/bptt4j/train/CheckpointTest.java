@@ -129,4 +129,25 @@ class CheckpointTest {
             assertEquals(1, files.count(), "no temporary file left behind");
         }
     }
+
+    @Test
+    void aNonFiniteParameterIsRefusedUnlessAllowedAndTheOldFileIsKept(@TempDir Path dir) throws IOException {
+        Model model = Model.reference(SHAPE, V);
+        float[] good = randomParams(model, 8);
+        Path file = dir.resolve("m.safetensors");
+        for (float bad : new float[]{Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            Checkpoint.save(file, model, good, Map.of());
+            byte[] before = Files.readAllBytes(file);
+            float[] diverged = good.clone();
+            diverged[model.headOffset() + 1] = bad; // head.weight, element (1, 0)
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.save(file, model, diverged, Map.of()));
+            assertTrue(e.getMessage().startsWith("head.weight[" + SHAPE.hiddenSize() + "] is " + bad), e.getMessage());
+            assertTrue(e.getMessage().contains("ALLOW_NON_FINITE"), e.getMessage());
+            assertArrayEquals(before, Files.readAllBytes(file), "the last good checkpoint is kept");
+            Checkpoint.save(file, model, diverged, Map.of(), SaveOption.ALLOW_NON_FINITE);
+            float[] loaded = new float[model.size()];
+            Checkpoint.load(file, model, loaded);
+            assertArrayEquals(diverged, loaded, "saved as asked");
+        }
+    }
 }

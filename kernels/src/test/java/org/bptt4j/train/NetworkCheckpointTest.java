@@ -102,6 +102,29 @@ class NetworkCheckpointTest {
         assertTrue(e.getMessage().contains("not a bptt4j-network checkpoint"), e.getMessage());
     }
 
+    @Test
+    void aNonFiniteParameterOrOptimizerValueIsRefusedUnlessAllowed() throws Exception {
+        Network network = Network.of(Implementation.REFERENCE, StackShape.named("gru", 4, 2, 3, 5, 2, 2), Input.TOKENS, Target.EVERY_STEP, 4);
+        float[] params = new float[network.size()];
+        network.initialize(params, new Random(3));
+        Path file = dir.resolve("n.safetensors");
+        params[network.shape().parameterOffset(1, 1) + 2] = Float.NaN;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NetworkCheckpoint.save(file, network, params, null, Map.of()));
+        assertTrue(e.getMessage().contains("_l1_reverse[") && e.getMessage().contains("is NaN"), e.getMessage());
+        assertTrue(Files.notExists(file), "nothing written");
+        NetworkCheckpoint.save(file, network, params, null, Map.of(), SaveOption.ALLOW_NON_FINITE);
+        assertTrue(Float.isNaN(NetworkCheckpoint.load(file, Implementation.REFERENCE).params()[network.shape().parameterOffset(1, 1) + 2]));
+
+        network.initialize(params, new Random(3));
+        Adagrad adagrad = new Adagrad(network.size(), 0.1f);
+        adagrad.memory()[5] = Float.POSITIVE_INFINITY;
+        Path withOptimizer = dir.resolve("o.safetensors");
+        e = assertThrows(IllegalArgumentException.class, () -> NetworkCheckpoint.save(withOptimizer, network, params, adagrad, Map.of()));
+        assertTrue(e.getMessage().startsWith("optimizer.memory[5] is Infinity"), e.getMessage());
+        assertTrue(Files.notExists(withOptimizer), "nothing written");
+    }
+
     static List<Object[]> optimizers() {
         return List.<Object[]>of(new Object[]{"adam"}, new Object[]{"sgd"}, new Object[]{"adagrad"});
     }
