@@ -31,15 +31,20 @@ public enum Cell {
     }
 
     /**
-     * @return S, the number of B x H blocks in the state a layer carries from step to step (and
-     *         from one chunk of a sequence to the next): 1 ({@code h}), or 2 for the LSTM
-     *         ({@code h} then {@code c})
+     * S, the number of B x H blocks in the state a layer carries from step to step (and from one
+     * chunk of a sequence to the next).
+     *
+     * @return 1 ({@code h}), or 2 for the LSTM ({@code h} then {@code c})
      */
     public int states() {
         return states;
     }
 
-    /** @return G, the number of H-wide gate blocks in a pre-activation row */
+    /**
+     * G, the number of H-wide gate blocks in a pre-activation row.
+     *
+     * @return 1, 4 for the LSTM, 3 for the GRU
+     */
     public int gates() {
         return gates;
     }

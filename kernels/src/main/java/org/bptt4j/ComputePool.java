@@ -26,7 +26,11 @@ import org.bptt4j.internal.Checks;
 public final class ComputePool implements AutoCloseable {
     /** A unit of work split into parts: {@code part(i)} for every i in [0, parts), on any thread, in any order. */
     public interface Job {
-        /** Runs part {@code index}. */
+        /**
+         * Runs part {@code index}.
+         *
+         * @param index the part, in [0, parts)
+         */
         void part(int index);
     }
 
@@ -52,14 +56,21 @@ public final class ComputePool implements AutoCloseable {
     }
 
     /**
+     * A pool of {@code threads} threads: starts {@code threads - 1} daemon workers now.
+     *
      * @param threads the threads that compute, the caller's included: 1 (no workers) or more
+     * @return the new pool, open
      * @throws IllegalArgumentException if threads is below 1
      */
     public static ComputePool create(int threads) {
         return new ComputePool(Checks.positive("threads", threads));
     }
 
-    /** @return the threads that compute, the caller's included */
+    /**
+     * The threads that compute, the caller's included.
+     *
+     * @return the workers plus one, at least 1
+     */
     public int threads() {
         return workers.length + 1;
     }
@@ -79,6 +90,8 @@ public final class ComputePool implements AutoCloseable {
     }
 
     /**
+     * Checks that the pool is open.
+     *
      * @throws IllegalStateException if the pool is closed
      */
     public void requireOpen() {
@@ -87,7 +100,11 @@ public final class ComputePool implements AutoCloseable {
         }
     }
 
-    /** @return whether {@link #close()} has been called */
+    /**
+     * Whether the pool is closed.
+     *
+     * @return whether {@link #close()} has been called
+     */
     public boolean isClosed() {
         return closed;
     }
@@ -96,6 +113,8 @@ public final class ComputePool implements AutoCloseable {
      * Runs every part of {@code job} on the pool's threads and the caller's, and returns when all
      * are done. Allocates nothing.
      *
+     * @param job   the work; its parts may run on any of the threads, in any order
+     * @param parts the number of parts; none runs when it is below 1
      * @throws IllegalStateException if the pool is closed
      * @throws RuntimeException      or Error: the first failure of a part, after all parts finished
      */

@@ -17,6 +17,8 @@ public class HeadWorkspace {
     private final float[] gradientStaging;
 
     /**
+     * Allocates the buffers for a head of V = {@code outputs} classes over a layer of shape {@code layer}.
+     *
      * @param layer   the shape of the layer whose states the head reads
      * @param outputs V
      * @throws IllegalArgumentException if layer is null, outputs below 1, or the buffers too large
@@ -31,32 +33,56 @@ public class HeadWorkspace {
         this.gradientStaging = new float[outputs * layer.hiddenSize() + Workspace.PADDING];
     }
 
-    /** @return the layer shape this workspace was made for */
+    /**
+     * The layer shape this workspace was made for.
+     *
+     * @return the layer shape
+     */
     public LayerShape layer() {
         return layer;
     }
 
-    /** @return V */
+    /**
+     * The number of classes.
+     *
+     * @return V
+     */
     public int outputs() {
         return outputs;
     }
 
-    /** @return the size in bytes of this workspace's buffers */
+    /**
+     * The size in bytes of this workspace's buffers.
+     *
+     * @return {@code 4 * (maxSteps*B*V + 2*V*H + 3*16)}
+     */
     public long sizeInBytes() {
         return 4L * (logits.length + transposedWeights.length + gradientStaging.length);
     }
 
-    /** Logits of the last call, rows x V; after a loss call, their gradients (softmax - one-hot). */
+    /**
+     * Logits of the last call, rows x V; after a loss call, their gradients (softmax - one-hot).
+     *
+     * @return the buffer itself, not a copy: maxSteps*B*V floats and the padding
+     */
     public float[] logits() {
         return logits;
     }
 
-    /** Room for {@code W_y^T} (V x H); contents undefined between calls. */
+    /**
+     * Room for {@code W_y^T} (V x H); contents undefined between calls.
+     *
+     * @return the buffer itself: V*H floats and the padding
+     */
     public float[] transposedWeights() {
         return transposedWeights;
     }
 
-    /** H x V floats of staging for {@code dW_y}; contents undefined between calls. */
+    /**
+     * H x V floats of staging for {@code dW_y}; contents undefined between calls.
+     *
+     * @return the buffer itself: H*V floats and the padding
+     */
     public float[] gradientStaging() {
         return gradientStaging;
     }

@@ -23,14 +23,21 @@ public enum Implementation {
 
     private static final Implementation BEST = selectBest();
 
-    /** @return SIMD where the JVM has {@code jdk.incubator.vector}, else REFERENCE (chosen once) */
+    /**
+     * The implementation for this JVM, chosen once.
+     *
+     * @return SIMD where the JVM has {@code jdk.incubator.vector}, else REFERENCE
+     */
     public static Implementation best() {
         return BEST;
     }
 
     /**
+     * The implementation of a name.
+     *
      * @param name {@code simd} or {@code reference} (any case), as a command line or benchmark parameter gives it
-     * @throws IllegalArgumentException for another name
+     * @return SIMD or REFERENCE
+     * @throws IllegalArgumentException for another name, or null
      */
     public static Implementation named(String name) {
         Checks.notNull("name", name);
@@ -42,6 +49,9 @@ public enum Implementation {
     }
 
     /**
+     * A layer of this implementation that runs on the caller's thread.
+     *
+     * @param shape the layer's shape
      * @return a layer of this implementation for {@code shape} (any cell)
      * @throws IllegalArgumentException if shape is null
      */
@@ -50,6 +60,9 @@ public enum Implementation {
     }
 
     /**
+     * A layer of this implementation whose passes may run on {@code pool}'s threads.
+     *
+     * @param shape the layer's shape
      * @param pool threads for the SIMD kernels' passes (see {@link ComputePool}), or null for the
      *             caller's only; the reference, plain loops by design, always runs on the caller's
      * @return a layer of this implementation for {@code shape} (any cell)
@@ -60,6 +73,10 @@ public enum Implementation {
     }
 
     /**
+     * A softmax head of this implementation.
+     *
+     * @param shape   the shape of the layer whose states the head reads
+     * @param outputs V, the number of classes
      * @return a softmax head of this implementation reading the states of a layer of {@code shape}
      * @throws IllegalArgumentException if shape is null or outputs below 1
      */

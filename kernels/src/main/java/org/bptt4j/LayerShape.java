@@ -20,6 +20,8 @@ import org.bptt4j.internal.Checks;
 public record LayerShape(int maxSteps, int batch, int inputSize, int hiddenSize, Cell cell, Activation activation) {
 
     /**
+     * Checks the components.
+     *
      * @throws IllegalArgumentException if a size is below 1, a value is null, a gated cell is given
      *                                  another activation than TANH, or a buffer of this shape
      *                                  would not fit in a Java array
@@ -42,7 +44,17 @@ public record LayerShape(int maxSteps, int batch, int inputSize, int hiddenSize,
         Checks.arraySize("the parameter array", (long) inputSize + hiddenSize + 2, gh + Workspace.PADDING);
     }
 
-    /** A gated layer shape ({@link Cell#LSTM} or {@link Cell#GRU}; their activations are fixed). */
+    /**
+     * A gated layer shape ({@link Cell#LSTM} or {@link Cell#GRU}; their activations are fixed).
+     *
+     * @param maxSteps   T at most
+     * @param batch      B
+     * @param inputSize  I
+     * @param hiddenSize H
+     * @param cell       the cell ({@link Cell#VANILLA} gives a vanilla tanh shape)
+     * @return the shape, its activation {@link Activation#TANH}
+     * @throws IllegalArgumentException as the constructor
+     */
     public static LayerShape gated(int maxSteps, int batch, int inputSize, int hiddenSize, Cell cell) {
         return new LayerShape(maxSteps, batch, inputSize, hiddenSize, cell, Activation.TANH);
     }
@@ -51,6 +63,12 @@ public record LayerShape(int maxSteps, int batch, int inputSize, int hiddenSize,
      * A shape for a cell named as on a command line or in a benchmark parameter: {@code rnn_tanh},
      * {@code rnn_relu}, {@code lstm} or {@code gru} (PyTorch's {@code nn.RNN} nonlinearities, {@code nn.LSTM}, {@code nn.GRU}).
      *
+     * @param cell       the cell's name, lower case
+     * @param maxSteps   T at most
+     * @param batch      B
+     * @param inputSize  I
+     * @param hiddenSize H
+     * @return the shape
      * @throws IllegalArgumentException for another name or a bad size
      */
     public static LayerShape named(String cell, int maxSteps, int batch, int inputSize, int hiddenSize) {
@@ -63,7 +81,11 @@ public record LayerShape(int maxSteps, int batch, int inputSize, int hiddenSize,
         };
     }
 
-    /** @return the name {@link #named} reads for this shape's cell: rnn_tanh, rnn_relu, lstm or gru */
+    /**
+     * The name {@link #named} reads for this shape's cell.
+     *
+     * @return {@code rnn_tanh}, {@code rnn_relu}, {@code lstm} or {@code gru}
+     */
     public String cellName() {
         return switch (cell) {
             case VANILLA -> activation == Activation.TANH ? "rnn_tanh" : "rnn_relu";
@@ -72,40 +94,74 @@ public record LayerShape(int maxSteps, int batch, int inputSize, int hiddenSize,
         };
     }
 
-    /** A vanilla RNN layer shape: {@code h_t = f(x_t W_x + h_{t-1} W_h + b)}. */
+    /**
+     * A vanilla RNN layer shape: {@code h_t = f(x_t W_x + h_{t-1} W_h + b)}.
+     *
+     * @param maxSteps   T at most
+     * @param batch      B
+     * @param inputSize  I
+     * @param hiddenSize H
+     * @param activation f
+     * @return the shape, its cell {@link Cell#VANILLA}
+     * @throws IllegalArgumentException as the constructor
+     */
     public static LayerShape vanilla(int maxSteps, int batch, int inputSize, int hiddenSize, Activation activation) {
         return new LayerShape(maxSteps, batch, inputSize, hiddenSize, Cell.VANILLA, activation);
     }
 
-    /** @return G*H, the width of a pre-activation row */
+    /**
+     * The width of a pre-activation row.
+     *
+     * @return G*H
+     */
     public int gateWidth() {
         return cell.gates() * hiddenSize;
     }
 
-    /** @return the layout of this layer's parameter (and gradient) array */
+    /**
+     * The layout of this layer's parameter (and gradient) array.
+     *
+     * @return a new {@link ParameterLayout} of I, H and the cell
+     */
     public ParameterLayout parameterLayout() {
         return new ParameterLayout(inputSize, hiddenSize, cell);
     }
 
-    /** @return the floats an input sequence of {@code steps} steps holds: {@code steps*B*I} */
+    /**
+     * The floats an input sequence of {@code steps} steps holds.
+     *
+     * @param steps the time steps, at most maxSteps
+     * @return {@code steps*B*I}
+     */
     public int inputLength(int steps) {
         return steps * batch * inputSize;
     }
 
-    /** @return the floats a hidden-state sequence of {@code steps} steps holds: {@code steps*B*H} */
+    /**
+     * The floats a hidden-state sequence of {@code steps} steps holds.
+     *
+     * @param steps the time steps, at most maxSteps
+     * @return {@code steps*B*H}
+     */
     public int hiddenSequenceLength(int steps) {
         return steps * batch * hiddenSize;
     }
 
-    /** @return the floats of one hidden state {@code h_t} (or its gradient): {@code B*H} */
+    /**
+     * The floats of one hidden state {@code h_t} (or its gradient).
+     *
+     * @return {@code B*H}
+     */
     public int hiddenLength() {
         return batch * hiddenSize;
     }
 
     /**
-     * @return the floats of a whole state (initial, final, or their gradients): {@code S*B*H}, the
-     *         S = {@code cell.states()} blocks of B x H one after the other ({@code h}, then
-     *         {@code c} for the LSTM)
+     * The floats of a whole state (initial, final, or their gradients): the S =
+     * {@code cell.states()} blocks of B x H one after the other ({@code h}, then {@code c} for the
+     * LSTM).
+     *
+     * @return {@code S*B*H}
      */
     public int stateLength() {
         return cell.states() * batch * hiddenSize;

@@ -27,7 +27,12 @@ import org.bptt4j.internal.Checks;
  */
 public record ParameterLayout(int inputSize, int hiddenSize, Cell cell) {
 
-    /** @throws IllegalArgumentException if a size is below 1 or cell is null */
+    /**
+     * Checks the components.
+     *
+     * @throws IllegalArgumentException if a size is below 1, cell is null, or the parameter array
+     *                                  would not fit in a Java array
+     */
     public ParameterLayout {
         Checks.positive("inputSize", inputSize);
         Checks.positive("hiddenSize", hiddenSize);
@@ -35,32 +40,56 @@ public record ParameterLayout(int inputSize, int hiddenSize, Cell cell) {
         Checks.arraySize("the parameter array", (long) inputSize + hiddenSize + 2, (long) cell.gates() * hiddenSize);
     }
 
-    /** @return G*H, the row length of both matrices */
+    /**
+     * The row length of both matrices, and the length of b.
+     *
+     * @return G*H
+     */
     public int gateWidth() {
         return cell.gates() * hiddenSize;
     }
 
-    /** @return the offset of W_x (always 0) */
+    /**
+     * Where W_x starts.
+     *
+     * @return 0: W_x always comes first
+     */
     public int inputWeightsOffset() {
         return 0;
     }
 
-    /** @return the offset of W_h: {@code I*G*H} */
+    /**
+     * Where W_h starts.
+     *
+     * @return {@code I*G*H}
+     */
     public int recurrentWeightsOffset() {
         return inputSize * gateWidth();
     }
 
-    /** @return the offset of b: {@code (I+H)*G*H} */
+    /**
+     * Where b starts.
+     *
+     * @return {@code (I+H)*G*H}
+     */
     public int biasOffset() {
         return (inputSize + hiddenSize) * gateWidth();
     }
 
-    /** @return the offset of the GRU's b_hn, {@code (I+H+1)*G*H}; for other cells this equals {@link #size()} */
+    /**
+     * Where the GRU's b_hn starts; for other cells, the end of the layout.
+     *
+     * @return {@code (I+H+1)*G*H}; for other cells this equals {@link #size()}
+     */
     public int recurrentNewGateBiasOffset() {
         return biasOffset() + gateWidth();
     }
 
-    /** @return the length of the parameter array: {@code (I+H+1)*G*H}, plus H for the GRU */
+    /**
+     * The length of the parameter (and gradient) array.
+     *
+     * @return {@code (I+H+1)*G*H}, plus H for the GRU
+     */
     public int size() {
         return recurrentNewGateBiasOffset() + (cell == Cell.GRU ? hiddenSize : 0);
     }
@@ -85,6 +114,12 @@ public record ParameterLayout(int inputSize, int hiddenSize, Cell cell) {
      * {@link #fromPyTorch(float[], float[], float[], float[], float[])} into the {@link #size()}
      * floats of {@code params} from {@code offset} (one layer of a {@link StackShape stack}).
      *
+     * @param weightIh {@code weight_ih}, G*H x I
+     * @param weightHh {@code weight_hh}, G*H x H
+     * @param biasIh   {@code bias_ih}, G*H
+     * @param biasHh   {@code bias_hh}, G*H
+     * @param params   the destination; its {@link #size()} floats from {@code offset} are fully written
+     * @param offset   where this layer's parameters start in {@code params}
      * @throws IllegalArgumentException for a null or wrongly sized array; nothing is written then
      */
     public void fromPyTorch(float[] weightIh, float[] weightHh, float[] biasIh, float[] biasHh, float[] params, int offset) {
@@ -120,6 +155,11 @@ public record ParameterLayout(int inputSize, int hiddenSize, Cell cell) {
      * so all of b goes to {@code biasIh} and {@code biasHh} gets zeros (the GRU's n-gate part of
      * {@code biasHh} gets {@code b_hn}); PyTorch computes the same function from them.
      *
+     * @param params   the source, {@link #size()} floats in this layout; read only
+     * @param weightIh receives {@code weight_ih_l0}, G*H x I
+     * @param weightHh receives {@code weight_hh_l0}, G*H x H
+     * @param biasIh   receives {@code bias_ih_l0}, G*H: all of b
+     * @param biasHh   receives {@code bias_hh_l0}, G*H: zeros (for the GRU, {@code b_hn} in the n-gate part)
      * @throws IllegalArgumentException for a null or wrongly sized array; nothing is written then
      */
     public void toPyTorch(float[] params, float[] weightIh, float[] weightHh, float[] biasIh, float[] biasHh) {
@@ -139,6 +179,12 @@ public record ParameterLayout(int inputSize, int hiddenSize, Cell cell) {
      * biases enter the pre-activation as a plain sum, so each gets the gradient of b (the GRU's
      * n-gate part of {@code bias_hh} gets that of {@code b_hn}).
      *
+     * @param grads     the gradients, {@link #size()} floats in this layout; read only
+     * @param dWeightIh receives the gradient of {@code weight_ih_l0}, G*H x I
+     * @param dWeightHh receives the gradient of {@code weight_hh_l0}, G*H x H
+     * @param dBiasIh   receives the gradient of {@code bias_ih_l0}, G*H: that of b
+     * @param dBiasHh   receives the gradient of {@code bias_hh_l0}, G*H: that of b (for the GRU's
+     *                  n-gate part, that of {@code b_hn})
      * @throws IllegalArgumentException for a null or wrongly sized array; nothing is written then
      */
     public void gradientsToPyTorch(float[] grads, float[] dWeightIh, float[] dWeightHh, float[] dBiasIh, float[] dBiasHh) {
@@ -150,6 +196,12 @@ public record ParameterLayout(int inputSize, int hiddenSize, Cell cell) {
      * {@link #gradientsToPyTorch(float[], float[], float[], float[], float[])} from the
      * {@link #size()} floats of {@code grads} from {@code offset} (one layer of a stack).
      *
+     * @param grads     the gradient array; its {@link #size()} floats from {@code offset} are read
+     * @param offset    where this layer's gradients start in {@code grads}
+     * @param dWeightIh receives the gradient of {@code weight_ih}, G*H x I
+     * @param dWeightHh receives the gradient of {@code weight_hh}, G*H x H
+     * @param dBiasIh   receives the gradient of {@code bias_ih}, G*H
+     * @param dBiasHh   receives the gradient of {@code bias_hh}, G*H
      * @throws IllegalArgumentException for a null or wrongly sized array; nothing is written then
      */
     public void gradientsToPyTorch(float[] grads, int offset, float[] dWeightIh, float[] dWeightHh, float[] dBiasIh, float[] dBiasHh) {

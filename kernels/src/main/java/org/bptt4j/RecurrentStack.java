@@ -33,6 +33,10 @@ public final class RecurrentStack {
     private final int parameterSize;
 
     /**
+     * A stack whose layers run on the caller's thread.
+     *
+     * @param implementation the kernels of every layer
+     * @param shape          the stack's shape
      * @throws IllegalArgumentException if an argument is null
      */
     public RecurrentStack(Implementation implementation, StackShape shape) {
@@ -43,7 +47,9 @@ public final class RecurrentStack {
      * A stack whose layers run on {@code pool}'s threads (SIMD only; see {@link ComputePool}); the
      * results are bit-identical to one thread's.
      *
-     * @param pool the threads, or null for the caller's only
+     * @param implementation the kernels of every layer
+     * @param shape          the stack's shape
+     * @param pool           the threads, or null for the caller's only
      * @throws IllegalArgumentException if implementation or shape is null
      */
     public RecurrentStack(Implementation implementation, StackShape shape, ComputePool pool) {
@@ -62,12 +68,21 @@ public final class RecurrentStack {
         this.parameterSize = shape.parameterSize();
     }
 
-    /** @return the stack's shape */
+    /**
+     * The shape this stack computes.
+     *
+     * @return the stack's shape
+     */
     public StackShape shape() {
         return shape;
     }
 
-    /** @return a new workspace: every buffer of every layer and direction, and the stack's own, allocated now */
+    /**
+     * A new workspace for this stack: every buffer of every layer and direction, and the stack's
+     * own, allocated now.
+     *
+     * @return the workspace
+     */
     public StackWorkspace newWorkspace() {
         return new StackWorkspace(this);
     }
@@ -152,7 +167,14 @@ public final class RecurrentStack {
      * {@link #forward} over token ids: row (t, b) of layer 0's input is the one-hot vector of
      * {@code tokens[t*B + b]} (I = the vocabulary), its projection a row of W_x read, not multiplied.
      *
-     * @param tokens steps x B ids in [0, I) (ids past a row's length are not read)
+     * @param params  the parameters, as in {@link #forward}
+     * @param tokens  steps x B ids in [0, I) (ids past a row's length are not read)
+     * @param steps   T, from 1 to maxSteps
+     * @param lengths each row's length, as in {@link #forward}; null means B rows, every one {@code steps} long
+     * @param state0  the initial state, as in {@link #forward}, or null for zeros
+     * @param ws      a workspace of this stack
+     * @param out     receives the top layer's outputs, as in {@link #forward}; may be null
+     * @param stateT  receives each row's final state; may be null, and may be {@code state0}
      * @throws IllegalArgumentException for a bad argument, an id out of range included; nothing is written then
      */
     public void forwardTokens(float[] params, int[] tokens, int steps, int[] lengths, float[] state0, StackWorkspace ws, float[] out,
@@ -166,8 +188,11 @@ public final class RecurrentStack {
     /**
      * Backpropagation through time after {@link #forward} on {@code ws}, with the same parameters and input.
      *
+     * @param params  the parameters forward used (the same array)
+     * @param x       the input forward read (the same array)
      * @param dOut    upstream gradient of the top layer's outputs, steps x B x D*H (values past a row's length are not read), or null
      * @param dStateT upstream gradient of the final state ({@link StackShape#stateLength()} floats), or null
+     * @param ws      the workspace of that forward pass
      * @param grads   the gradient array, laid out as params; gradients are added to its first {@link StackShape#parameterSize()} floats
      * @param dx      receives the input gradient, steps x B x I (zero past each row's length); may be null
      * @param dState0 receives the gradient of the initial state; may be null
@@ -188,7 +213,13 @@ public final class RecurrentStack {
     /**
      * {@link #backward} after {@link #forwardTokens}: there is no input gradient.
      *
-     * @param tokens the ids given to forwardTokens
+     * @param params  the parameters forwardTokens used (the same array)
+     * @param tokens  the ids given to forwardTokens (the same array)
+     * @param dOut    upstream gradient of the top layer's outputs, as in {@link #backward}, or null
+     * @param dStateT upstream gradient of the final state, as in {@link #backward}, or null
+     * @param ws      the workspace of that forward pass
+     * @param grads   the gradient array, laid out as params; gradients are added to its first {@link StackShape#parameterSize()} floats
+     * @param dState0 receives the gradient of the initial state; may be null
      * @throws IllegalArgumentException for a bad argument, including dOut and dStateT both null; nothing is written then
      * @throws IllegalStateException    if no forward pass has run on {@code ws}
      */

@@ -25,7 +25,13 @@ import org.bptt4j.internal.Checks;
  */
 public record StackShape(int maxSteps, int batch, int inputSize, int hiddenSize, int layers, int directions, Cell cell,
                          Activation activation) {
-    /** @throws IllegalArgumentException for a size below 1, directions other than 1 or 2, or a null cell or activation */
+    /**
+     * Checks the components.
+     *
+     * @throws IllegalArgumentException for a size below 1, directions other than 1 or 2, a null cell or
+     *                                  activation, a gated cell with another activation than TANH, or a
+     *                                  buffer that would not fit in a Java array
+     */
     public StackShape {
         Checks.positive("layers", layers);
         if (directions != 1 && directions != 2) {
@@ -35,24 +41,53 @@ public record StackShape(int maxSteps, int batch, int inputSize, int hiddenSize,
         Checks.arraySize("a stack's states", cell.states(), layers, directions, batch, hiddenSize);
     }
 
-    /** A stack of PyTorch's named cell ({@code rnn_tanh}, {@code rnn_relu}, {@code lstm}, {@code gru}). */
+    /**
+     * A stack of PyTorch's named cell ({@code rnn_tanh}, {@code rnn_relu}, {@code lstm}, {@code gru}).
+     *
+     * @param cell       the cell's name, as {@link LayerShape#named} reads it
+     * @param maxSteps   the longest sequence a workspace holds
+     * @param batch      B
+     * @param inputSize  I
+     * @param hiddenSize H
+     * @param layers     L
+     * @param directions D, 1 or 2
+     * @return the shape
+     * @throws IllegalArgumentException for another name or a bad size
+     */
     public static StackShape named(String cell, int maxSteps, int batch, int inputSize, int hiddenSize, int layers, int directions) {
         LayerShape one = LayerShape.named(cell, maxSteps, batch, inputSize, hiddenSize);
         return new StackShape(maxSteps, batch, inputSize, hiddenSize, layers, directions, one.cell(), one.activation());
     }
 
-    /** @return the shape of each direction of layer {@code layer}: input I for layer 0, D*H above */
+    /**
+     * The shape of each direction of layer {@code layer}: input I for layer 0, D*H above.
+     *
+     * @param layer the layer, from 0 to L-1
+     * @return a new {@link LayerShape}
+     * @throws IllegalArgumentException if layer is out of range
+     */
     public LayerShape layer(int layer) {
         Checks.index("layer", layer, layers);
         return new LayerShape(maxSteps, batch, layer == 0 ? inputSize : outputSize(), hiddenSize, cell, activation);
     }
 
-    /** @return D*H, the width of a layer's output rows */
+    /**
+     * The width of a layer's output rows.
+     *
+     * @return D*H
+     */
     public int outputSize() {
         return directions * hiddenSize;
     }
 
-    /** @return where the parameters of (layer, direction) start */
+    /**
+     * Where the parameters of (layer, direction) start in the stack's parameter array.
+     *
+     * @param layer     the layer, from 0 to L-1
+     * @param direction 0 (forward) or, when D = 2, 1 (reverse)
+     * @return the offset of that {@link ParameterLayout}
+     * @throws IllegalArgumentException if layer or direction is out of range
+     */
     public int parameterOffset(int layer, int direction) {
         Checks.index("layer", layer, layers);
         Checks.index("direction", direction, directions);
@@ -63,22 +98,42 @@ public record StackShape(int maxSteps, int batch, int inputSize, int hiddenSize,
         return offset + direction * layer(layer).parameterLayout().size();
     }
 
-    /** @return the floats of the parameter (and gradient) array */
+    /**
+     * The floats of the parameter (and gradient) array.
+     *
+     * @return the sum of every (layer, direction)'s {@link ParameterLayout#size()}
+     */
     public int parameterSize() {
         return parameterOffset(layers - 1, directions - 1) + layer(layers - 1).parameterLayout().size();
     }
 
-    /** @return the floats of a state: S x L*D x B x H (h of every layer and direction, then c) */
+    /**
+     * The floats of a state of B rows: h of every layer and direction, then c.
+     *
+     * @return S x L*D x B x H
+     */
     public int stateLength() {
         return stateLength(batch);
     }
 
-    /** @return the floats of the state of a pass over {@code rows} rows (a smaller batch): S x L*D x rows x H */
+    /**
+     * The floats of the state of a pass over {@code rows} rows (a smaller batch).
+     *
+     * @param rows the rows of the pass, from 1 to B
+     * @return S x L*D x rows x H
+     */
     public int stateLength(int rows) {
         return cell.states() * layers * directions * rows * hiddenSize;
     }
 
-    /** @return PyTorch's name of the parameter {@code kind} ({@code weight_ih}, {@code weight_hh}, {@code bias_ih}, {@code bias_hh}) of (layer, direction) */
+    /**
+     * PyTorch's name of a parameter of (layer, direction), such as {@code weight_hh_l1_reverse}.
+     *
+     * @param kind      {@code weight_ih}, {@code weight_hh}, {@code bias_ih} or {@code bias_hh}
+     * @param layer     the layer
+     * @param direction 0 (forward) or 1 (reverse)
+     * @return {@code kind + "_l" + layer}, then {@code _reverse} for direction 1
+     */
     public static String torchName(String kind, int layer, int direction) {
         return kind + "_l" + layer + (direction == 1 ? "_reverse" : "");
     }

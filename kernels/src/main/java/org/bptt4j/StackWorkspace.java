@@ -87,7 +87,11 @@ public final class StackWorkspace {
         return new float[(int) Checks.arraySize("a stack workspace's buffer", n + Workspace.PADDING)];
     }
 
-    /** @return the shape of the stack this workspace belongs to */
+    /**
+     * The shape of the stack this workspace belongs to.
+     *
+     * @return the stack's shape
+     */
     public StackShape shape() {
         return shape;
     }
@@ -102,9 +106,12 @@ public final class StackWorkspace {
      * and the others scaled by {@code 1/(1 - probability)}; backward applies the same mask. The
      * mask of an element is a hash of (seed, layer, step, row, unit): the same seed gives the same
      * masks on every run and for every batch the row is in, so pass a new seed per training step
-     * for fresh masks. 0 turns dropout off (evaluation).
+     * for fresh masks. 0 turns dropout off (evaluation). The last forward pass is forgotten:
+     * backward needs a new one.
      *
-     * @throws IllegalArgumentException unless 0 <= probability < 1
+     * @param probability the probability of zeroing an output, in [0, 1)
+     * @param seed        the seed of the masks
+     * @throws IllegalArgumentException unless {@code 0 <= probability < 1}
      */
     public void dropout(float probability, long seed) {
         if (!(probability >= 0 && probability < 1)) {
@@ -115,17 +122,29 @@ public final class StackWorkspace {
         this.steps = 0; // the masks of a past forward are gone: backward needs a new forward
     }
 
-    /** @return the dropout probability of the passes that follow (0: none) */
+    /**
+     * The dropout probability of the passes that follow.
+     *
+     * @return the probability, 0 for none
+     */
     public float dropout() {
         return dropout;
     }
 
-    /** @return T of the last successful forward pass, or 0 */
+    /**
+     * The steps of the last successful forward pass.
+     *
+     * @return T, or 0 if there was none since the workspace was made or dropout was set
+     */
     public int steps() {
         return steps;
     }
 
-    /** @return the size in bytes of every buffer: the layers' workspaces and the stack's own */
+    /**
+     * The size in bytes of every buffer: the layers' workspaces and the stack's own.
+     *
+     * @return the size in bytes
+     */
     public long sizeInBytes() {
         long bytes = 0;
         for (Workspace[] layer : layers) {

@@ -56,42 +56,78 @@ public final class StepRows {
         }
     }
 
-    /** @return the rows of the pass: B, or fewer in a smaller batch of a {@link RecurrentStack} */
+    /**
+     * The rows of the pass: B, or fewer in a smaller batch of a {@link RecurrentStack}.
+     *
+     * @return the number of rows (sequences)
+     */
     public int sequences() {
         return sequences;
     }
 
-    /** @return T, the number of steps (the longest row's length) */
+    /**
+     * The number of steps of the pass: the longest row's length.
+     *
+     * @return T
+     */
     public int steps() {
         return steps;
     }
 
-    /** @return the rows step t covers, t from 1 to {@link #steps()} (0 past the last step) */
+    /**
+     * The rows step t covers: the first {@code active(t)} sorted rows.
+     *
+     * @param t the step, from 1 to {@link #steps()}
+     * @return the number of rows, 0 past the last step
+     */
     public int active(int t) {
         return t <= steps ? active[t] : 0;
     }
 
-    /** @return the first packed row of step t, t from 1 to steps() + 1 (where it is {@link #rows()}) */
+    /**
+     * The first packed row of step t.
+     *
+     * @param t the step, from 1 to {@code steps() + 1} (where it is {@link #rows()})
+     * @return the index of that packed row
+     */
     public int start(int t) {
         return start[t];
     }
 
-    /** @return the rows of the whole packed sequence: the sum of all rows' lengths */
+    /**
+     * The rows of the whole packed sequence.
+     *
+     * @return the sum of all rows' lengths
+     */
     public int rows() {
         return start[steps + 1];
     }
 
-    /** @return the row of the saved states where {@code h_t} starts: 0 for h_0, else B + start(t) */
+    /**
+     * The row of the saved states where {@code h_t} starts.
+     *
+     * @param t the step, from 0 to {@link #steps()}
+     * @return 0 for {@code h_0}, else {@code B + start(t)}
+     */
     public int stateRow(int t) {
         return t == 0 ? 0 : batch + start[t];
     }
 
-    /** @return whether every row has the same length (the plain time-major layout) */
+    /**
+     * Whether the pass is the plain time-major layout: all B rows, every one {@link #steps()} long.
+     *
+     * @return true when step {@link #steps()} covers all B rows
+     */
     public boolean full() {
         return active[steps] == batch;
     }
 
-    /** @return the length of (sorted) row b: the last step that covers it */
+    /**
+     * The length of a sorted row: the last step that covers it.
+     *
+     * @param b the sorted row, from 0 to {@code sequences() - 1}
+     * @return its length, from 1 to {@link #steps()}
+     */
     public int length(int b) {
         int t = steps;
         while (active[t] <= b) {

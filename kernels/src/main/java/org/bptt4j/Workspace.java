@@ -26,6 +26,7 @@ public abstract class Workspace {
     /**
      * For implementations.
      *
+     * @param shape the shape of the layer this workspace serves
      * @throws IllegalArgumentException if shape is null
      */
     protected Workspace(LayerShape shape) {
@@ -33,20 +34,36 @@ public abstract class Workspace {
         this.stepRows = new StepRows(shape.maxSteps(), shape.batch());
     }
 
-    /** @return which rows each step of the last forward pass covered (every row, but in a {@link RecurrentStack}) */
+    /**
+     * Which rows each step of the last forward pass covered: every row, except in a {@link RecurrentStack}.
+     *
+     * @return this workspace's {@link StepRows}, always the same object
+     */
     public final StepRows stepRows() {
         return stepRows;
     }
 
-    /** @return the size in bytes of this workspace's buffers (without the few dozen bytes of object headers) */
+    /**
+     * The size in bytes of this workspace's buffers.
+     *
+     * @return the size, without the few dozen bytes of object headers
+     */
     public abstract long sizeInBytes();
 
-    /** @return the shape this workspace was made for */
+    /**
+     * The shape this workspace was made for.
+     *
+     * @return the layer shape
+     */
     public final LayerShape shape() {
         return shape;
     }
 
-    /** @return T of the last successful forward pass, or 0 if there was none */
+    /**
+     * The steps of the last successful forward pass.
+     *
+     * @return T, or 0 if there was none
+     */
     public final int steps() {
         return steps;
     }
@@ -64,10 +81,18 @@ public abstract class Workspace {
      * from {@link #stateOffset(int) stateOffset(t)}; only the first {@code (steps()+1)*B*H} floats
      * are meaningful. The array itself is returned, not a copy: read it, never write it (backward
      * reads it).
+     *
+     * @return the saved states' array
      */
     public abstract float[] states();
 
-    /** @return where {@code h_t} starts in {@link #states()}: {@code t*B*H} */
+    /**
+     * Where {@code h_t} starts in {@link #states()}.
+     *
+     * @param t the step, from 0 to maxSteps
+     * @return {@code t*B*H}
+     * @throws IllegalArgumentException if t is outside [0, maxSteps]
+     */
     public final int stateOffset(int t) {
         if (t < 0 || t > shape.maxSteps()) {
             throw new IllegalArgumentException("t must be in [0, " + shape.maxSteps() + "], was " + t);
@@ -75,7 +100,13 @@ public abstract class Workspace {
         return t * shape.batch() * shape.hiddenSize();
     }
 
-    /** @return the floats of a buffer of {@code n} floats and its padding, checked to fit in a Java array */
+    /**
+     * The length of a buffer of {@code n} floats and its padding, checked to fit in a Java array.
+     *
+     * @param n the floats the buffer holds
+     * @return {@code n + PADDING}
+     * @throws IllegalArgumentException if that does not fit in a Java array
+     */
     protected static int padded(long n) {
         return (int) Checks.arraySize("a workspace buffer", n + PADDING);
     }

@@ -49,7 +49,11 @@ public final class SafeTensors {
             this.bytes = bytes;
         }
 
-        /** @return the size of one element in bytes */
+        /**
+         * The size of one element.
+         *
+         * @return the size of one element in bytes
+         */
         public int bytes() {
             return bytes;
         }
@@ -65,7 +69,11 @@ public final class SafeTensors {
      * @param end    one past its last byte
      */
     public record Tensor(String name, DType dtype, int[] shape, long begin, long end) {
-        /** @return the number of elements, the product of the shape (checked to fit an array when read) */
+        /**
+         * The number of elements, from the byte range.
+         *
+         * @return the number of elements, the product of the shape (checked to fit an array when read)
+         */
         public long elements() {
             return (end - begin) / dtype.bytes();
         }
@@ -93,6 +101,8 @@ public final class SafeTensors {
     /**
      * Reads and checks a whole file.
      *
+     * @param file the file to read
+     * @return the file's tensors and metadata, held in memory
      * @throws IOException if it cannot be read, or is truncated or malformed (the message says where)
      */
     public static SafeTensors read(Path file) throws IOException {
@@ -102,7 +112,9 @@ public final class SafeTensors {
     /**
      * Checks and wraps the bytes of a safetensors file (not copied).
      *
+     * @param bytes  the whole file: header length, header and data
      * @param source a name for error messages, e.g. the file's path
+     * @return the tensors and metadata, reading from {@code bytes}
      * @throws IOException if they are truncated or malformed
      */
     public static SafeTensors parse(byte[] bytes, String source) throws IOException {
@@ -342,17 +354,28 @@ public final class SafeTensors {
         return new IOException("malformed safetensors file " + source + ": " + what);
     }
 
-    /** @return the {@code __metadata__} strings (empty if there were none), unmodifiable */
+    /**
+     * The header's metadata.
+     *
+     * @return the {@code __metadata__} strings (empty if there were none), unmodifiable
+     */
     public Map<String, String> metadata() {
         return metadata;
     }
 
-    /** @return every tensor by name, in header order, unmodifiable */
+    /**
+     * The header's tensor entries.
+     *
+     * @return every tensor by name, in header order, unmodifiable
+     */
     public Map<String, Tensor> tensors() {
         return tensors;
     }
 
     /**
+     * The header entry of one tensor.
+     *
+     * @param name the tensor's name
      * @return the entry of tensor {@code name}
      * @throws IllegalArgumentException if there is none
      */
@@ -367,7 +390,9 @@ public final class SafeTensors {
     /**
      * The elements of an F32 tensor, in row-major order.
      *
+     * @param name          the tensor's name
      * @param expectedShape if not empty, the shape the tensor must have
+     * @return a new array of its elements
      * @throws IllegalArgumentException if the tensor is missing, not F32, or of another shape
      */
     public float[] floats(String name, int... expectedShape) {
@@ -385,7 +410,9 @@ public final class SafeTensors {
     /**
      * The elements of an F32 or F64 tensor as doubles (exact), in row-major order.
      *
+     * @param name          the tensor's name
      * @param expectedShape if not empty, the shape the tensor must have
+     * @return a new array of its elements
      * @throws IllegalArgumentException if the tensor is missing, not F32 or F64, or of another shape
      */
     public double[] doubles(String name, int... expectedShape) {

@@ -27,6 +27,8 @@ public final class ReferenceLayer extends RecurrentLayer {
     private final ReferenceCell cell;
 
     /**
+     * A reference layer of {@code shape}.
+     *
      * @param shape the layer's shape, any cell
      * @throws IllegalArgumentException if shape is null
      */

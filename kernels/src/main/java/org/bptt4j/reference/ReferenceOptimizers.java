@@ -8,7 +8,15 @@ public final class ReferenceOptimizers {
     private ReferenceOptimizers() {
     }
 
-    /** SGD with momentum: {@code v = momentum*v + g; p -= lr*v}. */
+    /**
+     * SGD with momentum: {@code v = momentum*v + g; p -= lr*v}.
+     *
+     * @param params   the parameters, updated in place
+     * @param grads    their gradients, read only
+     * @param velocity v, updated in place
+     * @param lr       the learning rate
+     * @param momentum the momentum
+     */
     public static void sgd(float[] params, float[] grads, float[] velocity, float lr, float momentum) {
         for (int i = 0; i < params.length; i++) {
             velocity[i] = momentum * velocity[i] + grads[i];
@@ -16,7 +24,14 @@ public final class ReferenceOptimizers {
         }
     }
 
-    /** min-char-rnn's Adagrad: {@code mem += g*g; p -= lr*g/sqrt(mem + 1e-8)}. */
+    /**
+     * min-char-rnn's Adagrad: {@code mem += g*g; p -= lr*g/sqrt(mem + 1e-8)}.
+     *
+     * @param params the parameters, updated in place
+     * @param grads  their gradients, read only
+     * @param memory mem, the sums of squared gradients, updated in place
+     * @param lr     the learning rate
+     */
     public static void adagrad(float[] params, float[] grads, float[] memory, float lr) {
         for (int i = 0; i < params.length; i++) {
             memory[i] += grads[i] * grads[i];
@@ -24,7 +39,19 @@ public final class ReferenceOptimizers {
         }
     }
 
-    /** Adam, step {@code t} (from 1): bias-corrected first and second moments. */
+    /**
+     * Adam, step {@code t} (from 1): bias-corrected first and second moments.
+     *
+     * @param params the parameters, updated in place
+     * @param grads  their gradients, read only
+     * @param m      the first moments, updated in place
+     * @param v      the second moments, updated in place
+     * @param t      the number of this step, from 1
+     * @param lr     the learning rate
+     * @param beta1  the first moment's decay
+     * @param beta2  the second moment's decay
+     * @param eps    added to the denominator
+     */
     public static void adam(float[] params, float[] grads, float[] m, float[] v, int t, float lr, float beta1, float beta2, float eps) {
         for (int i = 0; i < params.length; i++) {
             m[i] = beta1 * m[i] + (1 - beta1) * grads[i];
@@ -35,14 +62,25 @@ public final class ReferenceOptimizers {
         }
     }
 
-    /** Every element clipped to [-limit, limit]. */
+    /**
+     * Every element clipped to [-limit, limit].
+     *
+     * @param grads the gradients, clipped in place
+     * @param limit the bound
+     */
     public static void clipElementwise(float[] grads, float limit) {
         for (int i = 0; i < grads.length; i++) {
             grads[i] = Math.max(-limit, Math.min(limit, grads[i]));
         }
     }
 
-    /** Scaled by {@code maxNorm/(norm + 1e-6)} when the L2 norm exceeds maxNorm; returns the norm. */
+    /**
+     * Scaled by {@code maxNorm/(norm + 1e-6)} when the L2 norm exceeds maxNorm; returns the norm.
+     *
+     * @param grads   the gradients, scaled in place
+     * @param maxNorm the largest L2 norm to keep
+     * @return the norm before scaling, summed in double
+     */
     public static double clipGlobalNorm(float[] grads, float maxNorm) {
         double sum = 0;
         for (float g : grads) {

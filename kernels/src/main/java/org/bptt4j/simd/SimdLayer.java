@@ -63,6 +63,8 @@ public final class SimdLayer extends RecurrentLayer {
     private final ComputePool pool;
 
     /**
+     * A layer of {@code shape} whose passes run on the caller's thread.
+     *
      * @param shape the layer's shape, any cell
      * @throws IllegalArgumentException if shape is null
      */
@@ -74,7 +76,8 @@ public final class SimdLayer extends RecurrentLayer {
      * A layer whose passes run on {@code pool}'s threads (see {@link ComputePool}); the results are
      * bit-identical to one thread's.
      *
-     * @param pool the threads, or null for the caller's only
+     * @param shape the layer's shape, any cell
+     * @param pool  the threads, or null for the caller's only
      * @throws IllegalArgumentException if shape is null
      */
     public SimdLayer(LayerShape shape, ComputePool pool) {

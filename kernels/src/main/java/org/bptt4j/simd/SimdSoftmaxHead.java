@@ -15,7 +15,14 @@ import org.bptt4j.SoftmaxHead;
 public final class SimdSoftmaxHead extends SoftmaxHead {
     private static final VectorSpecies<Float> S = VectorWidth.SPECIES;
 
-    /** @see SoftmaxHead#SoftmaxHead(LayerShape, int) */
+    /**
+     * A SIMD head over the states of a layer of shape {@code layer}.
+     *
+     * @param layer   the shape of the layer whose states the head reads (H, B, maxSteps)
+     * @param outputs V, the number of classes
+     * @throws IllegalArgumentException if layer is null or outputs below 1
+     * @see SoftmaxHead#SoftmaxHead(LayerShape, int)
+     */
     public SimdSoftmaxHead(LayerShape layer, int outputs) {
         super(layer, outputs);
     }

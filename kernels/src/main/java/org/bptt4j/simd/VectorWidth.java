@@ -19,12 +19,20 @@ public final class VectorWidth {
     private VectorWidth() {
     }
 
-    /** @return the species every kernel uses */
+    /**
+     * The species every SIMD kernel uses.
+     *
+     * @return the species every kernel uses
+     */
     public static VectorSpecies<Float> species() {
         return SPECIES;
     }
 
-    /** @return the width in bits of the kernels' vectors */
+    /**
+     * The vector width in bits.
+     *
+     * @return the width in bits of the kernels' vectors
+     */
     public static int bits() {
         return SPECIES.vectorBitSize();
     }

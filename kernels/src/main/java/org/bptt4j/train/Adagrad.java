@@ -11,7 +11,13 @@ public final class Adagrad implements Optimizer {
     private final float learningRate;
     private final float[] memory;
 
-    /** @throws IllegalArgumentException if size is below 1 or the learning rate is not positive and finite */
+    /**
+     * An optimizer for {@code size} parameters, its sums zero.
+     *
+     * @param size         the number of parameters
+     * @param learningRate lr, positive and finite
+     * @throws IllegalArgumentException if size is below 1 or the learning rate is not positive and finite
+     */
     public Adagrad(int size, float learningRate) {
         Checks.positive("size", size);
         this.learningRate = Checks.positiveFinite("learningRate", learningRate);
@@ -38,7 +44,11 @@ public final class Adagrad implements Optimizer {
         return java.util.Map.of("learningRate", Float.toString(learningRate));
     }
 
-    /** @return the running sums of squared gradients (for checkpoints and tests); the array itself */
+    /**
+     * The running sums of squared gradients, {@code mem}.
+     *
+     * @return the running sums of squared gradients (for checkpoints and tests); the array itself
+     */
     public float[] memory() {
         return memory;
     }

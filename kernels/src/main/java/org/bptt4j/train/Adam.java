@@ -15,12 +15,27 @@ public final class Adam implements Optimizer {
     private final float[] second;
     private int steps;
 
-    /** Adam with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8. */
+    /**
+     * Adam with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8.
+     *
+     * @param size         the number of parameters
+     * @param learningRate lr, positive and finite
+     * @throws IllegalArgumentException for a size below 1 or a rate not positive and finite
+     */
     public Adam(int size, float learningRate) {
         this(size, learningRate, 0.9f, 0.999f, 1e-8f);
     }
 
-    /** @throws IllegalArgumentException for a size below 1, a rate not positive, betas outside [0, 1) or eps not positive */
+    /**
+     * An optimizer for {@code size} parameters, its moments zero and t 0.
+     *
+     * @param size         the number of parameters
+     * @param learningRate lr, positive and finite
+     * @param beta1        b1, the first moment's decay, in [0, 1)
+     * @param beta2        b2, the second moment's decay, in [0, 1)
+     * @param epsilon      eps, added to the denominator; positive
+     * @throws IllegalArgumentException for a size below 1, a rate not positive, betas outside [0, 1) or eps not positive
+     */
     public Adam(int size, float learningRate, float beta1, float beta2, float epsilon) {
         Checks.positive("size", size);
         Checks.positiveFinite("learningRate", learningRate);
@@ -67,7 +82,11 @@ public final class Adam implements Optimizer {
                 "beta2", Float.toString(beta2), "epsilon", Float.toString(epsilon));
     }
 
-    /** @return the number of steps taken (t) */
+    /**
+     * The number of steps taken.
+     *
+     * @return the number of steps taken (t)
+     */
     public int steps() {
         return steps;
     }

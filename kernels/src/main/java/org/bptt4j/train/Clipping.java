@@ -18,6 +18,8 @@ public final class Clipping {
      * Clips every element to [-limit, limit], as min-char-rnn's {@code np.clip(g, -5, 5, out=g)}.
      * NaN stays NaN.
      *
+     * @param grads the gradients, clipped in place
+     * @param limit the bound, positive
      * @throws IllegalArgumentException if grads is null or the limit is not positive
      */
     public static void clipElementwise(float[] grads, float limit) {
@@ -35,6 +37,8 @@ public final class Clipping {
      * Scales {@code grads} by {@code maxNorm / (norm + 1e-6)} when their L2 norm exceeds
      * {@code maxNorm}, as PyTorch's {@code clip_grad_norm_}.
      *
+     * @param grads   the gradients, scaled in place
+     * @param maxNorm the largest L2 norm to keep, positive
      * @return the norm before clipping (accumulated in double)
      * @throws IllegalArgumentException if grads is null or maxNorm is not positive
      * @throws ArithmeticException      if the norm is not finite (a NaN or infinite gradient): scaling by it would
@@ -61,6 +65,9 @@ public final class Clipping {
     }
 
     /**
+     * Checks that every gradient is finite; reads {@code grads}, never writes it.
+     *
+     * @param grads the gradients
      * @throws ArithmeticException naming the first gradient that is NaN or infinite: training on it would spread it to
      *                             every parameter (a plain loop over the array, small beside the pass that made it)
      */

@@ -35,6 +35,10 @@ public final class Model {
     private final float[] dhLast;
 
     /**
+     * A model of {@code layer} and {@code head}; allocates the workspaces.
+     *
+     * @param layer the recurrent layer, over token ids
+     * @param head  the softmax head; it must read {@code layer}'s shape
      * @throws IllegalArgumentException if either is null or the head reads another shape than the layer's
      */
     public Model(RecurrentLayer layer, SoftmaxHead head) {
@@ -50,43 +54,85 @@ public final class Model {
         this.dhLast = new float[layer.shape().stateLength()];
     }
 
-    /** The layer and head of {@code implementation}. */
+    /**
+     * The layer and head of {@code implementation}.
+     *
+     * @param implementation the implementation of both
+     * @param shape          the layer's shape; I is the vocabulary
+     * @param outputs        V, the number of classes
+     * @return a new model
+     * @throws IllegalArgumentException if an argument is null, outputs is below 1, or the parameters would not fit one array
+     */
     public static Model of(Implementation implementation, LayerShape shape, int outputs) {
         Checks.notNull("implementation", implementation);
         return new Model(implementation.layer(shape), implementation.head(shape, outputs));
     }
 
-    /** The SIMD layer and head. */
+    /**
+     * The SIMD layer and head.
+     *
+     * @param shape   the layer's shape; I is the vocabulary
+     * @param outputs V, the number of classes
+     * @return a new model
+     * @throws IllegalArgumentException if shape is null, outputs is below 1, or the parameters would not fit one array
+     */
     public static Model simd(LayerShape shape, int outputs) {
         return of(Implementation.SIMD, shape, outputs);
     }
 
-    /** The scalar reference layer and head. */
+    /**
+     * The scalar reference layer and head.
+     *
+     * @param shape   the layer's shape; I is the vocabulary
+     * @param outputs V, the number of classes
+     * @return a new model
+     * @throws IllegalArgumentException if shape is null, outputs is below 1, or the parameters would not fit one array
+     */
     public static Model reference(LayerShape shape, int outputs) {
         return of(Implementation.REFERENCE, shape, outputs);
     }
 
-    /** @return the recurrent layer */
+    /**
+     * The recurrent layer.
+     *
+     * @return the recurrent layer
+     */
     public RecurrentLayer layer() {
         return layer;
     }
 
-    /** @return the head */
+    /**
+     * The softmax head.
+     *
+     * @return the head
+     */
     public SoftmaxHead head() {
         return head;
     }
 
-    /** @return the layer's workspace: after a forward pass, {@code h_0 .. h_T} */
+    /**
+     * The layer's workspace, owned by this model.
+     *
+     * @return the layer's workspace: after a forward pass, {@code h_0 .. h_T}
+     */
     public Workspace workspace() {
         return ws;
     }
 
-    /** @return where the head's parameters start: the layer's parameter count */
+    /**
+     * The offset of the head's parameters in the parameter array.
+     *
+     * @return where the head's parameters start: the layer's parameter count
+     */
     public int headOffset() {
         return layer.layout().size();
     }
 
-    /** @return the length of the parameter (and gradient) array */
+    /**
+     * The number of parameters.
+     *
+     * @return the length of the parameter (and gradient) array
+     */
     public int size() {
         return headOffset() + head.size();
     }
@@ -97,9 +143,12 @@ public final class Model {
      * gradients are <b>added</b> to {@code grads}. {@code h} is then {@code h_T}, the state the next
      * chunk of a stream starts from (truncated BPTT: no gradient flows back across chunks).
      *
+     * @param params  the parameters, {@link #size()} floats; read only
      * @param inputs  steps x B token ids (time-major) in [0, I)
      * @param targets steps x B token ids in [0, V)
+     * @param steps   T, the chunk's length, in [1, maxSteps]
      * @param h       the state (B x H, then the LSTM's c, B x H): the initial state in, the final state out
+     * @param grads   the gradients, {@link #size()} floats, laid out as {@code params}; added to
      * @return the summed cross-entropy of the steps*B predictions
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      */
@@ -120,6 +169,11 @@ public final class Model {
      * {@code inputs}, cross-entropy of {@code h_T}'s prediction against {@code labels} (B), backward;
      * gradients are added to {@code grads}.
      *
+     * @param params the parameters, {@link #size()} floats; read only
+     * @param inputs steps x B token ids (time-major) in [0, I)
+     * @param labels B class ids in [0, V)
+     * @param steps  T, the sequence length, in [1, maxSteps]
+     * @param grads  the gradients, {@link #size()} floats, laid out as {@code params}; added to
      * @return the summed cross-entropy of the B predictions
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      */
@@ -136,6 +190,11 @@ public final class Model {
      * Forward only, then the softmax of the last step's prediction: {@code out} (B x V) gets
      * p(class | inputs). With {@code h} not null, it is the initial state in and {@code h_T} out.
      *
+     * @param params the parameters, {@link #size()} floats; read only
+     * @param inputs steps x B token ids (time-major) in [0, I)
+     * @param steps  T, the sequence length, in [1, maxSteps]
+     * @param h      the state (B x H, then the LSTM's c, B x H), or null to start from zeros
+     * @param out    receives the probabilities, B x V (row b at {@code b*V})
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      */
     public void predict(float[] params, int[] inputs, int steps, float[] h, float[] out) {
@@ -151,7 +210,13 @@ public final class Model {
         Checks.length("grads", grads, size(), "the model's size");
     }
 
-    /** Sets row {@code b} of the state {@code h} (S x B x H: h, and the LSTM's c) to zeros: where a stream starts over. */
+    /**
+     * Sets row {@code b} of the state {@code h} (S x B x H: h, and the LSTM's c) to zeros: where a stream starts over.
+     *
+     * @param h the state, {@link LayerShape#stateLength()} floats; written
+     * @param b the batch row, in [0, B)
+     * @throws IllegalArgumentException if h is null or of another length, or b is out of range
+     */
     public void resetState(float[] h, int b) {
         Checks.length("h", h, layer.shape().stateLength(), "states*batch*hiddenSize");
         if (b < 0 || b >= layer.shape().batch()) {

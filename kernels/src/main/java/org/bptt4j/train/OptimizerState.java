@@ -16,7 +16,11 @@ import org.bptt4j.internal.Checks;
  * @param arrays   its state arrays by name (momentum, squared-gradient sums, moments)
  */
 public record OptimizerState(String kind, Map<String, String> settings, long steps, Map<String, float[]> arrays) {
-    /** @throws IllegalArgumentException for a null argument or negative steps */
+    /**
+     * Checks the arguments and copies both maps (not the arrays in them).
+     *
+     * @throws IllegalArgumentException for a null argument or negative steps
+     */
     public OptimizerState {
         Checks.notNull("kind", kind);
         settings = Map.copyOf(Checks.notNull("settings", settings));

@@ -12,6 +12,11 @@ public final class Sgd implements Optimizer {
     private final float[] velocity;
 
     /**
+     * An optimizer for {@code size} parameters, its velocity zero.
+     *
+     * @param size         the number of parameters
+     * @param learningRate lr, positive and finite
+     * @param momentum     the momentum, in [0, 1); 0 for plain SGD
      * @throws IllegalArgumentException if size is below 1, the learning rate not positive and
      *                                  finite, or the momentum not in [0, 1)
      */

@@ -21,7 +21,11 @@ public final class StreamTrainer {
     private final float[] grads;
 
     /**
-     * @param clip elementwise gradient clip limit (min-char-rnn uses 5); 0 for none
+     * A trainer of {@code model} by {@code optimizer}; allocates its buffers.
+     *
+     * @param model     the model to train
+     * @param optimizer the update rule, sized for {@code model.size()} parameters
+     * @param clip      elementwise gradient clip limit (min-char-rnn uses 5); 0 for none
      * @throws IllegalArgumentException if model or optimizer is null, the optimizer is sized for
      *                                  another parameter count, or clip is negative
      */
@@ -41,7 +45,11 @@ public final class StreamTrainer {
         this.grads = new float[model.size()];
     }
 
-    /** @return the gradients of the last chunk, after clipping (the trainer's own array: read, don't write) */
+    /**
+     * The gradients of the last chunk.
+     *
+     * @return the gradients of the last chunk, after clipping (the trainer's own array: read, don't write)
+     */
     public float[] gradients() {
         return grads;
     }
@@ -51,7 +59,10 @@ public final class StreamTrainer {
      * the first {@code length} tokens, targets the {@code length} tokens after each. Computes the
      * gradients (into the trainer's own array), clips them, takes an optimizer step on {@code params}.
      *
+     * @param params    the model's parameters, {@code model.size()} floats; updated in place
+     * @param stream    the token ids, read only: in [0, I) where read as inputs, [0, V) as targets
      * @param positions B start positions; each needs {@code length + 1} tokens from it
+     * @param length    the chunk's steps, in [1, maxSteps]
      * @param h         the state, {@code shape.stateLength()} floats (h, then the LSTM's c), carried in and out
      * @return the summed cross-entropy of the chunk (length * B predictions)
      * @throws IllegalArgumentException for a bad argument (a length above maxSteps, a position too
