@@ -74,7 +74,14 @@ public final class Network {
     }
 
     /**
-     * @param outputs V, the classes of the head
+     * A network that runs on the caller's thread only; its workspaces are allocated here.
+     *
+     * @param implementation the kernels of the stack and the head
+     * @param shape          the stack's shape
+     * @param input          what the first layer reads
+     * @param target         where the head classifies
+     * @param outputs        V, the classes of the head
+     * @return a new network
      * @throws IllegalArgumentException for a null argument or outputs below 1
      */
     public static Network of(Implementation implementation, StackShape shape, Input input, Target target, int outputs) {
@@ -85,34 +92,60 @@ public final class Network {
      * A network whose stack runs on {@code pool}'s threads (see {@link ComputePool}); results are
      * bit-identical to one thread's. The head and the optimizer run on the caller's thread.
      *
-     * @param pool the threads, or null for the caller's only
+     * @param implementation the kernels of the stack and the head
+     * @param shape          the stack's shape
+     * @param input          what the first layer reads
+     * @param target         where the head classifies
+     * @param outputs        V, the classes of the head
+     * @param pool           the threads, or null for the caller's only
+     * @return a new network
      * @throws IllegalArgumentException for a null argument (but pool) or outputs below 1
      */
     public static Network of(Implementation implementation, StackShape shape, Input input, Target target, int outputs, ComputePool pool) {
         return new Network(implementation, shape, input, target, outputs, pool);
     }
 
-    /** @return the stack's shape */
+    /**
+     * The shape of the stack: layers, directions, batch, maxSteps, sizes and cell.
+     *
+     * @return the stack's shape
+     */
     public StackShape shape() {
         return shape;
     }
 
-    /** @return what the first layer reads */
+    /**
+     * The kind of input, which decides the training and prediction methods to call.
+     *
+     * @return what the first layer reads
+     */
     public Input input() {
         return input;
     }
 
-    /** @return where the head classifies */
+    /**
+     * The kind of target, which decides the layout of the targets and of the probabilities.
+     *
+     * @return where the head classifies
+     */
     public Target target() {
         return target;
     }
 
-    /** @return V */
+    /**
+     * The number of classes of the head.
+     *
+     * @return V
+     */
     public int outputs() {
         return head.outputs();
     }
 
-    /** @return the stack */
+    /**
+     * The recurrent layers of this network; its parameters are the first {@link #headOffset()} floats.
+     *
+     * @return the stack
+     */
     public RecurrentStack stack() {
         return stack;
     }
@@ -121,7 +154,9 @@ public final class Network {
      * Dropout between the stack's layers in the training calls that follow (predictions never
      * drop): see {@link StackWorkspace#dropout(float, long)}. Pass a new seed per step for fresh masks.
      *
-     * @throws IllegalArgumentException unless 0 <= probability < 1
+     * @param probability the probability of zeroing an output, {@code 0 <= probability < 1}; 0 turns dropout off
+     * @param seed        the seed of the masks
+     * @throws IllegalArgumentException unless {@code 0 <= probability < 1}
      */
     public void dropout(float probability, long seed) {
         ws.dropout(probability, seed);
@@ -129,12 +164,20 @@ public final class Network {
         trainingSeed = seed;
     }
 
-    /** @return where the head's parameters start: the stack's parameter count */
+    /**
+     * The offset of the head's {@code W_y} in the parameter and gradient arrays.
+     *
+     * @return where the head's parameters start: the stack's parameter count
+     */
     public int headOffset() {
         return headOffset;
     }
 
-    /** @return the length of the parameter (and gradient) array */
+    /**
+     * The number of parameters: the stack's, then the head's.
+     *
+     * @return the length of the parameter (and gradient) array
+     */
     public int size() {
         return size;
     }
@@ -145,6 +188,8 @@ public final class Network {
      * GRU's b_hn one draw), the head's weights and bias uniform in {@code ±1/sqrt(D*H)} (as
      * {@code torch.nn.Linear}).
      *
+     * @param params receives the initial parameters; {@link #size()} floats, every one written
+     * @param random the source of the draws
      * @throws IllegalArgumentException if params is not {@link #size()} long or random is null
      */
     public void initialize(float[] params, Random random) {
@@ -181,11 +226,13 @@ public final class Network {
      * One training step on token ids: forward, cross-entropy, backward; the gradients are
      * <b>added</b> to {@code grads}. The initial state is zero.
      *
+     * @param params  the parameters, {@link #size()} floats
      * @param tokens  steps x rows ids in [0, I), time-major (past a row's length, not read)
      * @param steps   T, from 1 to maxSteps
      * @param lengths each row's length (1..steps), one per row of the pass (1 to B rows: a last,
      *                smaller batch or a single sequence needs no second network), or null for B rows {@code steps} long
      * @param targets {@link Target#EVERY_STEP}: steps x rows ids in [0, V); {@link Target#LAST_STEP}: one label per row
+     * @param grads   the gradient array, {@link #size()} floats; the gradients are added to it
      * @return the summed cross-entropy of the predictions (one per real step of every row, or one per row)
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      */
@@ -198,7 +245,15 @@ public final class Network {
      * then becomes each row's final state: truncated BPTT over a long stream, chunk after chunk
      * (no gradient flows back across chunks).
      *
-     * @param state the stack's state ({@link StackShape#stateLength()} floats), in and out; null for zeros and no output
+     * @param params  the parameters, {@link #size()} floats
+     * @param tokens  steps x rows ids in [0, I), time-major (past a row's length, not read)
+     * @param steps   T, from 1 to maxSteps
+     * @param lengths each row's length (1..steps), one per row of the pass, or null for B rows {@code steps} long
+     * @param targets {@link Target#EVERY_STEP}: steps x rows ids in [0, V); {@link Target#LAST_STEP}: one label per row
+     * @param grads   the gradient array, {@link #size()} floats; the gradients are added to it
+     * @param state   the stack's state ({@link StackShape#stateLength(int) stateLength(rows)} floats; a longer array is
+     *                accepted), in and out; null for zeros and no output
+     * @return the summed cross-entropy of the predictions (one per real step of every row, or one per row)
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      */
     public double trainTokens(float[] params, int[] tokens, int steps, int[] lengths, int[] targets, float[] grads, float[] state) {
@@ -221,7 +276,13 @@ public final class Network {
     /**
      * {@link #trainTokens} on dense rows.
      *
-     * @param x steps x rows x I, time-major (past a row's length, not read)
+     * @param params  the parameters, {@link #size()} floats
+     * @param x       steps x rows x I, time-major (past a row's length, not read)
+     * @param steps   T, from 1 to maxSteps
+     * @param lengths each row's length, or null, as for {@link #trainTokens}
+     * @param targets the targets, as for {@link #trainTokens}
+     * @param grads   the gradient array, {@link #size()} floats; the gradients are added to it
+     * @return the summed cross-entropy of the predictions, as for {@link #trainTokens}
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      */
     public double train(float[] params, float[] x, int steps, int[] lengths, int[] targets, float[] grads) {
@@ -241,7 +302,11 @@ public final class Network {
      * Forward only, then the head's probabilities: each row's class probabilities from its final
      * state (rows x V), or every step's (steps x rows x V, time-major, zeros past a row's length).
      *
-     * @param out receives the probabilities
+     * @param params  the parameters, {@link #size()} floats
+     * @param tokens  the ids, as for {@link #trainTokens}
+     * @param steps   T, from 1 to maxSteps
+     * @param lengths each row's length, or null, as for {@link #trainTokens}
+     * @param out     receives the probabilities (a longer array is accepted)
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      */
     public void predictTokens(float[] params, int[] tokens, int steps, int[] lengths, float[] out) {
@@ -252,7 +317,12 @@ public final class Network {
      * {@link #predictTokens(float[], int[], int, int[], float[])} from a given state, which then
      * becomes each row's final state (to generate a sequence one step at a time).
      *
-     * @param state the stack's state, in and out; null for zeros and no output
+     * @param params  the parameters, {@link #size()} floats
+     * @param tokens  the ids, as for {@link #trainTokens}
+     * @param steps   T, from 1 to maxSteps
+     * @param lengths each row's length, or null, as for {@link #trainTokens}
+     * @param state   the stack's state, in and out; null for zeros and no output
+     * @param out     receives the probabilities, rows x V or steps x rows x V (a longer array is accepted)
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      */
     public void predictTokens(float[] params, int[] tokens, int steps, int[] lengths, float[] state, float[] out) {
@@ -268,7 +338,16 @@ public final class Network {
         }
     }
 
-    /** {@link #predictTokens} on dense rows. */
+    /**
+     * {@link #predictTokens} on dense rows.
+     *
+     * @param params  the parameters, {@link #size()} floats
+     * @param x       steps x rows x I, time-major (past a row's length, not read)
+     * @param steps   T, from 1 to maxSteps
+     * @param lengths each row's length, or null, as for {@link #trainTokens}
+     * @param out     receives the probabilities, as for {@link #predictTokens}
+     * @throws IllegalArgumentException for a bad argument; nothing is written then
+     */
     public void predict(float[] params, float[] x, int steps, int[] lengths, float[] out) {
         requireInput(Input.DENSE);
         checkPrediction(params, steps, lengths, out);

@@ -29,6 +29,8 @@ public abstract class RecurrentLayer {
     private final ParameterLayout layout;
 
     /**
+     * For implementations: a layer of the given shape, whose {@link ParameterLayout} is made here, once.
+     *
      * @param shape the shape every call's arrays and workspace must have
      * @throws IllegalArgumentException if shape is null
      */
@@ -37,27 +39,48 @@ public abstract class RecurrentLayer {
         this.layout = shape.parameterLayout();
     }
 
-    /** @return the shape this layer computes */
+    /**
+     * The shape of this layer: every call's arrays and workspace must have it.
+     *
+     * @return the shape this layer computes
+     */
     public final LayerShape shape() {
         return shape;
     }
 
-    /** @return the layout of the parameter and gradient arrays, made once for this layer */
+    /**
+     * Where each weight and bias lies in the parameter array, and its gradient in the gradient array.
+     *
+     * @return the layout of the parameter and gradient arrays, made once for this layer
+     */
     public final ParameterLayout layout() {
         return layout;
     }
 
-    /** @return a new workspace for this layer: every buffer its passes need, allocated now */
+    /**
+     * A new workspace for the forward and backward calls of this layer; one thread uses it at a time.
+     *
+     * @return a new workspace for this layer: every buffer its passes need, allocated now
+     */
     public final Workspace newWorkspace() {
         return createWorkspace();
     }
 
-    /** @return a new workspace of this implementation for {@link #shape()}, every row as long as the others */
+    /**
+     * For implementations: the workspace that {@link #newWorkspace()} returns.
+     *
+     * @return a new workspace of this implementation for {@link #shape()}, every row as long as the others
+     */
     protected final Workspace createWorkspace() {
         return createWorkspace(false);
     }
 
-    /** @return whether {@code ws} (of this layer's shape) was made by this implementation */
+    /**
+     * Whether this implementation can use a workspace; the public methods reject one it cannot.
+     *
+     * @param ws a workspace of this layer's shape (checked by the caller)
+     * @return whether {@code ws} (of this layer's shape) was made by this implementation
+     */
     protected abstract boolean accepts(Workspace ws);
 
     /**
@@ -81,7 +104,13 @@ public abstract class RecurrentLayer {
      * {@link #forward(float[], float[], int, float[], Workspace, float[])} on parameters that start
      * at {@code offset} of a larger array (a model's, whose other parts belong to other layers).
      *
+     * @param params parameters in {@link ParameterLayout}, this layer's from {@code offset}
      * @param offset where this layer's parameters start in {@code params}; {@code layout().size()} floats from there
+     * @param x      input, steps x B x I; a longer array is accepted and only its first steps*B*I floats read
+     * @param steps  T, from 1 to {@code shape.maxSteps()}
+     * @param state0 initial state, {@link LayerShape#stateLength()} floats; null means zeros
+     * @param ws     a workspace of this layer
+     * @param stateT receives the final state; may be null, and may be {@code state0} itself
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      */
     public final void forward(float[] params, int offset, float[] x, int steps, float[] state0, Workspace ws, float[] stateT) {
@@ -96,7 +125,13 @@ public abstract class RecurrentLayer {
      * vector of {@code tokens[t*B + b]}, so its projection is row {@code tokens[t*B + b]} of
      * {@code W_x}, read rather than multiplied. Same results as the one-hot dense input.
      *
+     * @param params parameters in {@link ParameterLayout}, this layer's from {@code offset}
+     * @param offset where this layer's parameters start in {@code params}; {@code layout().size()} floats from there
      * @param tokens steps x B ids, each in [0, I); a longer array is accepted
+     * @param steps  T, from 1 to {@code shape.maxSteps()}
+     * @param state0 initial state, {@link LayerShape#stateLength()} floats; null means zeros
+     * @param ws     a workspace of this layer
+     * @param stateT receives the final state; may be null, and may be {@code state0} itself
      * @throws IllegalArgumentException for a bad argument, including an id out of range; nothing is written then
      */
     public final void forwardTokens(float[] params, int offset, int[] tokens, int steps, float[] state0, Workspace ws, float[] stateT) {
@@ -147,8 +182,14 @@ public abstract class RecurrentLayer {
      * gradient is that of the final state, and zero at every other step (never materialised).
      * Otherwise as {@link #backwardEveryStep}.
      *
+     * @param params  parameters, as given to forward
+     * @param x       input, as given to forward
      * @param dStateT upstream gradient of the final state, {@link LayerShape#stateLength()} floats
      *                ({@code dL/dh_T}, then {@code dL/dc_T} for the LSTM)
+     * @param ws      the workspace of the forward pass
+     * @param grads   gradient array in {@link ParameterLayout}; gradients are <b>added</b> to it
+     * @param dx      receives {@code dL/dx}, T x B x I (a longer array is accepted; the rest is untouched); may be null
+     * @param dState0 receives the gradient of the initial state; may be null
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      * @throws IllegalStateException    if no forward pass has run on {@code ws}
      */
@@ -163,8 +204,15 @@ public abstract class RecurrentLayer {
      * of the final state ({@code dStateT}), or both (they add up at step T); parameters and
      * gradients from {@code offset} of larger arrays of one layout.
      *
+     * @param params  parameters, as given to forward
+     * @param offset  where this layer's parameters start in {@code params}, and its gradients in {@code grads}
+     * @param x       input, as given to forward
      * @param dh      T x B x H upstream gradients of every step, or null for none
      * @param dStateT the gradient of the final state ({@link LayerShape#stateLength()} floats), or null for none
+     * @param ws      the workspace of the forward pass
+     * @param grads   gradient array of the layout of {@code params}; this layer's gradients are <b>added</b> from {@code offset}
+     * @param dx      receives {@code dL/dx}, T x B x I (a longer array is accepted; the rest is untouched); may be null
+     * @param dState0 receives the gradient of the initial state; may be null
      * @throws IllegalArgumentException for a bad argument (including both dh and dStateT null); nothing is written then
      * @throws IllegalStateException    if no forward pass has run on {@code ws}
      */
@@ -173,13 +221,39 @@ public abstract class RecurrentLayer {
         backwardChecked(params, offset, x, null, dh, dStateT, ws, grads, dx, dState0);
     }
 
-    /** {@link #backwardEveryStep} on parameters and gradients from {@code offset} of larger arrays of one layout. */
+    /**
+     * {@link #backwardEveryStep} on parameters and gradients from {@code offset} of larger arrays of one layout.
+     *
+     * @param params  parameters, as given to forward
+     * @param offset  where this layer's parameters start in {@code params}, and its gradients in {@code grads}
+     * @param x       input, as given to forward
+     * @param dh      upstream gradient {@code dL_t/dh_t} for every step, T x B x H (a longer array is accepted)
+     * @param ws      the workspace of the forward pass
+     * @param grads   gradient array of the layout of {@code params}; this layer's gradients are <b>added</b> from {@code offset}
+     * @param dx      receives {@code dL/dx}, T x B x I (a longer array is accepted; the rest is untouched); may be null
+     * @param dState0 receives the gradient of the initial state; may be null
+     * @throws IllegalArgumentException for a bad argument; nothing is written then
+     * @throws IllegalStateException    if no forward pass has run on {@code ws}
+     */
     public final void backwardEveryStep(float[] params, int offset, float[] x, float[] dh, Workspace ws, float[] grads,
                                         float[] dx, float[] dState0) {
         backwardChecked(params, offset, x, null, Checks.notNull("dh", dh), null, ws, grads, dx, dState0);
     }
 
-    /** {@link #backwardLastStep} on parameters and gradients from {@code offset} of larger arrays of one layout. */
+    /**
+     * {@link #backwardLastStep} on parameters and gradients from {@code offset} of larger arrays of one layout.
+     *
+     * @param params  parameters, as given to forward
+     * @param offset  where this layer's parameters start in {@code params}, and its gradients in {@code grads}
+     * @param x       input, as given to forward
+     * @param dStateT upstream gradient of the final state, {@link LayerShape#stateLength()} floats
+     * @param ws      the workspace of the forward pass
+     * @param grads   gradient array of the layout of {@code params}; this layer's gradients are <b>added</b> from {@code offset}
+     * @param dx      receives {@code dL/dx}, T x B x I (a longer array is accepted; the rest is untouched); may be null
+     * @param dState0 receives the gradient of the initial state; may be null
+     * @throws IllegalArgumentException for a bad argument; nothing is written then
+     * @throws IllegalStateException    if no forward pass has run on {@code ws}
+     */
     public final void backwardLastStep(float[] params, int offset, float[] x, float[] dStateT, Workspace ws, float[] grads,
                                        float[] dx, float[] dState0) {
         backwardChecked(params, offset, x, null, null, Checks.notNull("dStateT", dStateT), ws, grads, dx, dState0);
@@ -189,7 +263,14 @@ public abstract class RecurrentLayer {
      * Backward after {@link #forwardTokens}: {@code dW_x} gets each step's gradient added to the rows
      * of its tokens; there is no {@code dx}. Upstream gradients as in {@link #backward}.
      *
-     * @param tokens the token ids given to forward
+     * @param params  parameters, as given to forward
+     * @param offset  where this layer's parameters start in {@code params}, and its gradients in {@code grads}
+     * @param tokens  the token ids given to forward
+     * @param dh      T x B x H upstream gradients of every step, or null for none
+     * @param dStateT the gradient of the final state ({@link LayerShape#stateLength()} floats), or null for none
+     * @param ws      the workspace of the forward pass
+     * @param grads   gradient array of the layout of {@code params}; this layer's gradients are <b>added</b> from {@code offset}
+     * @param dState0 receives the gradient of the initial state; may be null
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      * @throws IllegalStateException    if no forward pass has run on {@code ws}
      */
@@ -198,13 +279,37 @@ public abstract class RecurrentLayer {
         backwardChecked(params, offset, null, tokens, dh, dStateT, ws, grads, null, dState0);
     }
 
-    /** {@link #backwardTokens} with a loss at every step. */
+    /**
+     * {@link #backwardTokens} with a loss at every step.
+     *
+     * @param params  parameters, as given to forward
+     * @param offset  where this layer's parameters start in {@code params}, and its gradients in {@code grads}
+     * @param tokens  the token ids given to forward
+     * @param dh      upstream gradient {@code dL_t/dh_t} for every step, T x B x H (a longer array is accepted)
+     * @param ws      the workspace of the forward pass
+     * @param grads   gradient array of the layout of {@code params}; this layer's gradients are <b>added</b> from {@code offset}
+     * @param dState0 receives the gradient of the initial state; may be null
+     * @throws IllegalArgumentException for a bad argument; nothing is written then
+     * @throws IllegalStateException    if no forward pass has run on {@code ws}
+     */
     public final void backwardTokensEveryStep(float[] params, int offset, int[] tokens, float[] dh, Workspace ws,
                                               float[] grads, float[] dState0) {
         backwardChecked(params, offset, null, tokens, Checks.notNull("dh", dh), null, ws, grads, null, dState0);
     }
 
-    /** {@link #backwardTokens} with a loss on the final state only. */
+    /**
+     * {@link #backwardTokens} with a loss on the final state only.
+     *
+     * @param params  parameters, as given to forward
+     * @param offset  where this layer's parameters start in {@code params}, and its gradients in {@code grads}
+     * @param tokens  the token ids given to forward
+     * @param dStateT upstream gradient of the final state, {@link LayerShape#stateLength()} floats
+     * @param ws      the workspace of the forward pass
+     * @param grads   gradient array of the layout of {@code params}; this layer's gradients are <b>added</b> from {@code offset}
+     * @param dState0 receives the gradient of the initial state; may be null
+     * @throws IllegalArgumentException for a bad argument; nothing is written then
+     * @throws IllegalStateException    if no forward pass has run on {@code ws}
+     */
     public final void backwardTokensLastStep(float[] params, int offset, int[] tokens, float[] dStateT, Workspace ws,
                                              float[] grads, float[] dState0) {
         backwardChecked(params, offset, null, tokens, null, Checks.notNull("dStateT", dStateT), ws, grads, null, dState0);
@@ -215,6 +320,15 @@ public abstract class RecurrentLayer {
      * every step that {@code ws.stepRows()} lists (set by the caller), into the workspace. The
      * parameters start at {@code offset}; the input is {@code x} (dense, packed row r of width I at
      * {@code xOffset + r*ldx}) or, when x is null, {@code tokens} (packed row r's id at {@code tokens[r]}).
+     *
+     * @param params  parameters in {@link ParameterLayout}, this layer's from {@code offset}
+     * @param offset  where this layer's parameters start in {@code params}
+     * @param x       the dense input, packed rows of I floats; null for token input
+     * @param xOffset where packed row 0 of {@code x} starts
+     * @param ldx     the distance between packed rows of {@code x}, at least I
+     * @param tokens  the packed token ids, read only when {@code x} is null
+     * @param state0  the initial state, {@link LayerShape#stateLength()} floats ({@code h_0}, then {@code c_0}); null means zeros
+     * @param ws      a workspace this implementation accepts; receives what backward reads
      */
     protected abstract void computeForward(float[] params, int offset, float[] x, int xOffset, int ldx, int[] tokens,
                                            float[] state0, Workspace ws);
@@ -222,6 +336,9 @@ public abstract class RecurrentLayer {
     /**
      * Copies the final state of the forward pass on {@code ws} into {@code stateT}: each row's
      * state at its own last step ({@link StepRows#length(int)}), h then c, B x H each.
+     *
+     * @param ws     the workspace of the forward pass
+     * @param stateT receives the final state, {@link LayerShape#stateLength()} floats
      */
     protected abstract void copyFinalState(Workspace ws, float[] stateT);
 
@@ -231,12 +348,34 @@ public abstract class RecurrentLayer {
      * row's final state, at its own last step) are the upstream gradients, either of them null for
      * none. Adds to {@code grads} (at {@code offset}, as the parameters); writes {@code dx} (packed
      * rows, like x) and {@code dState0} when they are not null. The input is as in forward.
+     *
+     * @param params   parameters, as given to forward
+     * @param offset   where this layer's parameters start in {@code params}, and its gradients in {@code grads}
+     * @param x        the dense input as given to forward; null for token input
+     * @param xOffset  where packed row 0 of {@code x} starts
+     * @param ldx      the distance between packed rows of {@code x}, at least I
+     * @param tokens   the packed token ids as given to forward, read only when {@code x} is null
+     * @param dh       upstream gradients of every step, packed rows of H floats; null for none
+     * @param dhOffset where packed row 0 of {@code dh} starts
+     * @param lddh     the distance between packed rows of {@code dh}, at least H
+     * @param dStateT  upstream gradient of the final state, {@link LayerShape#stateLength()} floats; null for none
+     * @param ws       the workspace of the forward pass
+     * @param grads    gradient array of the layout of {@code params}; gradients are added from {@code offset}
+     * @param dx       receives {@code dL/dx}, packed rows of I floats; may be null
+     * @param dxOffset where packed row 0 of {@code dx} starts
+     * @param lddx     the distance between packed rows of {@code dx}, at least I
+     * @param dState0  receives the gradient of the initial state, {@link LayerShape#stateLength()} floats; may be null
      */
     protected abstract void computeBackward(float[] params, int offset, float[] x, int xOffset, int ldx, int[] tokens,
                                             float[] dh, int dhOffset, int lddh, float[] dStateT, Workspace ws,
                                             float[] grads, float[] dx, int dxOffset, int lddx, float[] dState0);
 
-    /** @return a new workspace of this implementation for {@link #shape()}, able to hold rows of different lengths when asked */
+    /**
+     * For implementations: a new workspace, for one layer or for a layer of a {@link RecurrentStack}.
+     *
+     * @param variableLengths whether the rows of a pass may have different lengths (a stack's packed rows)
+     * @return a new workspace of this implementation for {@link #shape()}, able to hold rows of different lengths when asked
+     */
     protected abstract Workspace createWorkspace(boolean variableLengths);
 
     /** A workspace for {@link RecurrentStack}: rows of different lengths. */

@@ -22,6 +22,8 @@ public abstract class SoftmaxHead {
     private final int outputs;
 
     /**
+     * For implementations: a head of {@code outputs} classes over the hidden states of {@code layer}.
+     *
      * @param layer   the shape of the layer whose states the head reads (H, B, maxSteps)
      * @param outputs V, the number of classes
      * @throws IllegalArgumentException if layer is null or outputs below 1
@@ -32,37 +34,66 @@ public abstract class SoftmaxHead {
         Checks.arraySize("the head's parameters", (long) layer.hiddenSize() + 1, outputs);
     }
 
-    /** @return the layer shape whose states this head reads */
+    /**
+     * The shape of the layer whose hidden states this head reads: its H, B and maxSteps matter.
+     *
+     * @return the layer shape whose states this head reads
+     */
     public final LayerShape layer() {
         return layer;
     }
 
-    /** @return V */
+    /**
+     * The number of classes.
+     *
+     * @return V
+     */
     public final int outputs() {
         return outputs;
     }
 
-    /** @return the number of parameters, {@code (H+1)*V} */
+    /**
+     * The floats of this head's parameters ({@code W_y}, then {@code b_y}) and of their gradients.
+     *
+     * @return the number of parameters, {@code (H+1)*V}
+     */
     public final int size() {
         return (layer.hiddenSize() + 1) * outputs;
     }
 
-    /** @return the offset of {@code b_y} from the head's start, {@code H*V} */
+    /**
+     * Where the bias starts, after {@code W_y}.
+     *
+     * @return the offset of {@code b_y} from the head's start, {@code H*V}
+     */
     public final int biasOffset() {
         return layer.hiddenSize() * outputs;
     }
 
-    /** @return a new workspace for this head */
+    /**
+     * A new workspace for the calls of this head; one thread uses it at a time.
+     *
+     * @return a new workspace for this head
+     */
     public final HeadWorkspace newWorkspace() {
         return createWorkspace();
     }
 
-    /** @return a new workspace of this implementation; the plain {@link HeadWorkspace} unless overridden */
+    /**
+     * For implementations: the workspace that {@link #newWorkspace()} returns.
+     *
+     * @return a new workspace of this implementation; the plain {@link HeadWorkspace} unless overridden
+     */
     protected HeadWorkspace createWorkspace() {
         return new HeadWorkspace(layer, outputs);
     }
 
-    /** @return whether {@code hws} (of this head's shape) suits this implementation; any unless overridden */
+    /**
+     * Whether this implementation can use a head workspace; the public methods reject one it cannot.
+     *
+     * @param hws a head workspace of this head's shape (checked by the caller)
+     * @return whether {@code hws} (of this head's shape) suits this implementation; any unless overridden
+     */
     protected boolean accepts(HeadWorkspace hws) {
         return true;
     }
@@ -71,6 +102,7 @@ public abstract class SoftmaxHead {
      * Loss at every step over {@code h_1 .. h_T} of the last forward pass on {@code states}.
      *
      * @param params  parameters, the head's from {@code offset}
+     * @param offset  where the head's {@link #size()} parameters start in {@code params}, and its gradients in {@code grads}
      * @param states  the layer's workspace after forward
      * @param targets T x B target ids in [0, V) (a longer array is accepted)
      * @param hws     this head's workspace
@@ -94,7 +126,12 @@ public abstract class SoftmaxHead {
     /**
      * Loss at the last step only, over {@code h_T}.
      *
-     * @param targets B target ids in [0, V)
+     * @param params  parameters, the head's from {@code offset}
+     * @param offset  where the head's {@link #size()} parameters start in {@code params}, and its gradients in {@code grads}
+     * @param states  the layer's workspace after forward
+     * @param targets B target ids in [0, V), exactly B of them
+     * @param hws     this head's workspace
+     * @param grads   gradient array of the params' layout; the head's gradients are added at {@code offset}
      * @param dhLast  receives {@code dL/dh_T} in its first B x H floats (a longer array, such as a
      *                whole state's gradient, is accepted; the rest is untouched)
      * @return the sum of the B cross-entropies
@@ -112,13 +149,14 @@ public abstract class SoftmaxHead {
     }
 
     /**
-     * The softmax probabilities of {@code h_t} (1 <= t <= T of the last forward), B x V.
+     * The softmax probabilities of {@code h_t} ({@code 1 <= t <= T} of the last forward), B x V.
      *
      * @param params parameters, the head's from {@code offset}
+     * @param offset where the head's {@link #size()} parameters start in {@code params}
      * @param states the layer's workspace after forward
      * @param t      the step whose state is classified
      * @param hws    this head's workspace
-     * @param out    receives the probabilities, B x V (row b at {@code b*V})
+     * @param out    receives the probabilities, B x V (row b at {@code b*V}), exactly B*V floats
      * @throws IllegalArgumentException for a bad argument; nothing is written then
      * @throws IllegalStateException    if no forward pass has run on {@code states}
      */
@@ -135,11 +173,33 @@ public abstract class SoftmaxHead {
     /**
      * On checked arguments: the loss of {@code rows} hidden rows starting at {@code states[stateOffset]},
      * their targets, the gradients added to {@code grads} at {@code offset}, dL/dh written to {@code dh}.
+     * Also leaves the logits' gradients in {@code hws}.
+     *
+     * @param params      parameters, the head's from {@code offset}
+     * @param offset      where the head's parameters start in {@code params}, and its gradients in {@code grads}
+     * @param states      the hidden rows, row r of H floats at {@code stateOffset + r*H}
+     * @param stateOffset where row 0 starts in {@code states}
+     * @param rows        the number of rows
+     * @param targets     one id in [0, V) per row, row r's at {@code targets[r]}
+     * @param hws         this head's workspace
+     * @param grads       gradient array of the params' layout; the head's gradients are added at {@code offset}
+     * @param dh          receives dL/dh, rows x H from index 0 (row r at {@code r*H})
+     * @return the sum of the rows' cross-entropies (natural log)
      */
     protected abstract double computeLoss(float[] params, int offset, float[] states, int stateOffset, int rows,
                                           int[] targets, HeadWorkspace hws, float[] grads, float[] dh);
 
-    /** On checked arguments: softmax of the logits of {@code rows} hidden rows into {@code out} (rows x V). */
+    /**
+     * On checked arguments: softmax of the logits of {@code rows} hidden rows into {@code out} (rows x V).
+     *
+     * @param params      parameters, the head's from {@code offset}
+     * @param offset      where the head's parameters start in {@code params}
+     * @param states      the hidden rows, row r of H floats at {@code stateOffset + r*H}
+     * @param stateOffset where row 0 starts in {@code states}
+     * @param rows        the number of rows
+     * @param hws         this head's workspace
+     * @param out         receives the probabilities, row r's V floats at {@code r*V}
+     */
     protected abstract void computeProbabilities(float[] params, int offset, float[] states, int stateOffset, int rows,
                                                  HeadWorkspace hws, float[] out);
 
@@ -181,6 +241,8 @@ public abstract class SoftmaxHead {
      * least: a longer array is most likely the T x B array of a loss at every step, passed here by
      * mistake, whose first B ids would be taken for labels silently.
      *
+     * @param labels the labels, one per row
+     * @param rows   the number of rows (B for {@link #lossLastStep})
      * @throws IllegalArgumentException if labels is null, not {@code rows} long, or holds an id outside [0, V)
      */
     public final void checkLabels(int[] labels, int rows) {
@@ -195,6 +257,8 @@ public abstract class SoftmaxHead {
      * Checks target ids without computing anything: callers that write elsewhere first (a model's
      * forward pass) call it so that bad targets are rejected before anything is written.
      *
+     * @param targets the target ids; only the first {@code rows} are checked
+     * @param rows    the number of ids to check
      * @throws IllegalArgumentException if targets is null, shorter than {@code rows}, or holds an id outside [0, V)
      */
     public final void checkTargets(int[] targets, int rows) {
