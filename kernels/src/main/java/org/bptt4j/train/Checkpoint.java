@@ -79,6 +79,9 @@ public final class Checkpoint {
     /**
      * Reads {@code file} into {@code params} of {@code model}.
      *
+     * @param file   a file that {@link #save} wrote, or PyTorch's {@code state_dict} of the same names
+     * @param model  the model the parameters are for; its shape must be the file's
+     * @param params receives the parameters, {@link Model#size()} long
      * @throws IOException              if the file is unreadable, truncated or malformed
      * @throws IllegalArgumentException if a tensor is missing, not F32, or of another shape than the
      *                                  model's (the message names it, the expected and the actual

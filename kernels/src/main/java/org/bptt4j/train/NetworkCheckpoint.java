@@ -164,7 +164,9 @@ public final class NetworkCheckpoint {
     /**
      * Reads {@code file} into a new network of its configuration.
      *
+     * @param file           a file that {@link #save} wrote
      * @param implementation which kernels the network runs on
+     * @return the network, its parameters, the caller's metadata and the optimizer's state
      * @throws IOException              if the file is unreadable, truncated or malformed
      * @throws IllegalArgumentException if it is not a checkpoint of this format and version, or a tensor is missing or misshapen
      */
@@ -194,6 +196,9 @@ public final class NetworkCheckpoint {
      * Reads {@code file} into {@code params} of {@code network}, whose configuration must be the
      * file's but for maxSteps and batch (which size workspaces, not parameters).
      *
+     * @param file    a file that {@link #save} wrote
+     * @param network the network the parameters are for
+     * @param params  receives the parameters, {@link Network#size()} long
      * @return the caller's metadata saved with it
      * @throws IOException              if the file is unreadable, truncated or malformed
      * @throws IllegalArgumentException if the file is not of this format and version, its configuration differs from the
@@ -223,6 +228,8 @@ public final class NetworkCheckpoint {
     /**
      * The optimizer's state saved in {@code file}, or null if it holds none.
      *
+     * @param file a file that {@link #save} wrote
+     * @return the state, for {@link Optimizer#restore}; null if the file holds none
      * @throws IOException if the file is unreadable, truncated or malformed
      */
     public static OptimizerState optimizerState(Path file) throws IOException {
