@@ -20,8 +20,10 @@ import org.bptt4j.internal.Checks;
  * a barrier's cost; the kernels split only there.
  *
  * <p>{@link #close()} stops the workers; a closed pool rejects work with
- * {@link IllegalStateException}. A part that throws surfaces in the caller, after every other part
- * has finished.
+ * {@link IllegalStateException}. A part that throws surfaces in the caller once every part that
+ * had started has finished; parts not yet started are skipped. The caller's output is then
+ * incomplete: the kernels check their arguments before they split, so a failure here is a bug or
+ * an {@link Error} (out of memory), never bad input.
  */
 public final class ComputePool implements AutoCloseable {
     /** A unit of work split into parts: {@code part(i)} for every i in [0, parts), on any thread, in any order. */
@@ -116,7 +118,8 @@ public final class ComputePool implements AutoCloseable {
      * @param job   the work; its parts may run on any of the threads, in any order
      * @param parts the number of parts; none runs when it is below 1
      * @throws IllegalStateException if the pool is closed
-     * @throws RuntimeException      or Error: the first failure of a part, after all parts finished
+     * @throws RuntimeException      or Error: the first failure of a part, once the parts that had
+     *                               started have finished (the rest are skipped)
      */
     public synchronized void run(Job job, int parts) {
         requireOpen();

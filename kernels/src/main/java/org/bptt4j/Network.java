@@ -330,8 +330,11 @@ public final class Network {
         checkPrediction(params, steps, lengths, out);
         Checks.atLeastOrNull("state", state, shape.stateLength(rows(lengths)), "the stack's stateLength(rows)");
         ws.dropout(0, 0);
-        stack.forwardTokens(params, tokens, steps, lengths, state, ws, null, finalState);
-        ws.dropout(trainingDropout, trainingSeed);
+        try {
+            stack.forwardTokens(params, tokens, steps, lengths, state, ws, null, finalState);
+        } finally {
+            ws.dropout(trainingDropout, trainingSeed); // a rejected call must not leave training without its dropout
+        }
         probabilities(params, steps, out);
         if (state != null) {
             System.arraycopy(finalState, 0, state, 0, shape.stateLength(ws.rows()));
@@ -352,8 +355,11 @@ public final class Network {
         requireInput(Input.DENSE);
         checkPrediction(params, steps, lengths, out);
         ws.dropout(0, 0);
-        stack.forward(params, x, steps, lengths, null, ws, null, finalState);
-        ws.dropout(trainingDropout, trainingSeed);
+        try {
+            stack.forward(params, x, steps, lengths, null, ws, null, finalState);
+        } finally {
+            ws.dropout(trainingDropout, trainingSeed);
+        }
         probabilities(params, steps, out);
     }
 
@@ -366,13 +372,11 @@ public final class Network {
     private void checkTraining(float[] params, int steps, int[] lengths, int[] targets, float[] grads) {
         Checks.length("params", params, size(), "the network's size()");
         Checks.length("grads", grads, size(), "the network's size()");
+        Checks.distinct(params, grads);
         Checks.notNull("targets", targets);
-        int batch = rows(lengths);
-        if (steps < 1 || steps > shape.maxSteps()) {
-            throw new IllegalArgumentException("steps must be in [1, " + shape.maxSteps() + "] (maxSteps), was " + steps);
-        }
+        int batch = RecurrentStack.rows(shape, steps, lengths);
         if (target == Target.LAST_STEP) {
-            head.checkLabels(targets, batch);
+            head.checkLabels("targets", targets, batch);
             return;
         }
         if (targets.length < steps * batch) {
@@ -392,13 +396,14 @@ public final class Network {
 
     private void checkPrediction(float[] params, int steps, int[] lengths, float[] out) {
         Checks.length("params", params, size(), "the network's size()");
-        long rows = target == Target.LAST_STEP ? rows(lengths) : (long) steps * rows(lengths);
+        int batch = RecurrentStack.rows(shape, steps, lengths);
+        long rows = target == Target.LAST_STEP ? batch : (long) steps * batch;
         Checks.atLeast("out", out, rows * head.outputs(), target == Target.LAST_STEP ? "rows*outputs" : "steps*rows*outputs");
     }
 
-    /** @return the rows of a pass: one per length, or B (the stack checks lengths.length) */
+    /** @return the rows of a pass whose lengths were checked: one per length, or B */
     private int rows(int[] lengths) {
-        return lengths == null || lengths.length < 1 || lengths.length > shape.batch() ? shape.batch() : lengths.length;
+        return lengths == null ? shape.batch() : lengths.length;
     }
 
     /** The head on the forward pass just run: its loss, its gradients added, the stack's upstream gradient set. */

@@ -406,9 +406,7 @@ public abstract class RecurrentLayer {
         if ((tokens == null ? x : tokens) != ws.forwardInput) {
             throw new IllegalArgumentException((tokens == null ? "x" : "tokens") + " must be the array the last forward on ws read");
         }
-        if (grads == params) {
-            throw new IllegalArgumentException("grads must not be the params array: backward would add gradients to the parameters");
-        }
+        Checks.distinct(params, grads);
         if (tokens == null) {
             Checks.atLeast("x", x, (long) shape.inputLength(steps), "steps*batch*inputSize");
         } else {

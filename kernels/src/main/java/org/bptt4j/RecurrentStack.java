@@ -124,25 +124,36 @@ public final class RecurrentStack {
     private int checkForward(float[] params, int steps, int[] lengths, float[] state0, StackWorkspace ws, float[] out, float[] stateT) {
         Checks.atLeast("params", params, parameterSize, "the stack's parameterSize()");
         checkWorkspace(ws);
-        if (steps < 1 || steps > shape.maxSteps()) {
-            throw new IllegalArgumentException("steps must be in [1, " + shape.maxSteps() + "] (maxSteps), was " + steps);
-        }
-        int batch = lengths == null ? shape.batch() : lengths.length;
-        if (lengths != null) {
-            if (lengths.length < 1 || lengths.length > shape.batch()) {
-                throw new IllegalArgumentException("lengths.length (the rows of the pass) must be in [1, " + shape.batch()
-                        + "] (batch), was " + lengths.length);
-            }
-            for (int b = 0; b < batch; b++) {
-                if (lengths[b] < 1 || lengths[b] > steps) {
-                    throw new IllegalArgumentException("lengths[" + b + "] must be in [1, " + steps + "] (steps), was " + lengths[b]);
-                }
-            }
-        }
+        int batch = rows(shape, steps, lengths);
         Checks.atLeastOrNull("state0", state0, shape.stateLength(batch), "the stack's stateLength(rows)");
         Checks.atLeastOrNull("out", out, (long) steps * batch * shape.outputSize(), "steps*rows*outputSize");
         Checks.atLeastOrNull("stateT", stateT, shape.stateLength(batch), "the stack's stateLength(rows)");
         return batch;
+    }
+
+    /**
+     * The rows of a pass, its steps and lengths checked: {@code lengths.length}, or B when null.
+     *
+     * @throws IllegalArgumentException if steps is outside [1, maxSteps], lengths holds no row or
+     *                                  more than B, or a length is outside [1, steps]
+     */
+    static int rows(StackShape shape, int steps, int[] lengths) {
+        if (steps < 1 || steps > shape.maxSteps()) {
+            throw new IllegalArgumentException("steps must be in [1, " + shape.maxSteps() + "] (maxSteps), was " + steps);
+        }
+        if (lengths == null) {
+            return shape.batch();
+        }
+        if (lengths.length < 1 || lengths.length > shape.batch()) {
+            throw new IllegalArgumentException("lengths.length (the rows of the pass) must be in [1, " + shape.batch()
+                    + "] (batch), was " + lengths.length);
+        }
+        for (int b = 0; b < lengths.length; b++) {
+            if (lengths[b] < 1 || lengths[b] > steps) {
+                throw new IllegalArgumentException("lengths[" + b + "] must be in [1, " + steps + "] (steps), was " + lengths[b]);
+            }
+        }
+        return lengths.length;
     }
 
     /** Ids in range at every position a row reaches. */

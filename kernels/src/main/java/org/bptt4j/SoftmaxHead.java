@@ -119,6 +119,7 @@ public abstract class SoftmaxHead {
         checkCommon(params, offset, hws);
         checkTargets(targets, rows);
         checkParams("grads", grads, offset);
+        Checks.distinct(params, grads);
         Checks.atLeast("dh", dh, (long) rows * layer.hiddenSize(), "steps*batch*hiddenSize");
         return computeLoss(params, offset, states.states(), states.stateOffset(1), rows, targets, hws, grads, dh);
     }
@@ -142,8 +143,9 @@ public abstract class SoftmaxHead {
                                      float[] grads, float[] dhLast) {
         int steps = checkStates(states);
         checkCommon(params, offset, hws);
-        checkLabels(targets, layer.batch());
+        checkLabels("targets", targets, layer.batch());
         checkParams("grads", grads, offset);
+        Checks.distinct(params, grads);
         Checks.atLeast("dhLast", dhLast, layer.hiddenLength(), "batch*hiddenSize");
         return computeLoss(params, offset, states.states(), states.stateOffset(steps), layer.batch(), targets, hws, grads, dhLast);
     }
@@ -246,11 +248,16 @@ public abstract class SoftmaxHead {
      * @throws IllegalArgumentException if labels is null, not {@code rows} long, or holds an id outside [0, V)
      */
     public final void checkLabels(int[] labels, int rows) {
-        Checks.notNull("labels", labels);
+        checkLabels("labels", labels, rows);
+    }
+
+    /** {@link #checkLabels(int[], int)}, its messages naming the argument {@code name}. */
+    final void checkLabels(String name, int[] labels, int rows) {
+        Checks.notNull(name, labels);
         if (labels.length != rows) {
-            throw new IllegalArgumentException("labels.length must be " + rows + " (one label per row), was " + labels.length);
+            throw new IllegalArgumentException(name + ".length must be " + rows + " (one label per row), was " + labels.length);
         }
-        checkTargets(labels, rows);
+        checkIds(name, labels, rows);
     }
 
     /**
@@ -266,9 +273,13 @@ public abstract class SoftmaxHead {
         if (targets.length < rows) {
             throw new IllegalArgumentException("targets.length must be at least " + rows + ", was " + targets.length);
         }
+        checkIds("targets", targets, rows);
+    }
+
+    private void checkIds(String name, int[] ids, int rows) {
         for (int r = 0; r < rows; r++) {
-            if (targets[r] < 0 || targets[r] >= outputs) {
-                throw new IllegalArgumentException("targets[" + r + "] must be in [0, " + outputs + ") (outputs), was " + targets[r]);
+            if (ids[r] < 0 || ids[r] >= outputs) {
+                throw new IllegalArgumentException(name + "[" + r + "] must be in [0, " + outputs + ") (outputs), was " + ids[r]);
             }
         }
     }

@@ -172,9 +172,7 @@ public final class StackWorkspace {
         if (input != forwardInput) {
             throw new IllegalArgumentException(inputName + " must be the array the last forward on ws read");
         }
-        if (grads == params) {
-            throw new IllegalArgumentException("grads must not be the params array: backward would add gradients to the parameters");
-        }
+        Checks.distinct(params, grads);
     }
 
     /** @return the rows of the last pass (B, or fewer) */

@@ -127,8 +127,10 @@ public final class StepRows {
      *
      * @param b the sorted row, from 0 to {@code sequences() - 1}
      * @return its length, from 1 to {@link #steps()}
+     * @throws IllegalArgumentException if b is outside [0, sequences())
      */
     public int length(int b) {
+        org.bptt4j.internal.Checks.index("b", b, sequences());
         int t = steps;
         while (active[t] <= b) {
             t--;

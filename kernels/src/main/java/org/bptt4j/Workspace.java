@@ -80,7 +80,9 @@ public abstract class Workspace {
      * The hidden states {@code h_0 .. h_T} of the last forward pass, (maxSteps+1) x B x H, {@code h_t}
      * from {@link #stateOffset(int) stateOffset(t)}; only the first {@code (steps()+1)*B*H} floats
      * are meaningful. The array itself is returned, not a copy: read it, never write it (backward
-     * reads it).
+     * reads it). This is the layout of every workspace from {@link RecurrentLayer#newWorkspace()};
+     * the layers inside a {@link RecurrentStack} given lengths pack their rows instead (see
+     * {@link StepRows}), which is why a stack's outputs are read through its {@link StackWorkspace}.
      *
      * @return the saved states' array
      */

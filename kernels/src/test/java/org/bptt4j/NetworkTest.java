@@ -1,5 +1,6 @@
 package org.bptt4j;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,7 @@ import org.bptt4j.train.Adam;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Networks of any shape: finite differences, SIMD against reference, learning, prediction, checks, no allocation. */
 class NetworkTest {
@@ -190,13 +192,54 @@ class NetworkTest {
         float[] cp = new float[classifier.size()], cg = new float[classifier.size()];
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> classifier.trainTokens(cp, tokens, STEPS, LENGTHS, new int[STEPS * BATCH], cg));
-        assertTrue(e.getMessage().startsWith("labels.length must be 3"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("targets.length must be 3"), e.getMessage());
         for (float g : none) {
             assertEquals(0f, g, "nothing written");
         }
         for (float g : cg) {
             assertEquals(0f, g, "nothing written");
         }
+        // No rows at all: a clear error, not an index out of bounds.
+        e = assertThrows(IllegalArgumentException.class, () -> n.trainTokens(params, tokens, STEPS, new int[0], targets, none));
+        assertTrue(e.getMessage().startsWith("lengths.length"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> n.predictTokens(params, tokens, STEPS, new int[0], new float[999]));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Target.class)
+    void gradientsIntoTheParametersArrayAreRefusedWithNothingWritten(Target target) {
+        Network n = network(Implementation.SIMD, "gru", Input.TOKENS, target, 2, 2);
+        float[] params = new float[n.size()];
+        n.initialize(params, new Random(4));
+        float[] before = params.clone();
+        int[] tokens = new int[STEPS * BATCH], targets = new int[target == Target.LAST_STEP ? BATCH : STEPS * BATCH];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> n.trainTokens(params, tokens, STEPS, LENGTHS, targets, params));
+        assertTrue(e.getMessage().startsWith("grads must not be the params array"), e.getMessage());
+        assertArrayEquals(before, params);
+    }
+
+    @Test
+    void aRejectedPredictionLeavesTrainingItsDropout() {
+        int[] tokens = new int[STEPS * BATCH], targets = new int[STEPS * BATCH], badToken = new int[STEPS * BATCH];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = i % VOCAB;
+            targets[i] = i % CLASSES;
+        }
+        badToken[1] = VOCAB;
+        float[][] grads = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            Network n = network(Implementation.SIMD, "lstm", Input.TOKENS, Target.EVERY_STEP, 2, 1);
+            float[] params = new float[n.size()];
+            n.initialize(params, new Random(5));
+            n.dropout(0.5f, 9);
+            if (run == 1) {
+                assertThrows(IllegalArgumentException.class, () -> n.predictTokens(params, badToken, STEPS, LENGTHS, new float[999]));
+            }
+            grads[run] = new float[n.size()];
+            n.trainTokens(params, tokens, STEPS, LENGTHS, targets, grads[run]);
+        }
+        assertArrayEquals(grads[0], grads[1], "the same dropout before and after a rejected prediction");
     }
 
     @Test

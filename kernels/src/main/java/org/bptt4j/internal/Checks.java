@@ -35,6 +35,16 @@ public final class Checks {
         return value;
     }
 
+    /**
+     * @throws IllegalArgumentException if {@code grads} is the {@code params} array itself: the
+     *                                  gradients would be added to the parameters
+     */
+    public static void distinct(float[] params, float[] grads) {
+        if (grads == params) {
+            throw new IllegalArgumentException("grads must not be the params array: gradients would be added to the parameters");
+        }
+    }
+
     /** @throws IllegalArgumentException if {@code value} is null */
     public static <T> T notNull(String name, T value) {
         if (value == null) {

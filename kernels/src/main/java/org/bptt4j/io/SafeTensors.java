@@ -186,8 +186,8 @@ public final class SafeTensors {
                 throw malformed(source, "tensor \"" + name + "\" has a bad dimension " + dims.get(i));
             }
             shape[i] = (int) (long) d;
-            elements = d == 0 || elements == 0 ? 0 : Math.min(Math.multiplyHigh(elements, d) != 0 ? Long.MAX_VALUE : elements * d,
-                    Long.MAX_VALUE / 16); // saturates: a count this large fails the size check below
+            long cap = Long.MAX_VALUE / 16; // saturates: a count this large fails the size check below
+            elements = d == 0 || elements == 0 ? 0 : elements > cap / d ? cap : elements * d;
         }
         if (elements > Integer.MAX_VALUE - 8) {
             throw malformed(source, "tensor \"" + name + "\" has " + elements + " elements, more than a Java array holds");

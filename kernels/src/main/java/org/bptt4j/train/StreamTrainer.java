@@ -66,9 +66,12 @@ public final class StreamTrainer {
      * @param h         the state, {@code shape.stateLength()} floats (h, then the LSTM's c), carried in and out
      * @return the summed cross-entropy of the chunk (length * B predictions)
      * @throws IllegalArgumentException for a bad argument (a length above maxSteps, a position too
-     *                                  close to the end, a token out of range); nothing is written then
+     *                                  close to the end, a token out of range); neither params nor h
+     *                                  is written then (the trainer's own gradients may be)
      * @throws ArithmeticException      if the loss or a gradient is not finite; the parameters and the
-     *                                  optimizer's state are untouched then (the state h has moved on)
+     *                                  optimizer's state are untouched then (the state h has moved on).
+     *                                  With clipping, an infinite gradient is clipped like any other
+     *                                  (as min-char-rnn's {@code np.clip}); a NaN is refused
      */
     public double trainChunk(float[] params, int[] stream, int[] positions, int length, float[] h) {
         Checks.length("params", params, model.size(), "the model's size");

@@ -107,6 +107,8 @@ class SafeTensorsTest {
                 {"{\"__metadata__\":{\"k\":1}}", "not a string"},
                 {"{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16.0]}}", "only integers"},
                 {"{\"a\":{\"dtype\":\"F32\",\"shape\":[1048576,1048576,16777216],\"data_offsets\":[0,0]}}", "more than a Java array"},
+                // 5 * 2^30 * 4 * 2^29 lies in [2^63, 2^64): a product that wraps negative without overflowing 64 bits
+                {"{\"a\":{\"dtype\":\"F64\",\"shape\":[5,1073741824,4,536870912],\"data_offsets\":[0,0]}}", "more than a Java array"},
         };
         for (String[] c : cases) {
             IOException e = assertThrows(IOException.class, () -> SafeTensors.parse(file(c[0], d16), "bad"), c[0]);
