@@ -26,7 +26,8 @@ def flops(name, b, h, cell="rnn_tanh"):
     return fwd if name == "forward" else 3.0 * fwd  # forwardBackward and forwardBackwardLastStep
 
 
-def main(paths, measured=None):
+def read_results(paths):
+    """{(cell, benchmark, B, H, impl): (median seconds, B/op)} and {(B, impl): (median steps/s, B/op)}."""
     rows = {}
     steps = {}
     for r in [r for path in paths for r in json.load(open(path))]:
@@ -47,6 +48,11 @@ def main(paths, measured=None):
         seconds = statistics.median(raw) * scale
         alloc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")
         rows[(cell, name, b, h, impl)] = (seconds, alloc)
+    return rows, steps
+
+
+def main(paths, measured=None):
+    rows, steps = read_results(paths)
     extra = " %% of %.0f |" % measured if measured else ""
     print("| cell | benchmark | B | I = H | impl | median ms | GFLOP/s | %% of %.0f |%s B/op | vs reference |" % (PEAK, extra))
     print("|---|---|---:|---:|---|---:|---:|---:|" + ("---:|" if measured else "") + "---:|---:|")

@@ -244,7 +244,7 @@ public final class CharModel {
             step();
             if (n % 100 == 0) {
                 long now = System.nanoTime();
-                String rate = n == 0 ? "first iteration" : String.format(Locale.ROOT, "%.0f iterations/s", 100 / ((now - last) / 1e9));
+                String rate = n == 0 ? String.format(Locale.ROOT, "first iteration: %.0f ms", (now - start) / 1e6) : String.format(Locale.ROOT, "%.0f iterations/s", 100 / ((now - last) / 1e9));
                 last = now;
                 System.out.printf(Locale.ROOT, "iter %d, loss: %f   (%s)%n", n, smoothLoss, rate);
             }
