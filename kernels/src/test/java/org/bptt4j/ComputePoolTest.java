@@ -37,7 +37,9 @@ class ComputePoolTest {
 
     @ParameterizedTest(name = "{0} T={1} B={2} I={3} H={4} every step {5}")
     @CsvSource({"lstm,5,8,17,128,true", "gru,4,33,7,100,false", "rnn_tanh,6,64,33,100,true", "rnn_relu,3,17,100,200,true",
-            "lstm,3,1,64,512,false", "gru,8,96,64,33,true", "lstm,2,7,3,257,true"})
+            "lstm,3,1,64,512,false", "gru,8,96,64,33,true", "lstm,2,7,3,257,true",
+            // T*B = 1024 rows: the big products pass PARALLEL_PRODUCT and split by columns, each part packing B into its own buffer
+            "lstm,16,64,64,128,true"})
     void everyResultIsBitIdenticalForOneToFourThreads(String cell, int steps, int batch, int in, int hid, boolean everyStep) {
         LayerShape shape = LayerShape.named(cell, steps, batch, in, hid);
         Pass one = pass(shape, null, everyStep);

@@ -16,6 +16,14 @@ import jdk.incubator.vector.VectorSpecies;
  * 12-33% faster than with 4 x 4 tiles at B = 64, H = 512 in PhaseBenchmark), then {@value #ROWS} x
  * {@value #VECTORS} and single rows for what is left.
  *
+ * <p>Packing: where a column block of {@value #VECTORS} vectors has 6 rows or more, its k x
+ * {@code W} panel of B ({@code W = VECTORS * L} columns) is first copied into the product's
+ * {@link Product#pack} buffer, rows W floats apart, and every tile of the block reads it there.
+ * The 6-row tiles read it with a stride the JIT knows (W, a constant), so that C2 hoists B's bounds
+ * checks and its multiplication out of their inner loop, and the panel's rows are contiguous (no
+ * cache-set conflicts, no TLB misses, whatever B's row stride). The copy (k*W floats, once per
+ * block) is paid back by every 6-row tile that reads the panel.
+ *
  * <p>B and C are row-major ({@code B(p, j) = b[bOff + p*ldb + j]}); A is read through two strides,
  * {@code A(i, p) = a[aOff + i*aRow + p*aCol]}, so that the same kernel computes {@code A B} and
  * {@code A^T B} without a copy. Each A element is broadcast and multiplied with a row segment of B,
@@ -47,6 +55,8 @@ final class MatMul {
     static final int K_CHUNK = 128;
     /** The longest k a product sums without splitting it (see {@link #multiplyBlocked}). */
     static final int K_BLOCK = 512;
+    /** Columns of a packed panel of B: one full column block. */
+    static final int W = VECTORS * L;
     /** A 1 x k matrix of ones when read with aRow = aCol = 0: column sums as a product. */
     static final float[] ONE = {1f};
 
@@ -63,9 +73,20 @@ final class MatMul {
     private MatMul() {
     }
 
+    /**
+     * The length of a pack buffer for products whose sums run over at most {@code maxK} rows of B
+     * (longer sums are split into chunks of {@value #K_BLOCK}, or {@value #K_CHUNK} when adding).
+     *
+     * @param maxK the longest k of the products the buffer serves
+     * @return floats for one packed panel: {@code min(maxK, K_BLOCK) * W}
+     */
+    static int packLength(int maxK) {
+        return Math.max(1, Math.min(maxK, K_BLOCK)) * W;
+    }
+
     /** Runs {@code p}: {@code C = start + A B}; see the class comment for the layouts. */
     static void multiply(Product p) {
-        multiplyColumns(p, 0, p.n);
+        multiplyColumns(p, 0, p.n, p.pack);
     }
 
     /**
@@ -73,9 +94,9 @@ final class MatMul {
      * computes for them (each element's sum runs over the same k in the same order whatever
      * columns come with it): the part one thread of a {@link org.bptt4j.ComputePool} takes.
      */
-    static void multiplyColumns(Product p, int j0, int j1) {
+    static void multiplyColumns(Product p, int j0, int j1, float[] pack) {
         multiplyBlocked(p.m, j1 - j0, p.k, p.a, p.aOff, p.aRow, p.aCol, p.b, p.bOff + j0, p.ldb, p.c, p.cOff + j0, p.ldc, p.start,
-                p.u, p.u == null ? 0 : p.uOff + j0, p.ldu);
+                p.u, p.u == null ? 0 : p.uOff + j0, p.ldu, pack);
     }
 
     /**
@@ -89,18 +110,21 @@ final class MatMul {
      * unsplit sum. The product's start is ignored.
      */
     static void multiplyAdd(Product p, float[] staging) {
-        multiplyAddColumns(p, staging, 0, p.n);
+        multiplyAddColumns(p, staging, 0, p.n, p.pack);
     }
 
-    /** Columns {@code [j0, j1)} of {@link #multiplyAdd}, with the same sums; their running sums in the same columns of {@code staging}. */
-    static void multiplyAddColumns(Product p, float[] staging, int j0, int j1) {
+    /**
+     * Columns {@code [j0, j1)} of {@link #multiplyAdd}, with the same sums; their running sums in
+     * the same columns of {@code staging}, B's panels packed in {@code pack} (the caller's own).
+     */
+    static void multiplyAddColumns(Product p, float[] staging, int j0, int j1, float[] pack) {
         int m = p.m, n = p.n, k = p.k, width = j1 - j0;
         if (k == 0) {
             return; // an empty sum adds nothing
         }
         for (int k0 = 0; k0 < k; k0 += K_CHUNK) {
             multiply(m, width, Math.min(K_CHUNK, k - k0), p.a, p.aOff + k0 * p.aCol, p.aRow, p.aCol, p.b, p.bOff + k0 * p.ldb + j0, p.ldb,
-                    staging, j0, n, k0 == 0 ? Start.ZERO : Start.C, null, 0, 0);
+                    staging, j0, n, k0 == 0 ? Start.ZERO : Start.C, null, 0, 0, pack);
         }
         for (int i = 0; i < m; i++) {
             Rows.accumulate(staging, i * n + j0, p.c, p.cOff + i * p.ldc + j0, width);
@@ -121,17 +145,17 @@ final class MatMul {
                                         float[] a, int aOff, int aRow, int aCol,
                                         float[] b, int bOff, int ldb,
                                         float[] c, int cOff, int ldc,
-                                        Start start, float[] u, int uOff, int ldu) {
+                                        Start start, float[] u, int uOff, int ldu, float[] pack) {
         if (k <= K_BLOCK) {
-            multiply(m, n, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, start, u, uOff, ldu);
+            multiply(m, n, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, start, u, uOff, ldu, pack);
             return;
         }
-        int block = VECTORS * L;
+        int block = W;
         for (int j0 = 0; j0 < n; j0 += block) {
             int width = Math.min(block, n - j0);
             for (int k0 = 0; k0 < k; k0 += K_BLOCK) {
                 multiply(m, width, Math.min(K_BLOCK, k - k0), a, aOff + k0 * aCol, aRow, aCol, b, bOff + k0 * ldb + j0, ldb,
-                        c, cOff + j0, ldc, k0 == 0 ? start : Start.C, u, uOff + j0, ldu);
+                        c, cOff + j0, ldc, k0 == 0 ? start : Start.C, u, uOff + j0, ldu, pack);
             }
         }
     }
@@ -140,19 +164,30 @@ final class MatMul {
                                  float[] a, int aOff, int aRow, int aCol,
                                  float[] b, int bOff, int ldb,
                                  float[] c, int cOff, int ldc,
-                                 Start ep, float[] u, int uOff, int ldu) {
-        int block = VECTORS * L;
-        int nFull = n - n % block;
-        for (int j = 0; j < nFull; j += block) {
+                                 Start ep, float[] u, int uOff, int ldu, float[] pack) {
+        int nFull = n - n % W;
+        boolean packs = pack != null && m >= 6 && (long) k * W <= pack.length;
+        for (int j = 0; j < nFull; j += W) {
+            // This column block's B: its packed panel (rows W apart), or B where it lies.
+            float[] bb = b;
+            int bj = bOff + j, lb = ldb;
+            if (packs) {
+                for (int p = 0; p < k; p++) {
+                    System.arraycopy(b, bj + p * ldb, pack, p * W, W);
+                }
+                bb = pack;
+                bj = 0;
+                lb = W;
+            }
             int i = 0;
-            for (; i + 6 <= m; i += 6) {
-                tile(6, VECTORS, i, j, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu);
+            for (; packs && i + 6 <= m; i += 6) {
+                tile6x4(k, a, aOff + i * aRow, aRow, aCol, pack, c, cOff + i * ldc + j, ldc, ep, u, uOff + i * ldu + j, ldu);
             }
             for (; i + ROWS <= m; i += ROWS) {
-                tile(ROWS, VECTORS, i, j, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu);
+                tile4x4(k, a, aOff + i * aRow, aRow, aCol, bb, bj, lb, c, cOff + i * ldc + j, ldc, ep, u, uOff + i * ldu + j, ldu);
             }
             for (; i < m; i++) {
-                tile(1, VECTORS, i, j, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, ep, u, uOff, ldu);
+                tile1x4(k, a, aOff + i * aRow, aCol, bb, bj, lb, c, cOff + i * ldc + j, ep, u, uOff + i * ldu + j);
             }
         }
         int nVectors = n - n % L;
@@ -198,9 +233,6 @@ final class MatMul {
                              Start ep, float[] u, int uOff, int ldu) {
         int ai = aOff + i * aRow, bj = bOff + j, ci = cOff + i * ldc + j, ui = uOff + i * ldu + j;
         switch (rows * 10 + vectors) {
-            case 64 -> tile6x4(k, a, ai, aRow, aCol, b, bj, ldb, c, ci, ldc, ep, u, ui, ldu);
-            case 44 -> tile4x4(k, a, ai, aRow, aCol, b, bj, ldb, c, ci, ldc, ep, u, ui, ldu);
-            case 14 -> tile1x4(k, a, ai, aCol, b, bj, ldb, c, ci, ep, u, ui);
             case 41 -> tile4x1(k, a, ai, aRow, aCol, b, bj, ldb, c, ci, ldc, ep, u, ui, ldu);
             case 12 -> tile1x2(k, a, ai, aCol, b, bj, ldb, c, ci, ep, u, ui);
             case 11 -> tile1x1(k, a, ai, aCol, b, bj, ldb, c, ci, ep, u, ui);
@@ -229,8 +261,13 @@ final class MatMul {
         }
     }
 
-    /** Six rows by four full vectors: 24 accumulators, 4 loads of B and 6 broadcasts of A per step of k. */
-    private static void tile6x4(int k, float[] a, int ai, int aRow, int aCol, float[] b, int bj, int ldb, float[] c, int ci, int ldc, Start ep, float[] u, int ui, int ldu) {
+    /**
+     * Six rows by four full vectors from a packed panel of B ({@code B(p, j) = panel[p*W + j]}): 24
+     * accumulators, 4 loads of B and 6 broadcasts of A per step of k. One loop only: a second one
+     * (for a row-major A) made the method too large for C2 to inline the Vector API's calls, and
+     * every vector was boxed.
+     */
+    private static void tile6x4(int k, float[] a, int ai, int aRow, int aCol, float[] panel, float[] c, int ci, int ldc, Start ep, float[] u, int ui, int ldu) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
@@ -289,11 +326,11 @@ final class MatMul {
             c53 = FloatVector.fromArray(S, u, ui + 5 * ldu + 3 * L);
         }
         for (int p = 0; p < k; p++) {
-            int bp = bj + p * ldb;
-            FloatVector b0 = FloatVector.fromArray(S, b, bp);
-            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-            FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
-            FloatVector b3 = FloatVector.fromArray(S, b, bp + 3 * L);
+            int bp = p * W;
+            FloatVector b0 = FloatVector.fromArray(S, panel, bp);
+            FloatVector b1 = FloatVector.fromArray(S, panel, bp + L);
+            FloatVector b2 = FloatVector.fromArray(S, panel, bp + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, panel, bp + 3 * L);
             int ap = ai + p * aCol;
             FloatVector a0 = FloatVector.broadcast(S, a[ap]);
             c00 = a0.fma(b0, c00);

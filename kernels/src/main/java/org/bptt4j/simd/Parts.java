@@ -24,13 +24,10 @@ final class Parts implements ComputePool.Job {
     /** The width of a part: units of a step, or columns of a product. */
     int width;
 
-    Parts(SimdLayer layer, SimdWorkspace ws, int maxBlocks) {
+    Parts(SimdLayer layer, SimdWorkspace ws) {
         this.layer = layer;
         this.ws = ws;
-        this.products = new Product[maxBlocks];
-        for (int i = 0; i < maxBlocks; i++) {
-            products[i] = new Product();
-        }
+        this.products = ws.partProducts;
     }
 
     /** Step t of forward, blocks of {@code block} units. */
@@ -74,9 +71,9 @@ final class Parts implements ComputePool.Job {
             case COLUMNS -> {
                 int to = Math.min(product.n, from + width);
                 if (staging == null) {
-                    MatMul.multiplyColumns(product, from, to);
+                    MatMul.multiplyColumns(product, from, to, products[index].pack); // each part packs into its own buffer
                 } else {
-                    MatMul.multiplyAddColumns(product, staging, from, to);
+                    MatMul.multiplyAddColumns(product, staging, from, to, products[index].pack);
                 }
             }
         }

@@ -16,6 +16,8 @@ import org.bptt4j.simd.MatMul.Start;
  * ({@link #aOnes}: column sums as a product).
  */
 final class Product {
+    /** The scratch B's panels are packed into (see {@link MatMul}), this descriptor's own; null: none, no packing. */
+    final float[] pack;
     int m, n, k;
     float[] a;
     int aOff, aRow, aCol;
@@ -26,6 +28,20 @@ final class Product {
     Start start = Start.ZERO;
     float[] u;
     int uOff, ldu;
+
+    /** A descriptor that packs nothing (the 6-row tiles need a pack buffer: it runs 4-row ones). */
+    Product() {
+        this(null);
+    }
+
+    /**
+     * A descriptor with its own pack buffer.
+     *
+     * @param pack {@link MatMul#packLength} floats for the longest k it will run, or null
+     */
+    Product(float[] pack) {
+        this.pack = pack;
+    }
 
     /** C is m x n; the sum runs over k. Sets the start to zero. */
     Product size(int m, int n, int k) {

@@ -126,8 +126,10 @@ public final class SimdLayer extends RecurrentLayer {
 
     @Override
     protected Workspace createWorkspace(boolean variableLengths) {
-        SimdWorkspace ws = new SimdWorkspace(shape(), variableLengths);
-        ws.parts = new Parts(this, ws, (shape().hiddenSize() + TILE - 1) / TILE);
+        // The parts a split runs at once: a step's unit blocks, or a product's column blocks (at most 4 per thread).
+        int parts = pool == null ? 0 : Math.max((shape().hiddenSize() + TILE - 1) / TILE, 4 * pool.threads());
+        SimdWorkspace ws = new SimdWorkspace(shape(), variableLengths, parts);
+        ws.parts = new Parts(this, ws);
         return ws;
     }
 

@@ -27,12 +27,19 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
         super(layer, outputs);
     }
 
-    /** The head's buffers and the descriptor its products run through. */
+    /** The head's buffers, and the descriptor its products run through with its pack buffer (k: H, V, or chunks of the rows). */
     private static final class Buffers extends HeadWorkspace {
-        final Product product = new Product();
+        final Product product;
 
         Buffers(LayerShape layer, int outputs) {
             super(layer, outputs);
+            int maxK = Math.max(Math.max(layer.hiddenSize(), outputs), MatMul.K_CHUNK);
+            product = new Product(new float[MatMul.packLength(maxK) + org.bptt4j.Workspace.PADDING]);
+        }
+
+        @Override
+        public long sizeInBytes() {
+            return super.sizeInBytes() + 4L * product.pack.length;
         }
     }
 

@@ -24,6 +24,10 @@ import org.bptt4j.Workspace;
  *   weights       W_x then W_h copied with rows of ldz floats      (I+H)*ldz  (only where G*H is a multiple of 512)
  *   staging       running weight-gradient sums                     max(I,H)*G*H
  *   previousStates  each step's h_{t-1} rows, gathered for dW_h      T*B*H      (rows of different lengths only)
+ * scratch of every product
+ *   pack          a panel of B, packed (see {@link MatMul}); one for    (1 + parts) * MatMul.packLength(max(I, G*H, K_CHUNK))
+ *                 {@link #product} and one for each of the parts a
+ *                 compute pool runs at once (none without a pool)
  * </pre>
  * Rows of different lengths (a {@link org.bptt4j.RecurrentStack}) leave out the missing steps'
  * rows: the offsets come from {@link org.bptt4j.StepRows}, and the formulas are the capacity.
@@ -37,7 +41,7 @@ import org.bptt4j.Workspace;
  * multiple of 2 KiB apart (G*H a multiple of 512), forward copies W_x and W_h into {@code weights}
  * with rows ldz apart; elsewhere the copy would cost more than it saves at small batches.
  * Each buffer is followed by {@link Workspace#PADDING} floats, and a buffer a cell does not use has
- * none at all. {@link #sizeInBytes(LayerShape)} adds up exactly these lengths: the formula lives
+ * none at all. {@link #sizeInBytes(LayerShape, boolean, int)} adds up exactly these lengths: the formula lives
  * in {@link #lengths}.
  */
 final class SimdWorkspace extends Workspace {
@@ -63,13 +67,24 @@ final class SimdWorkspace extends Workspace {
     final int ldx;
     /** Where W_x^T starts in {@code transposed}, after W_h^T. */
     final int inputTransposedOffset;
-    /** The descriptor every product of a pass is run through. */
-    final Product product = new Product();
+    /** The descriptor every product of a pass is run through, on the caller's thread. */
+    final Product product;
+    /** One descriptor for each part of a split step or product, each with its own pack buffer. */
+    final Product[] partProducts;
     /** The pass's work split for a compute pool (set by the layer that made this workspace). */
     Parts parts;
 
-    SimdWorkspace(LayerShape shape, boolean variableLengths) {
+    /**
+     * @param parts the most parts a compute pool runs at once for this workspace's layer (0 without
+     *              a pool): the descriptors, and pack buffers, the split passes need
+     */
+    SimdWorkspace(LayerShape shape, boolean variableLengths, int parts) {
         super(shape);
+        product = new Product(buffer(packLength(shape)));
+        partProducts = new Product[parts];
+        for (int i = 0; i < parts; i++) {
+            partProducts[i] = new Product(buffer(packLength(shape)));
+        }
         long[] n = lengths(shape, variableLengths);
         ldg = gateStride(shape);
         ldz = stride(shape.gateWidth());
@@ -112,6 +127,11 @@ final class SimdWorkspace extends Workspace {
                 variableLengths ? t * bh : 0};
     }
 
+    /** @return the floats of one pack buffer: a panel of B for the longest k of the layer's products (the weight gradients' chunks included) */
+    static int packLength(LayerShape s) {
+        return MatMul.packLength(Math.max(Math.max(s.inputSize(), s.gateWidth()), MatMul.K_CHUNK));
+    }
+
     /** @return the row stride for rows of {@code n} floats: n rounded up to whole cache lines of 16 floats, an odd number of them */
     static int stride(int n) {
         int lines = (n + 15) / 16;
@@ -129,8 +149,8 @@ final class SimdWorkspace extends Workspace {
     }
 
     /** @return the size in bytes of the buffers of a workspace for {@code shape}: 4 times the floats of {@link #lengths} and their padding */
-    static long sizeInBytes(LayerShape shape, boolean variableLengths) {
-        long floats = 0;
+    static long sizeInBytes(LayerShape shape, boolean variableLengths, int parts) {
+        long floats = (1L + parts) * (packLength(shape) + PADDING);
         for (long n : lengths(shape, variableLengths)) {
             floats += n == 0 ? 0 : n + PADDING;
         }
@@ -143,7 +163,7 @@ final class SimdWorkspace extends Workspace {
 
     @Override
     public long sizeInBytes() {
-        return sizeInBytes(shape(), previousStates != null);
+        return sizeInBytes(shape(), previousStates != null, partProducts.length);
     }
 
     @Override

@@ -22,17 +22,30 @@ class SimdWorkspaceTest {
     @CsvSource({"rnn_tanh,7,3,5,4", "rnn_relu,4,2,600,512", "lstm,3,2,5,7", "lstm,2,3,5,256", "gru,5,1,33,17", "gru,2,2,3,512"})
     void sizeInBytesIsWhatTheBuffersHold(String cell, int steps, int batch, int in, int hid) {
         LayerShape shape = LayerShape.named(cell, steps, batch, in, hid);
-        SimdWorkspace ws = new SimdWorkspace(shape, false);
+        int parts = 3; // a pool's part descriptors, each with its pack buffer
+        SimdWorkspace ws = new SimdWorkspace(shape, false, parts);
         Map<float[], Boolean> distinct = new IdentityHashMap<>();
         for (float[] a : new float[][]{ws.states, ws.cellStates, ws.gates, ws.newGateSums, ws.stepGradients,
-                ws.inputStepGradients, ws.carry, ws.cellCarry, ws.transposed, ws.weights, ws.staging}) {
+                ws.inputStepGradients, ws.carry, ws.cellCarry, ws.transposed, ws.weights, ws.staging, ws.product.pack}) {
             if (a != null) {
                 distinct.put(a, true);
             }
         }
+        for (Product p : ws.partProducts) {
+            distinct.put(p.pack, true);
+        }
+        Map<float[], Boolean> packs = new IdentityHashMap<>();
+        packs.put(ws.product.pack, true);
+        for (Product p : ws.partProducts) {
+            packs.put(p.pack, true);
+        }
+        assertEquals(1 + parts, packs.size(), "a pack buffer of its own for each descriptor");
+        for (float[] pack : packs.keySet()) {
+            assertEquals(SimdWorkspace.packLength(shape) + org.bptt4j.Workspace.PADDING, pack.length);
+        }
         long floats = distinct.keySet().stream().mapToLong(a -> a.length).sum();
         assertEquals(4 * floats, ws.sizeInBytes());
-        assertEquals(4 * floats, SimdWorkspace.sizeInBytes(shape, false));
+        assertEquals(4 * floats, SimdWorkspace.sizeInBytes(shape, false, parts));
         // The rows each buffer must hold at its stride, and the copy only where G*H is a multiple of 512.
         assertEquals(shape.gateWidth() % 512 == 0, ws.weights != null);
         assertEquals(1, (ws.ldz / 16) % 2, "dz rows an odd number of cache lines apart");

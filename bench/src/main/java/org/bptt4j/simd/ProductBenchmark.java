@@ -1,0 +1,125 @@
+package org.bptt4j.simd;
+
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The matrix products a pass runs, on their own, at the shapes bptt4j runs them (I = H, G gates,
+ * T*B = 4096 rows for the big ones), through the same {@link Product} and {@link MatMul} calls the
+ * driver makes. FLOPs per call: {@code 2*m*n*k}; {@code bench/jmh_table.py} gives GFLOP/s and the
+ * percentage of a {@code PeakBenchmark} from the same sitting. Run by name (ProductBenchmark).
+ *
+ * <ul>
+ * <li>{@code step1}, {@code step32}, {@code step64}: one step of the recurrence, B x H times
+ *     H x G*H, continuing C (the input projection's rows), B = 1, 32, 64;</li>
+ * <li>{@code input}: the input projection, 4096 x H times H x G*H from a bias row;</li>
+ * <li>{@code weightGradient}: {@code dW += X^T dZ}, H x 4096 times 4096 x G*H, added to C;</li>
+ * <li>{@code inputGradient}: {@code dX = dZ W^T}, 4096 x G*H times G*H x H.</li>
+ * </ul>
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms2g", "-Xmx2g"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class ProductBenchmark {
+    /** T*B of the big products. */
+    static final int ROWS = 4096;
+
+    /** Which product (see the class comment). */
+    @Param({"step1", "step32", "step64", "input", "weightGradient", "inputGradient"})
+    public String product;
+
+    /** H = I. */
+    @Param({"128", "256", "512"})
+    public int hidden;
+
+    /** G: 1 (vanilla), 3 (GRU), 4 (LSTM). */
+    @Param({"1", "3", "4"})
+    public int gates;
+
+    Product p;
+    float[] staging;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        Random random = new Random(3);
+        int h = hidden, gh = gates * hidden;
+        int m, n, k;
+        switch (product) {
+            case "step1", "step32", "step64" -> {
+                m = Integer.parseInt(product.substring(4));
+                n = gh;
+                k = h;
+            }
+            case "input" -> {
+                m = ROWS;
+                n = gh;
+                k = h;
+            }
+            case "weightGradient" -> {
+                m = h;
+                n = gh;
+                k = ROWS;
+            }
+            case "inputGradient" -> {
+                m = ROWS;
+                n = h;
+                k = gh;
+            }
+            default -> throw new IllegalArgumentException(product);
+        }
+        // A as the driver lays it out: k x m transposed for the weight gradient, else m x k. The
+        // descriptor's pack buffer as a workspace sizes it (the weight gradient packs chunks of k).
+        p = new Product(new float[MatMul.packLength(product.equals("weightGradient") ? MatMul.K_CHUNK : k)]);
+        p.size(m, n, k);
+        if (product.equals("weightGradient")) {
+            p.aTransposed(fill(random, k * m), 0, m);
+        } else {
+            p.a(fill(random, m * k), 0, k);
+        }
+        // B and C rows an odd number of cache lines apart, as the workspace lays out its buffers
+        // (SimdWorkspace.stride): rows 2 KiB apart would share L1 sets and thrash.
+        int ldb = SimdWorkspace.stride(n);
+        p.b(fill(random, k * ldb), 0, ldb).c(new float[m * ldb + MatMul.L], 0, ldb);
+        if (product.equals("input")) {
+            p.startFromRows(fill(random, n), 0, 0);
+        } else if (product.startsWith("step")) {
+            p.startFromC();
+        }
+        staging = new float[m * n];
+    }
+
+    private static float[] fill(Random random, int length) {
+        float[] a = new float[length + MatMul.L]; // padded as the workspaces are
+        for (int i = 0; i < length; i++) {
+            a[i] = random.nextFloat() - 0.5f;
+        }
+        return a;
+    }
+
+    /** One product; the weight gradient adds to C, as the driver does, the others overwrite it. */
+    @Benchmark
+    public float[] multiply() {
+        if (product.equals("weightGradient")) {
+            p.runAdding(staging);
+        } else {
+            p.run();
+        }
+        return p.c;
+    }
+}
