@@ -150,9 +150,8 @@ final class MatMul {
             multiply(m, n, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, start, u, uOff, ldu, pack);
             return;
         }
-        int block = W;
-        for (int j0 = 0; j0 < n; j0 += block) {
-            int width = Math.min(block, n - j0);
+        for (int j0 = 0; j0 < n; j0 += W) {
+            int width = Math.min(W, n - j0);
             for (int k0 = 0; k0 < k; k0 += K_BLOCK) {
                 multiply(m, width, Math.min(K_BLOCK, k - k0), a, aOff + k0 * aCol, aRow, aCol, b, bOff + k0 * ldb + j0, ldb,
                         c, cOff + j0, ldc, k0 == 0 ? start : Start.C, u, uOff + j0, ldu, pack);

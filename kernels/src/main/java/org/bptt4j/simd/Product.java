@@ -29,15 +29,11 @@ final class Product {
     float[] u;
     int uOff, ldu;
 
-    /** A descriptor that packs nothing (the 6-row tiles need a pack buffer: it runs 4-row ones). */
-    Product() {
-        this(null);
-    }
-
     /**
      * A descriptor with its own pack buffer.
      *
-     * @param pack {@link MatMul#packLength} floats for the longest k it will run, or null
+     * @param pack {@link MatMul#packLength} floats for the longest k it will run (null: no packing,
+     *             and no 6-row tiles)
      */
     Product(float[] pack) {
         this.pack = pack;
