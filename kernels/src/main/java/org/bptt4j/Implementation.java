@@ -81,7 +81,21 @@ public enum Implementation {
      * @throws IllegalArgumentException if shape is null or outputs below 1
      */
     public SoftmaxHead head(LayerShape shape, int outputs) {
-        return this == SIMD ? new SimdSoftmaxHead(shape, outputs) : new ReferenceSoftmaxHead(shape, outputs);
+        return head(shape, outputs, null);
+    }
+
+    /**
+     * A softmax head of this implementation whose products may run on {@code pool}'s threads.
+     *
+     * @param shape   the shape of the layer whose states the head reads
+     * @param outputs V, the number of classes
+     * @param pool    threads for the SIMD head's products (see {@link ComputePool}), or null for
+     *                the caller's only; the reference always runs on the caller's
+     * @return a softmax head of this implementation reading the states of a layer of {@code shape}
+     * @throws IllegalArgumentException if shape is null or outputs below 1
+     */
+    public SoftmaxHead head(LayerShape shape, int outputs, ComputePool pool) {
+        return this == SIMD ? new SimdSoftmaxHead(shape, outputs, pool) : new ReferenceSoftmaxHead(shape, outputs);
     }
 
     /** @return the lower-case name {@link #named} reads */

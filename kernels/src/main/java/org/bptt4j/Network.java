@@ -59,7 +59,7 @@ public final class Network {
         this.stack = new RecurrentStack(implementation, shape, pool);
         // The head reads rows of D*H floats: T*B of them (every step) or B (the last).
         LayerShape read = new LayerShape(shape.maxSteps(), shape.batch(), 1, shape.outputSize(), Cell.VANILLA, Activation.TANH);
-        this.head = implementation.head(read, outputs);
+        this.head = implementation.head(read, outputs, pool);
         Checks.arraySize("the network's parameters", (long) shape.parameterSize() + head.size());
         this.headOffset = shape.parameterSize();
         this.size = headOffset + head.size();
@@ -89,8 +89,8 @@ public final class Network {
     }
 
     /**
-     * A network whose stack runs on {@code pool}'s threads (see {@link ComputePool}); results are
-     * bit-identical to one thread's. The head and the optimizer run on the caller's thread.
+     * A network whose stack and head run on {@code pool}'s threads (see {@link ComputePool});
+     * results are bit-identical to one thread's. The optimizer runs on the caller's thread.
      *
      * @param implementation the kernels of the stack and the head
      * @param shape          the stack's shape

@@ -57,6 +57,37 @@ class ComputePoolTest {
     }
 
     @Test
+    void aNetworksHeadSplitsItsProductsWithTheSameBits() {
+        // A stack too small to split (H = 16) under a head whose products are not: 1024 rows x
+        // 512 classes x 32 (D*H), so that every split the pool counts is the head's.
+        StackShape shape = StackShape.named("gru", 16, 64, 50, 16, 1, 2);
+        int[] tokens = new int[16 * 64], targets = new int[16 * 64];
+        Random random = new Random(6);
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = random.nextInt(50);
+            targets[i] = random.nextInt(512);
+        }
+        float[][] grads = new float[4][];
+        float[][] probabilities = new float[4][];
+        for (int threads = 1; threads <= 4; threads++) {
+            try (ComputePool pool = ComputePool.create(threads)) {
+                Network net = Network.of(Implementation.SIMD, shape, Network.Input.TOKENS, Network.Target.EVERY_STEP, 512, pool);
+                float[] params = new float[net.size()];
+                net.initialize(params, new Random(7));
+                grads[threads - 1] = new float[net.size()];
+                net.trainTokens(params, tokens, 16, null, targets, grads[threads - 1]);
+                probabilities[threads - 1] = new float[16 * 64 * 512];
+                net.predictTokens(params, tokens, 16, null, probabilities[threads - 1]);
+                assertTrue(threads == 1 || pool.splitRuns() > 0, "the head's products were split at " + threads + " threads");
+            }
+        }
+        for (int t = 1; t < 4; t++) {
+            assertArrayEquals(grads[0], grads[t], (t + 1) + " threads: gradients");
+            assertArrayEquals(probabilities[0], probabilities[t], (t + 1) + " threads: probabilities");
+        }
+    }
+
+    @Test
     void aStackedBidirectionalVariableLengthPassIsBitIdenticalOnThreeThreads() {
         StackShape shape = StackShape.named("lstm", 6, 16, 40, 96, 2, 2);
         Random random = new Random(4);
@@ -138,6 +169,14 @@ class ComputePoolTest {
                     layer.backwardEveryStep(params, x, dh, ws, grads, dx, null);
                 }));
             }
+            // A training step whose head splits its products (1024 rows x 512 classes x 32).
+            Network net = Network.of(Implementation.SIMD, StackShape.named("gru", 16, 64, 50, 16, 1, 2), Network.Input.TOKENS,
+                    Network.Target.EVERY_STEP, 512, pool);
+            float[] netParams = new float[net.size()], netGrads = new float[net.size()];
+            net.initialize(netParams, new Random(5));
+            int[] tokens = new int[16 * 64], targets = new int[16 * 64];
+            cases.add(new AllocationCheck.Case("a network's training step on 2 threads",
+                    () -> net.trainTokens(netParams, tokens, 16, null, targets, netGrads)));
             long before = pool.splitRuns();
             System.out.println("2 threads: " + AllocationCheck.assertNoAllocationOnceCompiled(cases, 100, 10, pool.workerIds()));
             assertTrue(pool.splitRuns() > before, "the passes were split");

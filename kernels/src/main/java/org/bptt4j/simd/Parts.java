@@ -3,13 +3,13 @@ package org.bptt4j.simd;
 import org.bptt4j.ComputePool;
 
 /**
- * A pass's work split for a {@link ComputePool}: a step of the recurrence by blocks of hidden
- * units (each block its own product descriptor, the cell's step on its units), or a big product by
- * blocks of columns. One lives in each workspace and is refilled before each run, so that a split
+ * A step of the recurrence split for a {@link ComputePool} by blocks of hidden units (each block
+ * its own product descriptor, the cell's step on its units); a big product splits through
+ * {@link ColumnSplit}. One lives in each workspace and is refilled before each run, so that a split
  * allocates nothing. Every element is computed whole by one part, as one thread would.
  */
 final class Parts implements ComputePool.Job {
-    private enum Kind { FORWARD, BACKWARD, COLUMNS }
+    private enum Kind { FORWARD, BACKWARD }
 
     private final SimdLayer layer;
     private final SimdWorkspace ws;
@@ -19,9 +19,7 @@ final class Parts implements ComputePool.Job {
     private int t;
     private float[] params, w, dh;
     private int bhn, wh, ldw, dhOffset, lddh;
-    private Product product;
-    private float[] staging;
-    /** The width of a part: units of a step, or columns of a product. */
+    /** The width of a part: units of a step. */
     int width;
 
     Parts(SimdLayer layer, SimdWorkspace ws) {
@@ -52,14 +50,6 @@ final class Parts implements ComputePool.Job {
         this.lddh = lddh;
     }
 
-    /** {@code product} by blocks of {@code columns} columns; adding through {@code staging} when it is not null. */
-    void columns(Product product, float[] staging, int columns) {
-        this.kind = Kind.COLUMNS;
-        this.product = product;
-        this.staging = staging;
-        this.width = columns;
-    }
-
     @Override
     public void part(int index) {
         int from = index * width;
@@ -68,14 +58,6 @@ final class Parts implements ComputePool.Job {
                     Math.min(ws.shape().hiddenSize(), from + width));
             case BACKWARD -> layer.backwardBlock(products[index], dh, dhOffset, lddh, ws, t, from,
                     Math.min(ws.shape().hiddenSize(), from + width));
-            case COLUMNS -> {
-                int to = Math.min(product.n, from + width);
-                if (staging == null) {
-                    MatMul.multiplyColumns(product, from, to, products[index].pack); // each part packs into its own buffer
-                } else {
-                    MatMul.multiplyAddColumns(product, staging, from, to, products[index].pack);
-                }
-            }
         }
     }
 }

@@ -50,14 +50,6 @@ public final class SimdLayer extends RecurrentLayer {
      * than the second thread gains. A first choice from that estimate, not yet tuned by measurement.
      */
     static final long PARALLEL_STEP = 1 << 18;
-    /**
-     * A big product is split by column blocks only from this many multiply-adds on (about 0.2 ms on
-     * one core): at 2^20, a GRU at B = 1, H = 128, whose steps are not split, ran 13% slower on two
-     * threads than on one (0.873 against 1.005 ms, 2026-11-26), its few small products paying more
-     * in hand-overs than they gained.
-     */
-    static final long PARALLEL_PRODUCT = 1 << 22;
-
     private final SimdCell cell;
     private final int unitBlock;
     private final ComputePool pool;
@@ -104,18 +96,7 @@ public final class SimdLayer extends RecurrentLayer {
 
     /** Runs {@code product}, split by column blocks over the pool where it is big enough; {@code staging} non-null: adding. */
     private void run(Product product, float[] staging, SimdWorkspace ws) {
-        int blocks = (product.n + TILE - 1) / TILE;
-        if (pool == null || blocks < 2 || (long) product.m * product.n * product.k < PARALLEL_PRODUCT) {
-            if (staging == null) {
-                product.run();
-            } else {
-                product.runAdding(staging);
-            }
-            return;
-        }
-        int parts = Math.min(blocks, 4 * pool.threads());
-        ws.parts.columns(product, staging, (blocks + parts - 1) / parts * TILE);
-        pool.run(ws.parts, (product.n + ws.parts.width - 1) / ws.parts.width);
+        ws.columns.run(pool, product, staging);
     }
 
     private static int unitBlock(LayerShape s) {

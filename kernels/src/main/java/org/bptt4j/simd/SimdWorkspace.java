@@ -71,8 +71,10 @@ final class SimdWorkspace extends Workspace {
     final Product product;
     /** One descriptor for each part of a split step or product, each with its own pack buffer. */
     final Product[] partProducts;
-    /** The pass's work split for a compute pool (set by the layer that made this workspace). */
+    /** The pass's steps split for a compute pool (set by the layer that made this workspace). */
     Parts parts;
+    /** The pass's big products split for a compute pool (the part descriptors are shared with {@link #parts}: never both at once). */
+    final ColumnSplit columns;
 
     /**
      * @param parts the most parts a compute pool runs at once for this workspace's layer (0 without
@@ -85,6 +87,7 @@ final class SimdWorkspace extends Workspace {
         for (int i = 0; i < parts; i++) {
             partProducts[i] = new Product(buffer(packLength(shape)));
         }
+        columns = new ColumnSplit(partProducts);
         long[] n = lengths(shape, variableLengths);
         ldg = gateStride(shape);
         ldz = stride(shape.gateWidth());
