@@ -57,7 +57,7 @@ public class TrainStepBenchmark {
     int[] positions;
     int pointer;
 
-    /** Threads of a {@link ComputePool} for the SIMD layer (1: no pool); the reference ignores it. */
+    /** Threads of a {@link ComputePool} for the SIMD layer and head (1: no pool); the reference ignores it. */
     @Param({"1"})
     public int threads;
 
@@ -68,7 +68,7 @@ public class TrainStepBenchmark {
         LayerShape shape = LayerShape.vanilla(STEPS, batch, VOCABULARY, hidden, Activation.TANH);
         pool = threads > 1 ? ComputePool.create(threads) : null;
         Implementation implementation = Implementation.named(impl);
-        Model model = new Model(implementation.layer(shape, pool), implementation.head(shape, VOCABULARY));
+        Model model = new Model(implementation.layer(shape, pool), implementation.head(shape, VOCABULARY, pool));
         trainer = new StreamTrainer(model, new Adagrad(model.size(), 0.1f), 5f);
         Random random = new Random(1);
         params = new float[model.size()];
