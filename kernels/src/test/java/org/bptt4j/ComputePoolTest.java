@@ -88,6 +88,26 @@ class ComputePoolTest {
     }
 
     @Test
+    void aWorkspaceWithoutPartsForThePoolIsRefused() {
+        LayerShape shape = LayerShape.named("lstm", 3, 4, 5, 70);
+        try (ComputePool pool = ComputePool.create(2)) {
+            Workspace plain = Implementation.SIMD.layer(shape).newWorkspace();
+            RecurrentLayer pooled = Implementation.SIMD.layer(shape, pool);
+            float[] params = new float[shape.parameterLayout().size()];
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> pooled.forward(params, new float[shape.inputLength(3)], 3, null, plain, null));
+            assertTrue(e.getMessage().contains("newWorkspace()"), e.getMessage());
+            Workspace states = pooled.newWorkspace();
+            pooled.forward(params, new float[shape.inputLength(3)], 3, null, states, null);
+            SoftmaxHead head = Implementation.SIMD.head(shape, 6, pool);
+            e = assertThrows(IllegalArgumentException.class, () -> head.probabilities(new float[head.size()], 0, states, 1,
+                    Implementation.SIMD.head(shape, 6).newWorkspace(), new float[4 * 6]));
+            assertTrue(e.getMessage().contains("newWorkspace()"), e.getMessage());
+            head.probabilities(new float[head.size()], 0, states, 1, head.newWorkspace(), new float[4 * 6]);
+        }
+    }
+
+    @Test
     void aStackedBidirectionalVariableLengthPassIsBitIdenticalOnThreeThreads() {
         StackShape shape = StackShape.named("lstm", 6, 16, 40, 96, 2, 2);
         Random random = new Random(4);

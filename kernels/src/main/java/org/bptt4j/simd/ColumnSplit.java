@@ -28,6 +28,11 @@ final class ColumnSplit implements ComputePool.Job {
         this.parts = parts;
     }
 
+    /** @return whether it has the part descriptors a split over {@code pool} needs (none for a null pool) */
+    boolean suits(ComputePool pool) {
+        return pool == null || parts.length >= 4 * pool.threads();
+    }
+
     /**
      * Runs {@code product} ({@code C += A B} through {@code staging} when it is not null, see
      * {@link MatMul#multiplyAdd}), split over {@code pool} where it is big enough, else on the caller.

@@ -107,16 +107,20 @@ public final class SimdLayer extends RecurrentLayer {
 
     @Override
     protected Workspace createWorkspace(boolean variableLengths) {
-        // The parts a split runs at once: a step's unit blocks, or a product's column blocks (at most 4 per thread).
-        int parts = pool == null ? 0 : Math.max((shape().hiddenSize() + TILE - 1) / TILE, 4 * pool.threads());
-        SimdWorkspace ws = new SimdWorkspace(shape(), variableLengths, parts);
+        SimdWorkspace ws = new SimdWorkspace(shape(), variableLengths, parts());
         ws.parts = new Parts(this, ws);
         return ws;
     }
 
     @Override
     protected boolean accepts(Workspace ws) {
-        return ws instanceof SimdWorkspace;
+        // A workspace of a layer without a pool has no part descriptors for this one's splits.
+        return ws instanceof SimdWorkspace s && s.partProducts.length >= parts();
+    }
+
+    /** @return the most parts a split of this layer runs at once: a step's unit blocks, or a product's column blocks (at most 4 per thread) */
+    private int parts() {
+        return pool == null ? 0 : Math.max((shape().hiddenSize() + TILE - 1) / TILE, 4 * pool.threads());
     }
 
     @Override

@@ -77,7 +77,7 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
 
     @Override
     protected boolean accepts(HeadWorkspace hws) {
-        return hws instanceof Buffers;
+        return hws instanceof Buffers b && b.columns.suits(pool); // a pool-less head's workspace has no parts for this one's splits
     }
 
     @Override
