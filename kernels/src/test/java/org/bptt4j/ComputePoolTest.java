@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Threads: every result bit-identical for 1 to 4 threads, splits that happen, no allocation, failures surfaced, a closed pool refused. */
 class ComputePoolTest {
@@ -197,9 +198,65 @@ class ComputePoolTest {
             int[] tokens = new int[16 * 64], targets = new int[16 * 64];
             cases.add(new AllocationCheck.Case("a network's training step on 2 threads",
                     () -> net.trainTokens(netParams, tokens, 16, null, targets, netGrads)));
+            // An optimizer step split over the pool (above its 2^18 elements).
+            int size = 1 << 19;
+            org.bptt4j.train.Adam adam = new org.bptt4j.train.Adam(size, 1e-3f, 0.9f, 0.999f, 1e-8f, pool);
+            float[] adamParams = new float[size], adamGrads = Fixtures.uniform(new Random(8), size, 1f);
+            cases.add(new AllocationCheck.Case("an Adam step on 2 threads", () -> adam.step(adamParams, adamGrads)));
             long before = pool.splitRuns();
             System.out.println("2 threads: " + AllocationCheck.assertNoAllocationOnceCompiled(cases, 100, 10, pool.workerIds()));
             assertTrue(pool.splitRuns() > before, "the passes were split");
         }
+    }
+
+    private static org.bptt4j.train.Optimizer optimizer(String kind, int size, ComputePool pool) {
+        return switch (kind) {
+            case "adam" -> new org.bptt4j.train.Adam(size, 0.01f, 0.9f, 0.999f, 1e-8f, pool);
+            case "sgd" -> new org.bptt4j.train.Sgd(size, 0.05f, 0.9f, pool);
+            default -> new org.bptt4j.train.Adagrad(size, 0.1f, pool);
+        };
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"adam", "sgd", "adagrad"})
+    void stepsOnAPoolGiveTheSameBitsForOneToFourThreads(String kind) {
+        // Above the optimizers' split threshold (2^18 elements), and odd: the last part ends in a scalar remainder.
+        int n = (1 << 18) + 12_345;
+        Random random = new Random(9);
+        float[] start = Fixtures.uniform(random, n, 1f);
+        float[][] grads = {Fixtures.uniform(random, n, 1f), Fixtures.uniform(random, n, 1f), Fixtures.uniform(random, n, 1f)};
+        float[] one = null;
+        org.bptt4j.train.OptimizerState oneState = null;
+        for (int threads = 1; threads <= 4; threads++) {
+            try (ComputePool pool = threads == 1 ? null : ComputePool.create(threads)) {
+                org.bptt4j.train.Optimizer o = optimizer(kind, n, pool);
+                float[] params = start.clone();
+                for (float[] g : grads) {
+                    o.step(params, g);
+                }
+                if (threads == 1) {
+                    one = params;
+                    oneState = o.state();
+                    continue;
+                }
+                assertTrue(pool.splitRuns() >= grads.length, "every step was split at " + threads + " threads");
+                assertArrayEquals(one, params, threads + " threads: parameters");
+                for (String array : oneState.arrays().keySet()) {
+                    assertArrayEquals(oneState.arrays().get(array), o.state().arrays().get(array), threads + " threads: " + array);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aClosedPoolStopsTheStepWithNothingUpdated() {
+        int n = 1 << 18;
+        ComputePool pool = ComputePool.create(2);
+        org.bptt4j.train.Adam adam = new org.bptt4j.train.Adam(n, 0.01f, 0.9f, 0.999f, 1e-8f, pool);
+        pool.close();
+        float[] params = new float[n], grads = Fixtures.uniform(new Random(2), n, 1f);
+        assertThrows(IllegalStateException.class, () -> adam.step(params, grads));
+        assertEquals(0, adam.steps(), "t unchanged");
+        assertArrayEquals(new float[n], params, "parameters unchanged");
     }
 }

@@ -1,5 +1,6 @@
 package org.bptt4j.train;
 
+import org.bptt4j.ComputePool;
 import org.bptt4j.internal.Checks;
 
 /**
@@ -10,6 +11,9 @@ public final class Adagrad implements Optimizer {
     public static final float EPSILON = 1e-8f;
     private final float learningRate;
     private final float[] memory;
+    private final ElementwiseSplit split;
+    /** The arrays of the step under way, for {@link #update}. */
+    private float[] params, grads;
 
     /**
      * An optimizer for {@code size} parameters, its sums zero.
@@ -19,9 +23,23 @@ public final class Adagrad implements Optimizer {
      * @throws IllegalArgumentException if size is below 1 or the learning rate is not positive and finite
      */
     public Adagrad(int size, float learningRate) {
+        this(size, learningRate, null);
+    }
+
+    /**
+     * An optimizer for {@code size} parameters whose steps may run on {@code pool}'s threads (the
+     * same bits for any thread count; see {@link ComputePool}).
+     *
+     * @param size         the number of parameters
+     * @param learningRate lr, positive and finite
+     * @param pool         the threads, or null for the caller's only
+     * @throws IllegalArgumentException if size is below 1 or the learning rate is not positive and finite
+     */
+    public Adagrad(int size, float learningRate, ComputePool pool) {
         Checks.positive("size", size);
         this.learningRate = Checks.positiveFinite("learningRate", learningRate);
         this.memory = new float[size];
+        this.split = new ElementwiseSplit(pool, this::update);
     }
 
     @Override
@@ -58,9 +76,21 @@ public final class Adagrad implements Optimizer {
         Checks.length("params", params, memory.length, "the optimizer's size");
         Checks.length("grads", grads, memory.length, "the optimizer's size");
         Clipping.requireFinite(grads);
-        int n = memory.length;
-        int i = Clipping.VECTOR ? VectorUpdates.adagrad(params, grads, memory, learningRate, EPSILON) : 0;
-        for (; i < n; i++) {
+        split.requireOpen();
+        this.params = params;
+        this.grads = grads;
+        try {
+            split.run(memory.length);
+        } finally {
+            this.params = null;
+            this.grads = null;
+        }
+    }
+
+    private void update(int from, int to) {
+        float[] params = this.params, grads = this.grads;
+        int i = Clipping.VECTOR ? VectorUpdates.adagrad(params, grads, memory, learningRate, EPSILON, from, to) : from;
+        for (; i < to; i++) {
             float g = grads[i];
             float mem = Math.fma(g, g, memory[i]);
             memory[i] = mem;

@@ -1,5 +1,6 @@
 package org.bptt4j.train;
 
+import org.bptt4j.ComputePool;
 import org.bptt4j.internal.Checks;
 
 /**
@@ -14,6 +15,10 @@ public final class Adam implements Optimizer {
     private final float[] first;
     private final float[] second;
     private int steps;
+    private final ElementwiseSplit split;
+    /** The step under way, for {@link #update}: its arrays and bias corrections. */
+    private float[] params, grads;
+    private float stepSize, rootCorrection2;
 
     /**
      * Adam with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8.
@@ -37,6 +42,22 @@ public final class Adam implements Optimizer {
      * @throws IllegalArgumentException for a size below 1, a rate not positive, betas outside [0, 1) or eps not positive
      */
     public Adam(int size, float learningRate, float beta1, float beta2, float epsilon) {
+        this(size, learningRate, beta1, beta2, epsilon, null);
+    }
+
+    /**
+     * An optimizer for {@code size} parameters whose steps may run on {@code pool}'s threads (the
+     * same bits for any thread count; see {@link ComputePool}).
+     *
+     * @param size         the number of parameters
+     * @param learningRate lr, positive and finite
+     * @param beta1        b1, the first moment's decay, in [0, 1)
+     * @param beta2        b2, the second moment's decay, in [0, 1)
+     * @param epsilon      eps, added to the denominator; positive
+     * @param pool         the threads, or null for the caller's only
+     * @throws IllegalArgumentException for a size below 1, a rate not positive, betas outside [0, 1) or eps not positive
+     */
+    public Adam(int size, float learningRate, float beta1, float beta2, float epsilon, ComputePool pool) {
         Checks.positive("size", size);
         Checks.positiveFinite("learningRate", learningRate);
         if (!(beta1 >= 0 && beta1 < 1)) {
@@ -54,6 +75,7 @@ public final class Adam implements Optimizer {
         this.epsilon = epsilon;
         this.first = new float[size];
         this.second = new float[size];
+        this.split = new ElementwiseSplit(pool, this::update);
     }
 
     @Override
@@ -96,14 +118,28 @@ public final class Adam implements Optimizer {
         Checks.length("params", params, first.length, "the optimizer's size");
         Checks.length("grads", grads, first.length, "the optimizer's size");
         Clipping.requireFinite(grads);
+        split.requireOpen();
         steps++;
         float correction1 = (float) (1 - Math.pow(beta1, steps));
         float correction2 = (float) (1 - Math.pow(beta2, steps));
-        float stepSize = learningRate / correction1;
-        float rootCorrection2 = (float) Math.sqrt(correction2);
-        int n = first.length;
-        int i = Clipping.VECTOR ? VectorUpdates.adam(params, grads, first, second, beta1, beta2, epsilon, stepSize, rootCorrection2) : 0;
-        for (; i < n; i++) {
+        this.stepSize = learningRate / correction1;
+        this.rootCorrection2 = (float) Math.sqrt(correction2);
+        this.params = params;
+        this.grads = grads;
+        try {
+            split.run(first.length);
+        } finally {
+            this.params = null;
+            this.grads = null;
+        }
+    }
+
+    private void update(int from, int to) {
+        float[] params = this.params, grads = this.grads;
+        float stepSize = this.stepSize, rootCorrection2 = this.rootCorrection2;
+        int i = Clipping.VECTOR ? VectorUpdates.adam(params, grads, first, second, beta1, beta2, epsilon, stepSize, rootCorrection2, from, to)
+                : from;
+        for (; i < to; i++) {
             float g = grads[i];
             float m = first[i] * beta1 + g * (1 - beta1);
             float v = second[i] * beta2 + g * g * (1 - beta2);

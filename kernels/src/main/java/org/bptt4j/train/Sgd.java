@@ -1,5 +1,6 @@
 package org.bptt4j.train;
 
+import org.bptt4j.ComputePool;
 import org.bptt4j.internal.Checks;
 
 /**
@@ -10,6 +11,9 @@ public final class Sgd implements Optimizer {
     private final float learningRate;
     private final float momentum;
     private final float[] velocity;
+    private final ElementwiseSplit split;
+    /** The arrays of the step under way, for {@link #update}. */
+    private float[] params, grads;
 
     /**
      * An optimizer for {@code size} parameters, its velocity zero.
@@ -21,6 +25,21 @@ public final class Sgd implements Optimizer {
      *                                  finite, or the momentum not in [0, 1)
      */
     public Sgd(int size, float learningRate, float momentum) {
+        this(size, learningRate, momentum, null);
+    }
+
+    /**
+     * An optimizer for {@code size} parameters whose steps may run on {@code pool}'s threads (the
+     * same bits for any thread count; see {@link ComputePool}).
+     *
+     * @param size         the number of parameters
+     * @param learningRate lr, positive and finite
+     * @param momentum     the momentum, in [0, 1); 0 for plain SGD
+     * @param pool         the threads, or null for the caller's only
+     * @throws IllegalArgumentException if size is below 1, the learning rate not positive and
+     *                                  finite, or the momentum not in [0, 1)
+     */
+    public Sgd(int size, float learningRate, float momentum, ComputePool pool) {
         Checks.positive("size", size);
         Checks.positiveFinite("learningRate", learningRate);
         if (!(momentum >= 0 && momentum < 1)) {
@@ -29,6 +48,7 @@ public final class Sgd implements Optimizer {
         this.learningRate = learningRate;
         this.momentum = momentum;
         this.velocity = new float[size];
+        this.split = new ElementwiseSplit(pool, this::update);
     }
 
     @Override
@@ -56,9 +76,21 @@ public final class Sgd implements Optimizer {
         Checks.length("params", params, velocity.length, "the optimizer's size");
         Checks.length("grads", grads, velocity.length, "the optimizer's size");
         Clipping.requireFinite(grads);
-        int n = velocity.length;
-        int i = Clipping.VECTOR ? VectorUpdates.sgd(params, grads, velocity, learningRate, momentum) : 0;
-        for (; i < n; i++) {
+        split.requireOpen();
+        this.params = params;
+        this.grads = grads;
+        try {
+            split.run(velocity.length);
+        } finally {
+            this.params = null;
+            this.grads = null;
+        }
+    }
+
+    private void update(int from, int to) {
+        float[] params = this.params, grads = this.grads;
+        int i = Clipping.VECTOR ? VectorUpdates.sgd(params, grads, velocity, learningRate, momentum, from, to) : from;
+        for (; i < to; i++) {
             float v = Math.fma(velocity[i], momentum, grads[i]);
             velocity[i] = v;
             params[i] = params[i] - v * learningRate;

@@ -21,11 +21,11 @@ final class VectorUpdates {
         return VectorWidth.species();
     }
 
-    /** @return where the scalar remainder starts */
-    static int sgd(float[] params, float[] grads, float[] velocity, float learningRate, float momentum) {
+    /** Elements [from, to), whole vectors only. @return where the scalar remainder starts */
+    static int sgd(float[] params, float[] grads, float[] velocity, float learningRate, float momentum, int from, int to) {
         VectorSpecies<Float> s = species();
-        int i = 0;
-        for (; i <= velocity.length - s.length(); i += s.length()) {
+        int i = from;
+        for (; i <= to - s.length(); i += s.length()) {
             FloatVector v = FloatVector.fromArray(s, velocity, i).fma(FloatVector.broadcast(s, momentum), FloatVector.fromArray(s, grads, i));
             v.intoArray(velocity, i);
             FloatVector.fromArray(s, params, i).sub(v.mul(learningRate)).intoArray(params, i);
@@ -33,11 +33,11 @@ final class VectorUpdates {
         return i;
     }
 
-    /** @return where the scalar remainder starts */
-    static int adagrad(float[] params, float[] grads, float[] memory, float learningRate, float epsilon) {
+    /** Elements [from, to), whole vectors only. @return where the scalar remainder starts */
+    static int adagrad(float[] params, float[] grads, float[] memory, float learningRate, float epsilon, int from, int to) {
         VectorSpecies<Float> s = species();
-        int i = 0;
-        for (; i <= memory.length - s.length(); i += s.length()) {
+        int i = from;
+        for (; i <= to - s.length(); i += s.length()) {
             FloatVector g = FloatVector.fromArray(s, grads, i);
             FloatVector mem = g.fma(g, FloatVector.fromArray(s, memory, i));
             mem.intoArray(memory, i);
@@ -47,12 +47,12 @@ final class VectorUpdates {
         return i;
     }
 
-    /** @return where the scalar remainder starts */
+    /** Elements [from, to), whole vectors only. @return where the scalar remainder starts */
     static int adam(float[] params, float[] grads, float[] first, float[] second, float beta1, float beta2, float epsilon,
-                    float stepSize, float rootCorrection2) {
+                    float stepSize, float rootCorrection2, int from, int to) {
         VectorSpecies<Float> s = species();
-        int i = 0;
-        for (; i <= first.length - s.length(); i += s.length()) {
+        int i = from;
+        for (; i <= to - s.length(); i += s.length()) {
             FloatVector g = FloatVector.fromArray(s, grads, i);
             FloatVector m = FloatVector.fromArray(s, first, i).mul(beta1).add(g.mul(1 - beta1));
             FloatVector v = FloatVector.fromArray(s, second, i).mul(beta2).add(g.mul(g).mul(1 - beta2));

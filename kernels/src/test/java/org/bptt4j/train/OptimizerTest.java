@@ -170,4 +170,5 @@ class OptimizerTest {
             org.junit.jupiter.api.Assertions.assertArrayEquals(before, grads, "nothing scaled");
         }
     }
+
 }
