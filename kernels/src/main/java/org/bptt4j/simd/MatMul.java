@@ -51,10 +51,14 @@ final class MatMul {
     static final int ROWS = 4;
     /** Vectors of C per tile row. */
     static final int VECTORS = 4;
-    /** Rows of B per chunk of {@link #multiplyAdd}. */
-    static final int K_CHUNK = 128;
-    /** The longest k a product sums without splitting it (see {@link #multiplyBlocked}). */
-    static final int K_BLOCK = 512;
+    /** The system property that overrides {@link #K_BLOCK}, for tuning on another CPU. */
+    static final String K_BLOCK_PROPERTY = "bptt4j.kBlock";
+    /** The system property that overrides {@link #K_CHUNK} (at most K_BLOCK). */
+    static final String K_CHUNK_PROPERTY = "bptt4j.kChunk";
+    /** The longest k a product sums without splitting it (see {@link #multiplyBlocked}); 512 unless overridden. */
+    static final int K_BLOCK = blockSize(K_BLOCK_PROPERTY, System.getProperty(K_BLOCK_PROPERTY), 512, Integer.MAX_VALUE);
+    /** Rows of B per chunk of {@link #multiplyAdd}; 128 unless overridden. */
+    static final int K_CHUNK = blockSize(K_CHUNK_PROPERTY, System.getProperty(K_CHUNK_PROPERTY), 128, K_BLOCK);
     /** Columns of a packed panel of B: one full column block. */
     static final int W = VECTORS * L;
     /** A 1 x k matrix of ones when read with aRow = aCol = 0: column sums as a product. */
@@ -74,8 +78,29 @@ final class MatMul {
     }
 
     /**
+     * A block size: {@code value} (a system property's) when set, else {@code byDefault}. The
+     * sums' order does not depend on it, so results are the same bits at any block size.
+     *
+     * @throws IllegalArgumentException naming the property if the value is not an integer in [1, max]
+     */
+    static int blockSize(String property, String value, int byDefault, int max) {
+        if (value == null) {
+            return byDefault;
+        }
+        try {
+            int size = Integer.parseInt(value.trim());
+            if (size >= 1 && size <= max) {
+                return size;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(property + " must be an integer in [1, " + max + "], was \"" + value + "\"");
+    }
+
+    /**
      * The length of a pack buffer for products whose sums run over at most {@code maxK} rows of B
-     * (longer sums are split into chunks of {@value #K_BLOCK}, or {@value #K_CHUNK} when adding).
+     * (longer sums are split into chunks of K_BLOCK, or K_CHUNK when adding).
      *
      * @param maxK the longest k of the products the buffer serves
      * @return floats for one packed panel: {@code min(maxK, K_BLOCK) * W}
@@ -103,7 +128,7 @@ final class MatMul {
      * Runs {@code p} as {@code C += A B} for the long products of backward (the weight-gradient
      * sums over all T*B rows, k in the thousands), with the sum over k complete before it is added
      * to C, so that two calls add exactly twice what one adds. k is split into chunks of
-     * {@value #K_CHUNK} rows of B (16 to 32 KiB of a B column block, which stays in L1 while every
+     * K_CHUNK rows of B (16 to 32 KiB of a B column block, which stays in L1 while every
      * row block of C passes over it; unsplit, B streamed from L3 and these products ran at half
      * the speed of the others). The running sums wait in {@code staging} (m*n floats) between
      * chunks; a float stored and reloaded is unchanged, so the result is bit-identical to an
@@ -132,10 +157,10 @@ final class MatMul {
     }
 
     /**
-     * The product, blocked when k is longer than {@value #K_BLOCK} (an LSTM's backward products,
+     * The product, blocked when k is longer than K_BLOCK (an LSTM's backward products,
      * k = 4H): one column block of {@value #VECTORS} vectors at a time, its sum over k in chunks of
-     * {@value #K_BLOCK} rows of B, so that the chunk of the column block (128 KiB at 512 bits) stays
-     * in L2 while every row of C passes over it, as a whole column block does at k <= {@value #K_BLOCK}
+     * K_BLOCK rows of B, so that the chunk of the column block (128 KiB at 512 bits) stays
+     * in L2 while every row of C passes over it, as a whole column block does at k <= K_BLOCK
      * (with the rows padded too, PhaseBenchmark's LSTM dX product at B = 64, H = 512, k = 2048, went
      * from 224 to 88 ms on 2026-11-26; the two changes were not measured apart).
      * Each chunk continues the sums the last one stored in C: a float stored and reloaded is
