@@ -190,7 +190,9 @@ final class MatMul {
                                  float[] c, int cOff, int ldc,
                                  Start ep, float[] u, int uOff, int ldu, float[] pack) {
         int nFull = n - n % W;
-        boolean packs = pack != null && m >= 6 && (long) k * W <= pack.length;
+        // B whose rows are W apart is a packed panel already (the driver packs W_h once per pass).
+        boolean packed = ldb == W;
+        boolean packs = !packed && pack != null && m >= 6 && (long) k * W <= pack.length;
         for (int j = 0; j < nFull; j += W) {
             // This column block's B: its packed panel (rows W apart), or B where it lies.
             float[] bb = b;
@@ -204,8 +206,8 @@ final class MatMul {
                 lb = W;
             }
             int i = 0;
-            for (; packs && i + 6 <= m; i += 6) {
-                tile6x4(k, a, aOff + i * aRow, aRow, aCol, pack, c, cOff + i * ldc + j, ldc, ep, u, uOff + i * ldu + j, ldu);
+            for (; (packs || packed) && i + 6 <= m; i += 6) {
+                tile6x4(k, a, aOff + i * aRow, aRow, aCol, bb, bj, c, cOff + i * ldc + j, ldc, ep, u, uOff + i * ldu + j, ldu);
             }
             for (; i + ROWS <= m; i += ROWS) {
                 tile4x4(k, a, aOff + i * aRow, aRow, aCol, bb, bj, lb, c, cOff + i * ldc + j, ldc, ep, u, uOff + i * ldu + j, ldu);
@@ -286,12 +288,12 @@ final class MatMul {
     }
 
     /**
-     * Six rows by four full vectors from a packed panel of B ({@code B(p, j) = panel[p*W + j]}): 24
+     * Six rows by four full vectors from a packed panel of B ({@code B(p, j) = panel[po + p*W + j]}): 24
      * accumulators, 4 loads of B and 6 broadcasts of A per step of k. One loop only: a second one
      * (for a row-major A) made the method too large for C2 to inline the Vector API's calls, and
      * every vector was boxed.
      */
-    private static void tile6x4(int k, float[] a, int ai, int aRow, int aCol, float[] panel, float[] c, int ci, int ldc, Start ep, float[] u, int ui, int ldu) {
+    private static void tile6x4(int k, float[] a, int ai, int aRow, int aCol, float[] panel, int po, float[] c, int ci, int ldc, Start ep, float[] u, int ui, int ldu) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
@@ -350,7 +352,7 @@ final class MatMul {
             c53 = FloatVector.fromArray(S, u, ui + 5 * ldu + 3 * L);
         }
         for (int p = 0; p < k; p++) {
-            int bp = p * W;
+            int bp = po + p * W;
             FloatVector b0 = FloatVector.fromArray(S, panel, bp);
             FloatVector b1 = FloatVector.fromArray(S, panel, bp + L);
             FloatVector b2 = FloatVector.fromArray(S, panel, bp + 2 * L);

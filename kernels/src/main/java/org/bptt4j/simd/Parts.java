@@ -17,8 +17,8 @@ final class Parts implements ComputePool.Job {
     private final Product[] products;
     private Kind kind;
     private int t;
-    private float[] params, w, dh;
-    private int bhn, wh, ldw, dhOffset, lddh;
+    private float[] params, dh;
+    private int bhn, dhOffset, lddh;
     /** The width of a part: units of a step. */
     int width;
 
@@ -29,15 +29,12 @@ final class Parts implements ComputePool.Job {
     }
 
     /** Step t of forward, blocks of {@code block} units. */
-    void forward(int t, int block, float[] params, int bhn, float[] w, int wh, int ldw) {
+    void forward(int t, int block, float[] params, int bhn) {
         this.kind = Kind.FORWARD;
         this.t = t;
         this.width = block;
         this.params = params;
         this.bhn = bhn;
-        this.w = w;
-        this.wh = wh;
-        this.ldw = ldw;
     }
 
     /** Step t of backward, blocks of {@code block} units. */
@@ -54,7 +51,7 @@ final class Parts implements ComputePool.Job {
     public void part(int index) {
         int from = index * width;
         switch (kind) {
-            case FORWARD -> layer.forwardBlock(products[index], params, bhn, w, wh, ldw, ws, t, from,
+            case FORWARD -> layer.forwardBlock(products[index], params, bhn, ws, t, from,
                     Math.min(ws.shape().hiddenSize(), from + width));
             case BACKWARD -> layer.backwardBlock(products[index], dh, dhOffset, lddh, ws, t, from,
                     Math.min(ws.shape().hiddenSize(), from + width));

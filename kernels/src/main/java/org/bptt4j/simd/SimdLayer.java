@@ -185,41 +185,56 @@ public final class SimdLayer extends RecurrentLayer {
         StepRows rows = ws.stepRows();
         int hid = s.hiddenSize();
         int bhn = offset + p.recurrentNewGateBiasOffset();
-        // W_h from the parameters, or from its copy in rows ldz apart.
-        float[] w = params;
-        int wh = offset + p.recurrentWeightsOffset(), ldw = s.gateWidth();
-        if (ws.weights != null) {
-            Rows.copyRows(params, wh, ldw, hid, ldw, ws.weights, s.inputSize() * ws.ldz, ws.ldz);
-            w = ws.weights;
-            wh = s.inputSize() * ws.ldz;
-            ldw = ws.ldz;
-        }
+        packRecurrentWeights(params, offset + p.recurrentWeightsOffset(), ws);
         for (int t = 1; t <= rows.steps(); t++) {
             int block = stepBlock(rows.active(t));
             if (block < 0) { // split over the pool's threads; the pool's run is the step's barrier
-                ws.parts.forward(t, -block, params, bhn, w, wh, ldw);
+                ws.parts.forward(t, -block, params, bhn);
                 pool.run(ws.parts, (hid - block - 1) / -block);
                 continue;
             }
             for (int u0 = 0; u0 < hid; u0 += block) {
-                forwardBlock(ws.product, params, bhn, w, wh, ldw, ws, t, u0, Math.min(hid, u0 + block));
+                forwardBlock(ws.product, params, bhn, ws, t, u0, Math.min(hid, u0 + block));
+            }
+        }
+    }
+
+    /**
+     * W_h into {@code ws.recurrentPanels}, once per pass: for each gate, panels of W units, H rows
+     * W floats apart (zeros past H), which every step's products then read as they are, where
+     * packing them inside each product would copy W_h again at every step.
+     */
+    private void packRecurrentWeights(float[] params, int wh, SimdWorkspace ws) {
+        int hid = shape().hiddenSize(), gh = shape().gateWidth(), w = MatMul.W, panels = SimdWorkspace.panelsPerGate(shape());
+        float[] out = ws.recurrentPanels;
+        for (int g = 0; g < shape().cell().gates(); g++) {
+            for (int q = 0; q < panels; q++) {
+                int units = Math.min(w, hid - q * w), panel = (g * panels + q) * hid * w;
+                for (int r = 0; r < hid; r++) {
+                    System.arraycopy(params, wh + r * gh + g * hid + q * w, out, panel + r * w, units);
+                }
             }
         }
     }
 
     /** Step t for hidden units [u0, u1): the G gate tiles of {@code h_{t-1} W_h}, then the cell. */
-    void forwardBlock(Product product, float[] params, int bhn, float[] w, int wh, int ldw, SimdWorkspace ws, int t, int u0, int u1) {
+    void forwardBlock(Product product, float[] params, int bhn, SimdWorkspace ws, int t, int u0, int u1) {
         StepRows rows = ws.stepRows();
-        int hid = shape().hiddenSize(), gates = shape().cell().gates(), gateRows = gateOffset(t, ws);
+        int hid = shape().hiddenSize(), gates = shape().cell().gates(), gateRows = gateOffset(t, ws), w = MatMul.W;
+        int panels = SimdWorkspace.panelsPerGate(shape());
         boolean gru = shape().cell() == Cell.GRU;
         for (int g = 0; g < gates; g++) {
-            product.size(rows.active(t), u1 - u0, hid).a(ws.states, rows.stateRow(t - 1) * hid, hid).b(w, wh + g * hid + u0, ldw);
-            if (gru && g == 2) {
-                product.c(ws.newGateSums, rows.start(t) * hid + u0, hid).startFromRows(params, bhn + u0, 0);
-            } else {
-                product.c(ws.gates, gateRows + g * hid + u0, ws.ldg).startFromC();
+            // One product per panel of W units (u0 is a multiple of W): B is that panel, rows W apart.
+            for (int q0 = u0; q0 < u1; q0 += w) {
+                product.size(rows.active(t), Math.min(w, u1 - q0), hid).a(ws.states, rows.stateRow(t - 1) * hid, hid)
+                        .b(ws.recurrentPanels, (g * panels + q0 / w) * hid * w, w);
+                if (gru && g == 2) {
+                    product.c(ws.newGateSums, rows.start(t) * hid + q0, hid).startFromRows(params, bhn + q0, 0);
+                } else {
+                    product.c(ws.gates, gateRows + g * hid + q0, ws.ldg).startFromC();
+                }
+                product.run();
             }
-            product.run();
         }
         cell.forward(ws, t, u0, u1);
     }

@@ -21,9 +21,13 @@ import org.bptt4j.Workspace;
  *   carry         the gradient flowing back into h_{t-1}           B*H
  *   cellCarry     the gradient flowing back into c_{t-1} (LSTM)    B*H
  *   transposed    W_h^T (G*H x H), then W_x^T (G*H x I)            G*H*(stride(H) + stride(I))
- *   weights       W_x then W_h copied with rows of ldz floats      (I+H)*ldz  (only where G*H is a multiple of 512)
+ *   weights       W_x copied with rows of ldz floats                I*ldz      (only where G*H is a multiple of 512)
  *   staging       running weight-gradient sums                     max(I,H)*G*H
  *   previousStates  each step's h_{t-1} rows, gathered for dW_h      T*B*H      (rows of different lengths only)
+ * scratch of forward
+ *   recurrentPanels W_h packed once per pass for the steps' products: G*ceil(H/W) panels of H x W
+ *                 for each gate, W = {@link MatMul#W} of its units,        (W: 4 vectors)
+ *                 rows W apart, zeros past H
  * scratch of every product
  *   pack          a panel of B, packed (see {@link MatMul}); one for    (1 + parts) * MatMul.packLength(max(I, G*H, K_CHUNK))
  *                 {@link #product} and one for each of the parts a
@@ -38,8 +42,9 @@ import org.bptt4j.Workspace;
  * apart, an odd number of cache lines: dz rows {@code ldz = stride(G*H)} apart, the gated cells'
  * gates likewise ({@code ldg}; the vanilla cell's gates are its states, H apart, a public layout),
  * W_h^T and W_x^T {@code stride(H)} and {@code stride(I)}. Where the parameters' own rows are a
- * multiple of 2 KiB apart (G*H a multiple of 512), forward copies W_x and W_h into {@code weights}
- * with rows ldz apart; elsewhere the copy would cost more than it saves at small batches.
+ * multiple of 2 KiB apart (G*H a multiple of 512), forward copies W_x into {@code weights} with
+ * rows ldz apart; elsewhere the copy would cost more than it saves at small batches. W_h goes into
+ * {@code recurrentPanels}, packed, whatever its stride.
  * Each buffer is followed by {@link Workspace#PADDING} floats, and a buffer a cell does not use has
  * none at all. {@link #sizeInBytes(LayerShape, boolean, int)} adds up exactly these lengths: the formula lives
  * in {@link #lengths}.
@@ -57,6 +62,7 @@ final class SimdWorkspace extends Workspace {
     final float[] weights;
     final float[] staging;
     final float[] previousStates;
+    final float[] recurrentPanels;
     /** The row stride of gates: H for the vanilla cell, else ldz. */
     final int ldg;
     /** The row stride of stepGradients and inputStepGradients, and of the weights' copy. */
@@ -106,6 +112,12 @@ final class SimdWorkspace extends Workspace {
         weights = buffer(n[9]);
         staging = buffer(n[10]);
         previousStates = buffer(n[11]);
+        recurrentPanels = buffer(n[12]);
+    }
+
+    /** @return the panels of units a gate's W_h takes in {@link #recurrentPanels}: ceil(H / W) */
+    static int panelsPerGate(LayerShape s) {
+        return (s.hiddenSize() + MatMul.W - 1) / MatMul.W;
     }
 
     /**
@@ -125,9 +137,10 @@ final class SimdWorkspace extends Workspace {
                 bh,
                 cell == Cell.LSTM ? bh : 0,
                 gh * ((long) stride(s.hiddenSize()) + stride(s.inputSize())),
-                copiesWeights(s) ? (s.inputSize() + (long) s.hiddenSize()) * ldz : 0,
+                copiesWeights(s) ? (long) s.inputSize() * ldz : 0,
                 Math.max(s.inputSize(), s.hiddenSize()) * gh,
-                variableLengths ? t * bh : 0};
+                variableLengths ? t * bh : 0,
+                (long) s.cell().gates() * panelsPerGate(s) * s.hiddenSize() * MatMul.W};
     }
 
     /** @return the floats of one pack buffer: a panel of B for the longest k of the layer's products (the weight gradients' chunks included) */

@@ -26,7 +26,7 @@ class SimdWorkspaceTest {
         SimdWorkspace ws = new SimdWorkspace(shape, false, parts);
         Map<float[], Boolean> distinct = new IdentityHashMap<>();
         for (float[] a : new float[][]{ws.states, ws.cellStates, ws.gates, ws.newGateSums, ws.stepGradients,
-                ws.inputStepGradients, ws.carry, ws.cellCarry, ws.transposed, ws.weights, ws.staging, ws.product.pack}) {
+                ws.inputStepGradients, ws.carry, ws.cellCarry, ws.transposed, ws.weights, ws.staging, ws.recurrentPanels, ws.product.pack}) {
             if (a != null) {
                 distinct.put(a, true);
             }
