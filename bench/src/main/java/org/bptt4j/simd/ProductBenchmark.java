@@ -24,7 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  * <li>{@code step1}, {@code step32}, {@code step64}: one step of the recurrence, B x H times
- *     H x G*H, continuing C (the input projection's rows), B = 1, 32, 64;</li>
+ *     H x G*H, continuing C (the input projection's rows), B = 1, 32, 64, as one product on a
+ *     row-major B (the driver runs it per gate and panel on W_h packed once per pass, so this
+ *     also times the packing that saves it);</li>
  * <li>{@code input}: the input projection, 4096 x H times H x G*H from a bias row;</li>
  * <li>{@code weightGradient}: {@code dW += X^T dZ}, H x 4096 times 4096 x G*H, added to C;</li>
  * <li>{@code inputGradient}: {@code dX = dZ W^T}, 4096 x G*H times G*H x H.</li>

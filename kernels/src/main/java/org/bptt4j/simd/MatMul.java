@@ -198,9 +198,7 @@ final class MatMul {
             float[] bb = b;
             int bj = bOff + j, lb = ldb;
             if (packs) {
-                for (int p = 0; p < k; p++) {
-                    System.arraycopy(b, bj + p * ldb, pack, p * W, W);
-                }
+                Rows.copyRows(b, bj, ldb, k, W, pack, 0, W);
                 bb = pack;
                 bj = 0;
                 lb = W;

@@ -148,14 +148,8 @@ public final class SimdLayer extends RecurrentLayer {
         int in = s.inputSize(), gh = s.gateWidth(), ldg = ws.ldg, rows = ws.stepRows().rows();
         int wx = offset + p.inputWeightsOffset(), bias = offset + p.biasOffset(), first = gateOffset(1, ws);
         if (x != null) {
-            Product product = ws.product.size(rows, gh, in).a(x, xOffset, ldx).c(ws.gates, first, ldg).startFromRows(params, bias, 0);
-            if (ws.weights != null) { // W_x in rows ldz apart
-                Rows.copyRows(params, wx, gh, in, gh, ws.weights, 0, ws.ldz);
-                product.b(ws.weights, 0, ws.ldz);
-            } else {
-                product.b(params, wx, gh);
-            }
-            run(product, null, ws);
+            run(ws.product.size(rows, gh, in).a(x, xOffset, ldx).b(params, wx, gh).c(ws.gates, first, ldg).startFromRows(params, bias, 0),
+                    null, ws);
         } else {
             for (int r = 0; r < rows; r++) {
                 Rows.sum(params, wx + tokens[r] * gh, params, bias, ws.gates, first + r * ldg, gh);
@@ -209,10 +203,7 @@ public final class SimdLayer extends RecurrentLayer {
         float[] out = ws.recurrentPanels;
         for (int g = 0; g < shape().cell().gates(); g++) {
             for (int q = 0; q < panels; q++) {
-                int units = Math.min(w, hid - q * w), panel = (g * panels + q) * hid * w;
-                for (int r = 0; r < hid; r++) {
-                    System.arraycopy(params, wh + r * gh + g * hid + q * w, out, panel + r * w, units);
-                }
+                Rows.copyRows(params, wh + g * hid + q * w, gh, hid, Math.min(w, hid - q * w), out, (g * panels + q) * hid * w, w);
             }
         }
     }

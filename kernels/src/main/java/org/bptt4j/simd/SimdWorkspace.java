@@ -21,7 +21,6 @@ import org.bptt4j.Workspace;
  *   carry         the gradient flowing back into h_{t-1}           B*H
  *   cellCarry     the gradient flowing back into c_{t-1} (LSTM)    B*H
  *   transposed    W_h^T (G*H x H), then W_x^T (G*H x I)            G*H*(stride(H) + stride(I))
- *   weights       W_x copied with rows of ldz floats                I*ldz      (only where G*H is a multiple of 512)
  *   staging       running weight-gradient sums                     max(I,H)*G*H
  *   previousStates  each step's h_{t-1} rows, gathered for dW_h      T*B*H      (rows of different lengths only)
  * scratch of forward
@@ -41,10 +40,9 @@ import org.bptt4j.Workspace;
  * H = 512, rows 8 KiB apart, and 72 ms at H = 496, on 2026-11-26). So the buffers this class owns put rows of n floats {@link #stride(int) stride(n)}
  * apart, an odd number of cache lines: dz rows {@code ldz = stride(G*H)} apart, the gated cells'
  * gates likewise ({@code ldg}; the vanilla cell's gates are its states, H apart, a public layout),
- * W_h^T and W_x^T {@code stride(H)} and {@code stride(I)}. Where the parameters' own rows are a
- * multiple of 2 KiB apart (G*H a multiple of 512), forward copies W_x into {@code weights} with
- * rows ldz apart; elsewhere the copy would cost more than it saves at small batches. W_h goes into
- * {@code recurrentPanels}, packed, whatever its stride.
+ * W_h^T and W_x^T {@code stride(H)} and {@code stride(I)}. The parameters' own rows (W_x, W_h) need
+ * no copy at odd strides: {@link MatMul} reads them through packed panels ({@code recurrentPanels}
+ * for W_h, packed once per pass; the input projection's pack buffer for W_x).
  * Each buffer is followed by {@link Workspace#PADDING} floats, and a buffer a cell does not use has
  * none at all. {@link #sizeInBytes(LayerShape, boolean, int)} adds up exactly these lengths: the formula lives
  * in {@link #lengths}.
@@ -59,13 +57,12 @@ final class SimdWorkspace extends Workspace {
     final float[] carry;
     final float[] cellCarry;
     final float[] transposed;
-    final float[] weights;
     final float[] staging;
     final float[] previousStates;
     final float[] recurrentPanels;
     /** The row stride of gates: H for the vanilla cell, else ldz. */
     final int ldg;
-    /** The row stride of stepGradients and inputStepGradients, and of the weights' copy. */
+    /** The row stride of stepGradients and inputStepGradients. */
     final int ldz;
     /** The row stride of W_h^T in {@code transposed}: stride(H). */
     final int ldh;
@@ -109,10 +106,9 @@ final class SimdWorkspace extends Workspace {
         carry = buffer(n[6]);
         cellCarry = buffer(n[7]);
         transposed = buffer(n[8]);
-        weights = buffer(n[9]);
-        staging = buffer(n[10]);
-        previousStates = buffer(n[11]);
-        recurrentPanels = buffer(n[12]);
+        staging = buffer(n[9]);
+        previousStates = buffer(n[10]);
+        recurrentPanels = buffer(n[11]);
     }
 
     /** @return the panels of units a gate's W_h takes in {@link #recurrentPanels}: ceil(H / W) */
@@ -137,7 +133,6 @@ final class SimdWorkspace extends Workspace {
                 bh,
                 cell == Cell.LSTM ? bh : 0,
                 gh * ((long) stride(s.hiddenSize()) + stride(s.inputSize())),
-                copiesWeights(s) ? (long) s.inputSize() * ldz : 0,
                 Math.max(s.inputSize(), s.hiddenSize()) * gh,
                 variableLengths ? t * bh : 0,
                 (long) s.cell().gates() * panelsPerGate(s) * s.hiddenSize() * MatMul.W};
@@ -152,11 +147,6 @@ final class SimdWorkspace extends Workspace {
     static int stride(int n) {
         int lines = (n + 15) / 16;
         return 16 * (lines % 2 == 0 ? lines + 1 : lines);
-    }
-
-    /** @return whether forward copies the weights into rows ldz apart: where G*H floats are a multiple of 2 KiB */
-    static boolean copiesWeights(LayerShape s) {
-        return s.gateWidth() % 512 == 0;
     }
 
     /** @return the row stride of the gates: H for the vanilla cell (its gates are its states), else stride(G*H) */

@@ -12,8 +12,6 @@ public final class Adagrad implements Optimizer {
     private final float learningRate;
     private final float[] memory;
     private final ElementwiseSplit split;
-    /** The arrays of the step under way, for {@link #update}. */
-    private float[] params, grads;
 
     /**
      * An optimizer for {@code size} parameters, its sums zero.
@@ -77,18 +75,10 @@ public final class Adagrad implements Optimizer {
         Checks.length("grads", grads, memory.length, "the optimizer's size");
         Clipping.requireFinite(grads);
         split.requireOpen();
-        this.params = params;
-        this.grads = grads;
-        try {
-            split.run(memory.length);
-        } finally {
-            this.params = null;
-            this.grads = null;
-        }
+        split.run(params, grads, memory.length);
     }
 
-    private void update(int from, int to) {
-        float[] params = this.params, grads = this.grads;
+    private void update(float[] params, float[] grads, int from, int to) {
         int i = Clipping.VECTOR ? VectorUpdates.adagrad(params, grads, memory, learningRate, EPSILON, from, to) : from;
         for (; i < to; i++) {
             float g = grads[i];

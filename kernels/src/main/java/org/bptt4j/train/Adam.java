@@ -16,8 +16,7 @@ public final class Adam implements Optimizer {
     private final float[] second;
     private int steps;
     private final ElementwiseSplit split;
-    /** The step under way, for {@link #update}: its arrays and bias corrections. */
-    private float[] params, grads;
+    /** The bias corrections of the step under way, for {@link #update}. */
     private float stepSize, rootCorrection2;
 
     /**
@@ -124,18 +123,10 @@ public final class Adam implements Optimizer {
         float correction2 = (float) (1 - Math.pow(beta2, steps));
         this.stepSize = learningRate / correction1;
         this.rootCorrection2 = (float) Math.sqrt(correction2);
-        this.params = params;
-        this.grads = grads;
-        try {
-            split.run(first.length);
-        } finally {
-            this.params = null;
-            this.grads = null;
-        }
+        split.run(params, grads, first.length);
     }
 
-    private void update(int from, int to) {
-        float[] params = this.params, grads = this.grads;
+    private void update(float[] params, float[] grads, int from, int to) {
         float stepSize = this.stepSize, rootCorrection2 = this.rootCorrection2;
         int i = Clipping.VECTOR ? VectorUpdates.adam(params, grads, first, second, beta1, beta2, epsilon, stepSize, rootCorrection2, from, to)
                 : from;

@@ -10,9 +10,9 @@ import org.bptt4j.ComputePool;
  * lives in each optimizer; a split allocates nothing.
  */
 final class ElementwiseSplit implements ComputePool.Job {
-    /** The update of elements {@code [from, to)}. */
+    /** The update of elements {@code [from, to)} of the step's parameters and gradients. */
     interface Range {
-        void update(int from, int to);
+        void update(float[] params, float[] grads, int from, int to);
     }
 
     /**
@@ -27,6 +27,8 @@ final class ElementwiseSplit implements ComputePool.Job {
     private final ComputePool pool;
     private final Range range;
     private int n, width;
+    /** The arrays of the step under way, for the parts. */
+    private float[] params, grads;
 
     /**
      * @param pool  the threads, or null for the caller's only
@@ -44,21 +46,28 @@ final class ElementwiseSplit implements ComputePool.Job {
         }
     }
 
-    /** Updates elements {@code [0, n)}, split over the pool where there are enough of them. */
-    void run(int n) {
+    /** Updates elements {@code [0, n)} of {@code params} from {@code grads}, split over the pool where there are enough of them. */
+    void run(float[] params, float[] grads, int n) {
         if (pool == null || n < PARALLEL_ELEMENTS) {
-            range.update(0, n);
+            range.update(params, grads, 0, n);
             return;
         }
         int perPart = (n + pool.threads() - 1) / pool.threads();
         this.n = n;
         this.width = (perPart + ALIGN - 1) / ALIGN * ALIGN;
-        pool.run(this, (n + width - 1) / width);
+        this.params = params;
+        this.grads = grads;
+        try {
+            pool.run(this, (n + width - 1) / width);
+        } finally {
+            this.params = null; // the caller's arrays are not kept
+            this.grads = null;
+        }
     }
 
     @Override
     public void part(int index) {
         int from = index * width;
-        range.update(from, Math.min(n, from + width));
+        range.update(params, grads, from, Math.min(n, from + width));
     }
 }

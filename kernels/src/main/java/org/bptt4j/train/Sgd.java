@@ -12,8 +12,6 @@ public final class Sgd implements Optimizer {
     private final float momentum;
     private final float[] velocity;
     private final ElementwiseSplit split;
-    /** The arrays of the step under way, for {@link #update}. */
-    private float[] params, grads;
 
     /**
      * An optimizer for {@code size} parameters, its velocity zero.
@@ -77,18 +75,10 @@ public final class Sgd implements Optimizer {
         Checks.length("grads", grads, velocity.length, "the optimizer's size");
         Clipping.requireFinite(grads);
         split.requireOpen();
-        this.params = params;
-        this.grads = grads;
-        try {
-            split.run(velocity.length);
-        } finally {
-            this.params = null;
-            this.grads = null;
-        }
+        split.run(params, grads, velocity.length);
     }
 
-    private void update(int from, int to) {
-        float[] params = this.params, grads = this.grads;
+    private void update(float[] params, float[] grads, int from, int to) {
         int i = Clipping.VECTOR ? VectorUpdates.sgd(params, grads, velocity, learningRate, momentum, from, to) : from;
         for (; i < to; i++) {
             float v = Math.fma(velocity[i], momentum, grads[i]);

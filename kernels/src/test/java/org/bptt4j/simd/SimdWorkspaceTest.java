@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The SIMD workspace's reported size is what it allocates: the formula in
  * {@code SimdWorkspace.lengths} against the arrays themselves (each shared array counted once),
- * for every cell, with and without padded rows and the weights' copy.
+ * for every cell, with and without padded rows.
  */
 class SimdWorkspaceTest {
 
@@ -26,7 +26,7 @@ class SimdWorkspaceTest {
         SimdWorkspace ws = new SimdWorkspace(shape, false, parts);
         Map<float[], Boolean> distinct = new IdentityHashMap<>();
         for (float[] a : new float[][]{ws.states, ws.cellStates, ws.gates, ws.newGateSums, ws.stepGradients,
-                ws.inputStepGradients, ws.carry, ws.cellCarry, ws.transposed, ws.weights, ws.staging, ws.recurrentPanels, ws.product.pack}) {
+                ws.inputStepGradients, ws.carry, ws.cellCarry, ws.transposed, ws.staging, ws.recurrentPanels, ws.product.pack}) {
             if (a != null) {
                 distinct.put(a, true);
             }
@@ -46,8 +46,7 @@ class SimdWorkspaceTest {
         long floats = distinct.keySet().stream().mapToLong(a -> a.length).sum();
         assertEquals(4 * floats, ws.sizeInBytes());
         assertEquals(4 * floats, SimdWorkspace.sizeInBytes(shape, false, parts));
-        // The rows each buffer must hold at its stride, and the copy only where G*H is a multiple of 512.
-        assertEquals(shape.gateWidth() % 512 == 0, ws.weights != null);
+        // The rows each buffer must hold at its stride.
         assertEquals(1, (ws.ldz / 16) % 2, "dz rows an odd number of cache lines apart");
         if (shape.cell() == org.bptt4j.Cell.VANILLA) {
             assertSame(ws.states, ws.gates);
