@@ -108,15 +108,17 @@ class ComputePoolTest {
         }
     }
 
-    @Test
-    void aStackedBidirectionalVariableLengthPassIsBitIdenticalOnThreeThreads() {
-        StackShape shape = StackShape.named("lstm", 6, 16, 40, 96, 2, 2);
+    /** B = 16: a step split by hidden units; B = 40: the recurrence split by rows of different lengths (ranges balanced by their steps). */
+    @ParameterizedTest
+    @ValueSource(ints = {16, 40})
+    void aStackedBidirectionalVariableLengthPassIsBitIdenticalOnThreeThreads(int batch) {
+        StackShape shape = StackShape.named("lstm", 6, batch, 40, 96, 2, 2);
         Random random = new Random(4);
         float[] params = Fixtures.uniform(random, shape.parameterSize(), 0.1f);
-        float[] x = Fixtures.uniform(random, 6 * 16 * 40, 1f);
-        float[] dOut = Fixtures.uniform(random, 6 * 16 * shape.outputSize(), 1f);
-        int[] lengths = new int[16];
-        for (int b = 0; b < 16; b++) {
+        float[] x = Fixtures.uniform(random, 6 * batch * 40, 1f);
+        float[] dOut = Fixtures.uniform(random, 6 * batch * shape.outputSize(), 1f);
+        int[] lengths = new int[batch];
+        for (int b = 0; b < batch; b++) {
             lengths[b] = 1 + (b * 5) % 6;
         }
         float[][] results = new float[2][];

@@ -27,11 +27,11 @@ final class GruCell extends SimdCell {
     }
 
     @Override
-    void forward(SimdWorkspace ws, int t, int u0, int u1) {
+    void forward(SimdWorkspace ws, int t, int b0, int b1, int u0, int u1) {
         StepRows rows = ws.stepRows();
         int hid = ws.shape().hiddenSize(), ldg = ws.ldg;
         float[] gates = ws.gates, hn = ws.newGateSums, h = ws.states;
-        for (int b = 0; b < rows.active(t); b++) {
+        for (int b = b0; b < b1; b++) {
             int gRow = (rows.start(t) + b) * ldg, hnRow = (rows.start(t) + b) * hid;
             int prev = (rows.stateRow(t - 1) + b) * hid, next = (rows.stateRow(t) + b) * hid;
             for (int j = u0; j < u1; j += L) {
@@ -64,12 +64,12 @@ final class GruCell extends SimdCell {
     }
 
     @Override
-    void backward(SimdWorkspace ws, int t, int u0, int u1) {
+    void backward(SimdWorkspace ws, int t, int b0, int b1, int u0, int u1) {
         StepRows rows = ws.stepRows();
         int hid = ws.shape().hiddenSize(), ldg = ws.ldg;
         float[] gates = ws.gates, hn = ws.newGateSums, h = ws.states, carry = ws.carry;
         float[] dzRec = ws.stepGradients, dzIn = ws.inputStepGradients;
-        for (int b = 0; b < rows.active(t); b++) {
+        for (int b = b0; b < b1; b++) {
             int gRow = (rows.start(t) + b) * ldg, hnRow = (rows.start(t) + b) * hid;
             int prev = (rows.stateRow(t - 1) + b) * hid, row = b * hid;
             for (int j = u0; j < u1; j += L) {

@@ -33,11 +33,11 @@ final class LstmCell extends SimdCell {
      */
 
     @Override
-    void forward(SimdWorkspace ws, int t, int u0, int u1) {
+    void forward(SimdWorkspace ws, int t, int b0, int b1, int u0, int u1) {
         StepRows rows = ws.stepRows();
         int hid = ws.shape().hiddenSize(), ldg = ws.ldg;
         float[] gates = ws.gates, c = ws.cellStates, h = ws.states;
-        for (int b = 0; b < rows.active(t); b++) {
+        for (int b = b0; b < b1; b++) {
             int gRow = (rows.start(t) + b) * ldg;
             int prev = (rows.stateRow(t - 1) + b) * hid, next = (rows.stateRow(t) + b) * hid;
             for (int j = u0; j < u1; j += L) {
@@ -72,11 +72,11 @@ final class LstmCell extends SimdCell {
     }
 
     @Override
-    void backward(SimdWorkspace ws, int t, int u0, int u1) {
+    void backward(SimdWorkspace ws, int t, int b0, int b1, int u0, int u1) {
         StepRows rows = ws.stepRows();
         int hid = ws.shape().hiddenSize(), ldg = ws.ldg;
         float[] c = ws.cellStates, dz = ws.stepGradients;
-        for (int b = 0; b < rows.active(t); b++) {
+        for (int b = b0; b < b1; b++) {
             int gRow = (rows.start(t) + b) * ldg;
             int prev = (rows.stateRow(t - 1) + b) * hid, next = (rows.stateRow(t) + b) * hid, row = b * hid;
             for (int j = u0; j < u1; j += L) {

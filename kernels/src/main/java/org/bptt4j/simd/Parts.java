@@ -1,15 +1,18 @@
 package org.bptt4j.simd;
 
 import org.bptt4j.ComputePool;
+import org.bptt4j.StepRows;
 
 /**
- * A step of the recurrence split for a {@link ComputePool} by blocks of hidden units (each block
- * its own product descriptor, the cell's step on its units); a big product splits through
- * {@link ColumnSplit}. One lives in each workspace and is refilled before each run, so that a split
- * allocates nothing. Every element is computed whole by one part, as one thread would.
+ * The recurrence split for a {@link ComputePool}: a whole pass by ranges of batch rows (each part
+ * runs every step of its rows, no barrier between steps), or one step by blocks of hidden units
+ * (the pool's run is the step's barrier). Each part has its own product descriptor; a big product
+ * splits through {@link ColumnSplit}. One lives in each workspace and is refilled before each run,
+ * so that a split allocates nothing. Every element is computed whole by one part, as one thread
+ * would.
  */
 final class Parts implements ComputePool.Job {
-    private enum Kind { FORWARD, BACKWARD }
+    private enum Kind { FORWARD, BACKWARD, FORWARD_ROWS, BACKWARD_ROWS }
 
     private final SimdLayer layer;
     private final SimdWorkspace ws;
@@ -17,7 +20,9 @@ final class Parts implements ComputePool.Job {
     private final Product[] products;
     private Kind kind;
     private int t;
-    private float[] params, dh;
+    private float[] params, dh, dStateT;
+    /** Part i of a split by rows takes the step's rows [rowBounds[i], rowBounds[i + 1]). */
+    private final int[] rowBounds;
     private int bhn, dhOffset, lddh;
     /** The width of a part: units of a step. */
     int width;
@@ -26,6 +31,7 @@ final class Parts implements ComputePool.Job {
         this.layer = layer;
         this.ws = ws;
         this.products = ws.partProducts;
+        this.rowBounds = new int[products.length + 1];
     }
 
     /** Step t of forward, blocks of {@code block} units. */
@@ -47,14 +53,59 @@ final class Parts implements ComputePool.Job {
         this.lddh = lddh;
     }
 
+    /** A whole forward pass, by {@code parts} ranges of rows. */
+    void forwardRows(int parts, float[] params, int bhn) {
+        this.kind = Kind.FORWARD_ROWS;
+        this.params = params;
+        this.bhn = bhn;
+        splitRows(parts);
+    }
+
+    /** A whole backward pass through the steps, by {@code parts} ranges of rows. */
+    void backwardRows(int parts, float[] dh, int dhOffset, int lddh, float[] dStateT) {
+        this.kind = Kind.BACKWARD_ROWS;
+        this.dh = dh;
+        this.dhOffset = dhOffset;
+        this.lddh = lddh;
+        this.dStateT = dStateT;
+        splitRows(parts);
+    }
+
+    /**
+     * Ranges of rows with about the same number of real steps each (rows are in the steps' order,
+     * longest first, so a part of long rows has fewer of them), none empty: at least one row each.
+     */
+    private void splitRows(int parts) {
+        StepRows rows = ws.stepRows();
+        int sequences = rows.sequences();
+        long total = rows.rows(), done = 0;
+        int t = rows.steps();
+        rowBounds[0] = 0;
+        int part = 1;
+        for (int b = 0; b < sequences && part < parts; b++) {
+            while (t > 0 && rows.active(t) <= b) {
+                t--; // t: the length of row b, as rows shorten further down
+            }
+            done += t;
+            // End the part after row b once it holds its share, leaving a row for each part to come.
+            if ((done * parts >= total * part || sequences - (b + 1) <= parts - part) && sequences - (b + 1) >= parts - part) {
+                rowBounds[part++] = b + 1;
+            }
+        }
+        rowBounds[parts] = sequences;
+    }
+
     @Override
     public void part(int index) {
         int from = index * width;
         switch (kind) {
-            case FORWARD -> layer.forwardBlock(products[index], params, bhn, ws, t, from,
+            case FORWARD -> layer.forwardBlock(products[index], params, bhn, ws, t, 0, ws.stepRows().active(t), from,
                     Math.min(ws.shape().hiddenSize(), from + width));
-            case BACKWARD -> layer.backwardBlock(products[index], dh, dhOffset, lddh, ws, t, from,
+            case BACKWARD -> layer.backwardBlock(products[index], dh, dhOffset, lddh, ws, t, 0, ws.stepRows().active(t), from,
                     Math.min(ws.shape().hiddenSize(), from + width));
+            case FORWARD_ROWS -> layer.forwardRows(products[index], params, bhn, ws, rowBounds[index], rowBounds[index + 1]);
+            case BACKWARD_ROWS -> layer.backwardRows(products[index], dh, dhOffset, lddh, dStateT, ws, rowBounds[index],
+                    rowBounds[index + 1]);
         }
     }
 }

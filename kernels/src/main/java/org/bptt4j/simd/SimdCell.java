@@ -8,7 +8,7 @@ import org.bptt4j.LayerShape;
 
 /**
  * The elementwise math of one cell's time step, forward and backward, run by {@link SimdLayer} on
- * a finished block of the step's product (hidden units {@code [u0, u1)} of every row) while it is
+ * a finished block of the step's product (hidden units {@code [u0, u1)} of a range of its rows) while it is
  * in L1. A cell reads and writes only workspace buffers, which are padded, so the last vector of a
  * row is a masked one and never needs a scalar remainder.
  *
@@ -42,11 +42,11 @@ abstract class SimdCell {
         };
     }
 
-    /** Forward step t for hidden units [u0, u1) of every row. */
-    abstract void forward(SimdWorkspace ws, int t, int u0, int u1);
+    /** Forward step t for hidden units [u0, u1) of the step's rows [b0, b1) (at most its active rows). */
+    abstract void forward(SimdWorkspace ws, int t, int b0, int b1, int u0, int u1);
 
-    /** Backward step t for hidden units [u0, u1) of every row. */
-    abstract void backward(SimdWorkspace ws, int t, int u0, int u1);
+    /** Backward step t for hidden units [u0, u1) of the step's rows [b0, b1) (at most its active rows). */
+    abstract void backward(SimdWorkspace ws, int t, int b0, int b1, int u0, int u1);
 
     /**
      * {@code a[i] = sigmoid(a[i]) = 0.5 + 0.5 tanh(a[i]/2)} for the {@code lanes} floats from {@code i}: {@link VectorMath}'s tanh,

@@ -50,6 +50,30 @@ public final class SimdLayer extends RecurrentLayer {
      * than the second thread gains. A first choice from that estimate, not yet tuned by measurement.
      */
     static final long PARALLEL_STEP = 1 << 18;
+
+    /**
+     * The recurrence is split by batch rows, each thread running all T steps of its own rows with
+     * no barrier, where every thread gets at least this many rows, W_h is smaller than
+     * {@link #ROW_SPLIT_WEIGHTS} and a step is worth splitting; else a step's hidden units are
+     * split, one barrier per step. Rows are independent through the recurrence, and a row's sums
+     * are the same whatever rows share its products, so both splits give the same bits.
+     * {@code -Dbptt4j.rowSplit=false} turns the row split off (to compare the two splits).
+     */
+    static final int ROWS_PER_THREAD = 8;
+    /**
+     * The recurrence is split by rows only where W_h is smaller than this many bytes: every
+     * thread then reads all of W_h at every step, where a split by units reads its share, which
+     * stays in the core's L2 (2 MiB on the Xeon measured). On 2 threads (2026-11-26 17:05-17:17,
+     * RnnBenchmark forwardBackward, 4 alternated runs of each split, ratios of medians) the row
+     * split was 1.21x (vanilla, W_h 256 KiB), 1.19x (GRU, 768 KiB) and 1.14x (LSTM, 1 MiB) as
+     * fast as the unit split at B = 32, H = 256, and 0.90x (vanilla, 1 MiB), 0.93x (GRU, 3 MiB)
+     * and 0.88x (LSTM, 4 MiB) at B = 64, H = 512; runs swung by 10-30%. W_h of exactly 1 MiB
+     * went both ways, so the limit leaves it out (the vanilla RNN at H = 512 stays on units).
+     */
+    static final long ROW_SPLIT_WEIGHTS = 1024 * 1024;
+    /** The property that turns the split by batch rows off. */
+    public static final String ROW_SPLIT_PROPERTY = "bptt4j.rowSplit";
+    private static final boolean ROW_SPLIT = !"false".equals(System.getProperty(ROW_SPLIT_PROPERTY));
     private final SimdCell cell;
     private final int unitBlock;
     private final ComputePool pool;
@@ -75,7 +99,7 @@ public final class SimdLayer extends RecurrentLayer {
     public SimdLayer(LayerShape shape, ComputePool pool) {
         super(shape);
         this.cell = SimdCell.of(shape);
-        this.unitBlock = unitBlock(shape);
+        this.unitBlock = unitBlock(shape, shape.batch());
         this.pool = pool != null && pool.threads() > 1 ? pool : null;
     }
 
@@ -99,8 +123,19 @@ public final class SimdLayer extends RecurrentLayer {
         ws.columns.run(pool, product, staging);
     }
 
-    private static int unitBlock(LayerShape s) {
-        int units = UNIT_BLOCK > 0 ? UNIT_BLOCK : 32 * 1024 / (4 * s.batch() * s.cell().gates());
+    /**
+     * @return whether the recurrence of a pass over {@code sequences} rows is split by batch rows
+     *         (see {@link #ROWS_PER_THREAD})
+     */
+    private boolean splitsRows(int sequences) {
+        long weights = (long) shape().hiddenSize() * shape().gateWidth();
+        return ROW_SPLIT && pool != null && sequences >= ROWS_PER_THREAD * pool.threads() && 4 * weights < ROW_SPLIT_WEIGHTS
+                && sequences * weights >= PARALLEL_STEP;
+    }
+
+    /** @return the width of a block of hidden units whose G gate tiles of {@code rows} rows fit in 32 KiB (or the override) */
+    static int unitBlock(LayerShape s, int rows) {
+        int units = UNIT_BLOCK > 0 ? UNIT_BLOCK : 32 * 1024 / (4 * rows * s.cell().gates());
         units = Math.max(TILE, units - units % TILE);
         return Math.min(units, s.hiddenSize());
     }
@@ -180,6 +215,11 @@ public final class SimdLayer extends RecurrentLayer {
         int hid = s.hiddenSize();
         int bhn = offset + p.recurrentNewGateBiasOffset();
         packRecurrentWeights(params, offset + p.recurrentWeightsOffset(), ws);
+        if (splitsRows(rows.sequences())) {
+            ws.parts.forwardRows(pool.threads(), params, bhn);
+            pool.run(ws.parts, pool.threads());
+            return;
+        }
         for (int t = 1; t <= rows.steps(); t++) {
             int block = stepBlock(rows.active(t));
             if (block < 0) { // split over the pool's threads; the pool's run is the step's barrier
@@ -188,7 +228,7 @@ public final class SimdLayer extends RecurrentLayer {
                 continue;
             }
             for (int u0 = 0; u0 < hid; u0 += block) {
-                forwardBlock(ws.product, params, bhn, ws, t, u0, Math.min(hid, u0 + block));
+                forwardBlock(ws.product, params, bhn, ws, t, 0, rows.active(t), u0, Math.min(hid, u0 + block));
             }
         }
     }
@@ -208,26 +248,41 @@ public final class SimdLayer extends RecurrentLayer {
         }
     }
 
-    /** Step t for hidden units [u0, u1): the G gate tiles of {@code h_{t-1} W_h}, then the cell. */
-    void forwardBlock(Product product, float[] params, int bhn, SimdWorkspace ws, int t, int u0, int u1) {
+    /**
+     * Steps 1..T of the step's rows [b0, b1) alone (rows as the steps number them: those still
+     * active at each step), block by block of hidden units: one thread's part of a split by rows.
+     */
+    void forwardRows(Product product, float[] params, int bhn, SimdWorkspace ws, int b0, int b1) {
         StepRows rows = ws.stepRows();
-        int hid = shape().hiddenSize(), gates = shape().cell().gates(), gateRows = gateOffset(t, ws), w = MatMul.W;
+        int hid = shape().hiddenSize(), block = unitBlock(shape(), b1 - b0);
+        for (int t = 1; t <= rows.steps() && rows.active(t) > b0; t++) {
+            int end = Math.min(b1, rows.active(t));
+            for (int u0 = 0; u0 < hid; u0 += block) {
+                forwardBlock(product, params, bhn, ws, t, b0, end, u0, Math.min(hid, u0 + block));
+            }
+        }
+    }
+
+    /** Step t for hidden units [u0, u1) of its rows [b0, b1): the G gate tiles of {@code h_{t-1} W_h}, then the cell. */
+    void forwardBlock(Product product, float[] params, int bhn, SimdWorkspace ws, int t, int b0, int b1, int u0, int u1) {
+        StepRows rows = ws.stepRows();
+        int hid = shape().hiddenSize(), gates = shape().cell().gates(), gateRows = gateOffset(t, ws) + b0 * ws.ldg, w = MatMul.W;
         int panels = SimdWorkspace.panelsPerGate(shape());
         boolean gru = shape().cell() == Cell.GRU;
         for (int g = 0; g < gates; g++) {
             // One product per panel of W units (u0 is a multiple of W): B is that panel, rows W apart.
             for (int q0 = u0; q0 < u1; q0 += w) {
-                product.size(rows.active(t), Math.min(w, u1 - q0), hid).a(ws.states, rows.stateRow(t - 1) * hid, hid)
+                product.size(b1 - b0, Math.min(w, u1 - q0), hid).a(ws.states, (rows.stateRow(t - 1) + b0) * hid, hid)
                         .b(ws.recurrentPanels, (g * panels + q0 / w) * hid * w, w);
                 if (gru && g == 2) {
-                    product.c(ws.newGateSums, rows.start(t) * hid + q0, hid).startFromRows(params, bhn + q0, 0);
+                    product.c(ws.newGateSums, (rows.start(t) + b0) * hid + q0, hid).startFromRows(params, bhn + q0, 0);
                 } else {
                     product.c(ws.gates, gateRows + g * hid + q0, ws.ldg).startFromC();
                 }
                 product.run();
             }
         }
-        cell.forward(ws, t, u0, u1);
+        cell.forward(ws, t, b0, b1, u0, u1);
     }
 
     @Override
@@ -261,14 +316,35 @@ public final class SimdLayer extends RecurrentLayer {
         }
     }
 
-    /** {@code W_h^T} (and {@code W_x^T} when dx is wanted) into the workspace, so that every product reads rows. */
+    /**
+     * {@code W_h^T} into {@code ws.recurrentPanelsTransposed}, once per pass: panels of W hidden
+     * units, G*H rows W floats apart, which every step's products read as they are (packing them
+     * inside each product copied W_h^T again at every step, on every thread); and {@code W_x^T}
+     * into {@code ws.transposed} when dx is wanted, so that its product reads rows.
+     */
     void packWeights(float[] params, int offset, boolean inputToo, SimdWorkspace ws) {
         LayerShape s = shape();
         ParameterLayout p = layout();
-        int hid = s.hiddenSize(), gh = s.gateWidth();
-        Rows.transpose(params, offset + p.recurrentWeightsOffset(), hid, gh, ws.transposed, 0, ws.ldh);
+        int hid = s.hiddenSize(), gh = s.gateWidth(), w = MatMul.W, wh = offset + p.recurrentWeightsOffset();
+        for (int q0 = 0; q0 < hid; q0 += w) {
+            Rows.transpose(params, wh + q0 * gh, Math.min(w, hid - q0), gh, ws.recurrentPanelsTransposed, q0 * gh, w);
+        }
         if (inputToo) {
-            Rows.transpose(params, offset + p.inputWeightsOffset(), s.inputSize(), gh, ws.transposed, ws.inputTransposedOffset, ws.ldx);
+            Rows.transpose(params, offset + p.inputWeightsOffset(), s.inputSize(), gh, ws.transposed, 0, ws.ldx);
+        }
+    }
+
+    /** {@code dz W_h^T} for hidden units [u0, u1) (u0 a multiple of W) into rows of {@code carry}: one product per panel of W_h^T. */
+    private void recurrentGradient(Product product, int rows, float[] dz, int dzOffset, SimdWorkspace ws, float[] c, int cOffset,
+                                   boolean fromC, int u0, int u1) {
+        int hid = shape().hiddenSize(), gh = shape().gateWidth(), w = MatMul.W;
+        for (int q0 = u0; q0 < u1; q0 += w) {
+            product.size(rows, Math.min(w, u1 - q0), gh).a(dz, dzOffset, ws.ldz).b(ws.recurrentPanelsTransposed, q0 * gh, w)
+                    .c(c, cOffset + q0, hid);
+            if (fromC) {
+                product.startFromC();
+            }
+            product.run();
         }
     }
 
@@ -279,15 +355,15 @@ public final class SimdLayer extends RecurrentLayer {
     void backwardSteps(float[] dh, int dhOffset, int lddh, float[] dStateT, SimdWorkspace ws) {
         LayerShape s = shape();
         StepRows rows = ws.stepRows();
-        int hid = s.hiddenSize(), bh = s.hiddenLength();
-        float[] carry = ws.carry;
+        int hid = s.hiddenSize();
+        if (splitsRows(rows.sequences())) {
+            ws.parts.backwardRows(pool.threads(), dh, dhOffset, lddh, dStateT);
+            pool.run(ws.parts, pool.threads());
+            return;
+        }
         for (int t = rows.steps(); t >= 1; t--) {
-            int active = rows.active(t), continuing = rows.active(t + 1);
-            // The rows whose last step is t start with the gradient of their final state.
-            startRows(dStateT, continuing, active, carry, 0);
-            if (ws.cellCarry != null) {
-                startRows(dStateT, continuing, active, ws.cellCarry, bh);
-            }
+            int active = rows.active(t);
+            startRows(dStateT, ws, t, 0, active);
             int block = stepBlock(active);
             if (block < 0) { // split over the pool's threads; the pool's run is the step's barrier
                 ws.parts.backward(t, -block, dh, dhOffset, lddh);
@@ -295,30 +371,60 @@ public final class SimdLayer extends RecurrentLayer {
                 continue;
             }
             for (int u0 = 0; u0 < hid; u0 += block) {
-                backwardBlock(ws.product, dh, dhOffset, lddh, ws, t, u0, Math.min(hid, u0 + block));
+                backwardBlock(ws.product, dh, dhOffset, lddh, ws, t, 0, active, u0, Math.min(hid, u0 + block));
             }
         }
     }
 
-    /** Backward step t for hidden units [u0, u1): the gradient from step t+1, the upstream one, then the cell. */
-    void backwardBlock(Product product, float[] dh, int dhOffset, int lddh, SimdWorkspace ws, int t, int u0, int u1) {
+    /** Backward steps T..1 of the step's rows [b0, b1) alone, block by block of hidden units: one thread's part of a split by rows. */
+    void backwardRows(Product product, float[] dh, int dhOffset, int lddh, float[] dStateT, SimdWorkspace ws, int b0, int b1) {
         StepRows rows = ws.stepRows();
-        int hid = shape().hiddenSize(), ldz = ws.ldz, active = rows.active(t), continuing = rows.active(t + 1);
-        float[] carry = ws.carry;
-        if (continuing > 0) {
-            product.size(continuing, u1 - u0, shape().gateWidth()).a(ws.stepGradients, rows.start(t + 1) * ldz, ldz)
-                    .b(ws.transposed, u0, ws.ldh).c(carry, u0, hid);
-            if (shape().cell() == Cell.GRU) {
-                product.startFromC(); // the GRU cell left dh_{t+1} * z_{t+1} there
+        int hid = shape().hiddenSize(), block = unitBlock(shape(), b1 - b0);
+        for (int t = rows.steps(); t >= 1; t--) {
+            int end = Math.min(b1, rows.active(t));
+            if (end <= b0) {
+                continue;
             }
-            product.run();
+            startRows(dStateT, ws, t, b0, end);
+            for (int u0 = 0; u0 < hid; u0 += block) {
+                backwardBlock(product, dh, dhOffset, lddh, ws, t, b0, end, u0, Math.min(hid, u0 + block));
+            }
+        }
+    }
+
+    /**
+     * Backward step t for hidden units [u0, u1) of its rows [b0, b1): the gradient from step t+1,
+     * the upstream one, then the cell.
+     */
+    void backwardBlock(Product product, float[] dh, int dhOffset, int lddh, SimdWorkspace ws, int t, int b0, int b1, int u0, int u1) {
+        StepRows rows = ws.stepRows();
+        int hid = shape().hiddenSize(), ldz = ws.ldz, continuing = Math.min(b1, rows.active(t + 1));
+        float[] carry = ws.carry;
+        if (continuing > b0) {
+            // The GRU starts from C: its cell left dh_{t+1} * z_{t+1} there.
+            recurrentGradient(product, continuing - b0, ws.stepGradients, (rows.start(t + 1) + b0) * ldz, ws, carry, b0 * hid,
+                    shape().cell() == Cell.GRU, u0, u1);
         }
         if (dh != null) {
-            for (int b = 0; b < active; b++) {
+            for (int b = b0; b < b1; b++) {
                 Rows.accumulate(dh, dhOffset + (rows.start(t) + b) * lddh + u0, carry, b * hid + u0, u1 - u0);
             }
         }
-        cell.backward(ws, t, u0, u1);
+        cell.backward(ws, t, b0, b1, u0, u1);
+    }
+
+    /**
+     * Before backward step t, of its rows [b0, b1): those whose last step is t start with the
+     * gradient of their final state ({@code ws.carry}, and the LSTM's {@code ws.cellCarry}).
+     */
+    private void startRows(float[] dStateT, SimdWorkspace ws, int t, int b0, int b1) {
+        int first = Math.max(b0, ws.stepRows().active(t + 1));
+        if (first < b1) {
+            startRows(dStateT, first, b1, ws.carry, 0);
+            if (ws.cellCarry != null) {
+                startRows(dStateT, first, b1, ws.cellCarry, shape().hiddenLength());
+            }
+        }
     }
 
     /** Rows [b0, b1) of {@code carry}: those of {@code dStateT} from {@code part} (h at 0, c at B*H), or zeros. */
@@ -337,13 +443,11 @@ public final class SimdLayer extends RecurrentLayer {
             return;
         }
         LayerShape s = shape();
-        int batch = s.batch(), hid = s.hiddenSize(), gh = s.gateWidth();
-        Product product = ws.product.size(ws.stepRows().active(1), hid, gh).a(ws.stepGradients, 0, ws.ldz).b(ws.transposed, 0, ws.ldh)
-                .c(dState0, 0, hid);
+        int batch = s.batch(), hid = s.hiddenSize(), rows = ws.stepRows().active(1);
         if (s.cell() == Cell.GRU) {
-            product.startFromRows(ws.carry, 0, hid);
+            System.arraycopy(ws.carry, 0, dState0, 0, rows * hid); // the carried dh_1*z_1, which the product continues
         }
-        product.run();
+        recurrentGradient(ws.product, rows, ws.stepGradients, 0, ws, dState0, 0, s.cell() == Cell.GRU, 0, hid);
         if (ws.cellCarry != null) {
             System.arraycopy(ws.cellCarry, 0, dState0, batch * hid, batch * hid);
         }
@@ -391,7 +495,7 @@ public final class SimdLayer extends RecurrentLayer {
     void inputGradient(SimdWorkspace ws, float[] dx, int dxOffset, int lddx) {
         LayerShape s = shape();
         int in = s.inputSize(), gh = s.gateWidth(), rows = ws.stepRows().rows();
-        run(ws.product.size(rows, in, gh).a(ws.inputStepGradients, 0, ws.ldz).b(ws.transposed, ws.inputTransposedOffset, ws.ldx)
+        run(ws.product.size(rows, in, gh).a(ws.inputStepGradients, 0, ws.ldz).b(ws.transposed, 0, ws.ldx)
                 .c(dx, dxOffset, lddx), null, ws);
     }
 }

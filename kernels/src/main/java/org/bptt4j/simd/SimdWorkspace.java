@@ -20,9 +20,12 @@ import org.bptt4j.Workspace;
  *                 not scaled by r)
  *   carry         the gradient flowing back into h_{t-1}           B*H
  *   cellCarry     the gradient flowing back into c_{t-1} (LSTM)    B*H
- *   transposed    W_h^T (G*H x H), then W_x^T (G*H x I)            G*H*(stride(H) + stride(I))
+ *   transposed    W_x^T (G*H x I)                                  G*H*stride(I)
  *   staging       running weight-gradient sums                     max(I,H)*G*H
  *   previousStates  each step's h_{t-1} rows, gathered for dW_h      T*B*H      (rows of different lengths only)
+ *   recurrentPanelsTransposed  W_h^T packed once per pass for the     ceil(H/W)*G*H*W
+ *                 steps' products: ceil(H/W) panels of G*H x W, W hidden
+ *                 units each, rows W apart
  * scratch of forward
  *   recurrentPanels W_h packed once per pass for the steps' products: G*ceil(H/W) panels of H x W
  *                 for each gate, W = {@link MatMul#W} of its units,        (W: 4 vectors)
@@ -40,9 +43,10 @@ import org.bptt4j.Workspace;
  * H = 512, rows 8 KiB apart, and 72 ms at H = 496, on 2026-11-26). So the buffers this class owns put rows of n floats {@link #stride(int) stride(n)}
  * apart, an odd number of cache lines: dz rows {@code ldz = stride(G*H)} apart, the gated cells'
  * gates likewise ({@code ldg}; the vanilla cell's gates are its states, H apart, a public layout),
- * W_h^T and W_x^T {@code stride(H)} and {@code stride(I)}. The parameters' own rows (W_x, W_h) need
- * no copy at odd strides: {@link MatMul} reads them through packed panels ({@code recurrentPanels}
- * for W_h, packed once per pass; the input projection's pack buffer for W_x).
+ * W_x^T {@code stride(I)}. The parameters' own rows (W_x, W_h) need no copy at odd strides:
+ * {@link MatMul} reads them through packed panels ({@code recurrentPanels} and
+ * {@code recurrentPanelsTransposed} for W_h and W_h^T, packed once per pass; the input
+ * projection's pack buffer for W_x).
  * Each buffer is followed by {@link Workspace#PADDING} floats, and a buffer a cell does not use has
  * none at all. {@link #sizeInBytes(LayerShape, boolean, int)} adds up exactly these lengths: the formula lives
  * in {@link #lengths}.
@@ -60,16 +64,13 @@ final class SimdWorkspace extends Workspace {
     final float[] staging;
     final float[] previousStates;
     final float[] recurrentPanels;
+    final float[] recurrentPanelsTransposed;
     /** The row stride of gates: H for the vanilla cell, else ldz. */
     final int ldg;
     /** The row stride of stepGradients and inputStepGradients. */
     final int ldz;
-    /** The row stride of W_h^T in {@code transposed}: stride(H). */
-    final int ldh;
     /** The row stride of W_x^T in {@code transposed}: stride(I). */
     final int ldx;
-    /** Where W_x^T starts in {@code transposed}, after W_h^T. */
-    final int inputTransposedOffset;
     /** The descriptor every product of a pass is run through, on the caller's thread. */
     final Product product;
     /** One descriptor for each part of a split step or product, each with its own pack buffer. */
@@ -94,9 +95,7 @@ final class SimdWorkspace extends Workspace {
         long[] n = lengths(shape, variableLengths);
         ldg = gateStride(shape);
         ldz = stride(shape.gateWidth());
-        ldh = stride(shape.hiddenSize());
         ldx = stride(shape.inputSize());
-        inputTransposedOffset = shape.gateWidth() * ldh;
         states = buffer(n[0]);
         cellStates = buffer(n[1]);
         gates = shape.cell() == Cell.VANILLA ? states : buffer(n[2]); // a vanilla step's pre-activation becomes h_t in place
@@ -109,6 +108,7 @@ final class SimdWorkspace extends Workspace {
         staging = buffer(n[9]);
         previousStates = buffer(n[10]);
         recurrentPanels = buffer(n[11]);
+        recurrentPanelsTransposed = buffer(n[12]);
     }
 
     /** @return the panels of units a gate's W_h takes in {@link #recurrentPanels}: ceil(H / W) */
@@ -132,10 +132,11 @@ final class SimdWorkspace extends Workspace {
                 cell == Cell.GRU ? t * s.batch() * ldz : 0,
                 bh,
                 cell == Cell.LSTM ? bh : 0,
-                gh * ((long) stride(s.hiddenSize()) + stride(s.inputSize())),
+                gh * (long) stride(s.inputSize()),
                 Math.max(s.inputSize(), s.hiddenSize()) * gh,
                 variableLengths ? t * bh : 0,
-                (long) s.cell().gates() * panelsPerGate(s) * s.hiddenSize() * MatMul.W};
+                (long) s.cell().gates() * panelsPerGate(s) * s.hiddenSize() * MatMul.W,
+                (long) panelsPerGate(s) * gh * MatMul.W};
     }
 
     /** @return the floats of one pack buffer: a panel of B for the longest k of the layer's products (the weight gradients' chunks included) */

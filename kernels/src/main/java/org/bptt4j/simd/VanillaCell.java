@@ -22,10 +22,10 @@ abstract sealed class VanillaCell extends SimdCell {
     abstract void derivativeTimesGradient(float[] h, int hi, float[] dh, int di, float[] dz, int zi, int lanes);
 
     @Override
-    final void backward(SimdWorkspace ws, int t, int u0, int u1) {
+    final void backward(SimdWorkspace ws, int t, int b0, int b1, int u0, int u1) {
         StepRows rows = ws.stepRows();
         int hid = ws.shape().hiddenSize();
-        for (int b = 0; b < rows.active(t); b++) {
+        for (int b = b0; b < b1; b++) {
             int hRow = (rows.stateRow(t) + b) * hid, dzRow = (rows.start(t) + b) * ws.ldz, carryRow = b * hid;
             for (int j = u0; j < u1; j += L) {
                 derivativeTimesGradient(ws.states, hRow + j, ws.carry, carryRow + j, ws.stepGradients, dzRow + j, u1 - j);
@@ -35,10 +35,10 @@ abstract sealed class VanillaCell extends SimdCell {
 
     private static final class Tanh extends VanillaCell {
         @Override
-        void forward(SimdWorkspace ws, int t, int u0, int u1) {
+        void forward(SimdWorkspace ws, int t, int b0, int b1, int u0, int u1) {
             StepRows rows = ws.stepRows();
             int hid = ws.shape().hiddenSize();
-            for (int b = 0; b < rows.active(t); b++) {
+            for (int b = b0; b < b1; b++) {
                 int row = (rows.stateRow(t) + b) * hid;
                 for (int j = u0; j < u1; j += L) {
                     VectorMath.tanh(ws.states, row + j, Math.min(L, u1 - j));
@@ -56,11 +56,11 @@ abstract sealed class VanillaCell extends SimdCell {
 
     private static final class Relu extends VanillaCell {
         @Override
-        void forward(SimdWorkspace ws, int t, int u0, int u1) {
+        void forward(SimdWorkspace ws, int t, int b0, int b1, int u0, int u1) {
             StepRows rows = ws.stepRows();
             int hid = ws.shape().hiddenSize();
             float[] h = ws.states;
-            for (int b = 0; b < rows.active(t); b++) {
+            for (int b = b0; b < b1; b++) {
                 int row = (rows.stateRow(t) + b) * hid;
                 for (int j = u0; j < u1; j += L) {
                     VectorMask<Float> m = S.indexInRange(0, u1 - j);

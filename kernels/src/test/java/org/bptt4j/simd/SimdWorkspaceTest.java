@@ -26,7 +26,7 @@ class SimdWorkspaceTest {
         SimdWorkspace ws = new SimdWorkspace(shape, false, parts);
         Map<float[], Boolean> distinct = new IdentityHashMap<>();
         for (float[] a : new float[][]{ws.states, ws.cellStates, ws.gates, ws.newGateSums, ws.stepGradients,
-                ws.inputStepGradients, ws.carry, ws.cellCarry, ws.transposed, ws.staging, ws.recurrentPanels, ws.product.pack}) {
+                ws.inputStepGradients, ws.carry, ws.cellCarry, ws.transposed, ws.staging, ws.recurrentPanels, ws.recurrentPanelsTransposed, ws.product.pack}) {
             if (a != null) {
                 distinct.put(a, true);
             }
@@ -54,7 +54,9 @@ class SimdWorkspaceTest {
             assertEquals((long) steps * batch * ws.ldg + org.bptt4j.Workspace.PADDING, ws.gates.length);
         }
         assertEquals((long) steps * batch * ws.ldz + org.bptt4j.Workspace.PADDING, ws.stepGradients.length);
-        assertEquals((long) shape.gateWidth() * (ws.ldh + ws.ldx) + org.bptt4j.Workspace.PADDING, ws.transposed.length);
+        assertEquals((long) shape.gateWidth() * ws.ldx + org.bptt4j.Workspace.PADDING, ws.transposed.length);
+        int panels = (shape.hiddenSize() + MatMul.W - 1) / MatMul.W;
+        assertEquals((long) panels * shape.gateWidth() * MatMul.W + org.bptt4j.Workspace.PADDING, ws.recurrentPanelsTransposed.length);
         if (shape.cell() != org.bptt4j.Cell.LSTM) {
             assertNull(ws.cellStates);
         }
