@@ -14,10 +14,12 @@ import org.bptt4j.internal.Checks;
  * did not ask for.
  *
  * <p>Results do not depend on the thread count: work is split by output elements (column blocks
- * of a product, blocks of hidden units of a step), never inside a sum, so every element is
- * computed by one thread in the same order as with one. A pass waits for its parts at each step of
- * the recurrence (one barrier per step), so splitting pays only where a step's work is well above
- * a barrier's cost; the kernels split only there.
+ * of a product; ranges of batch rows of the recurrence; blocks of hidden units of a step), never
+ * inside a sum, so every element is computed by one thread in the same order as with one. Split by
+ * rows (at least 8 rows per thread, W_h under 1 MiB), each thread runs every step of its own rows
+ * with no barrier; split by hidden units, a pass waits for its parts at each step (one barrier per
+ * step), so that split pays only where a step's work is well above a barrier's cost; the kernels
+ * split only there.
  *
  * <p>{@link #close()} stops the workers; a closed pool rejects work with
  * {@link IllegalStateException}. A part that throws surfaces in the caller once every part that

@@ -47,7 +47,11 @@ final class ColumnSplit implements ComputePool.Job {
             }
             return;
         }
-        int count = Math.min(blocks, 4 * pool.threads());
+        // An adding product (the weight gradients, k = T*B) keeps each chunk of A in L2 while it
+        // passes over all its columns, so each part streams all of A once: one part per thread
+        // streams it as few times as can be. Others stream A once per column block anyway, and take
+        // 4 parts per thread, which evens out threads that run at different speeds.
+        int count = Math.min(blocks, (staging == null ? 4 : 1) * pool.threads());
         this.product = product;
         this.staging = staging;
         this.width = (blocks + count - 1) / count * MatMul.W;
