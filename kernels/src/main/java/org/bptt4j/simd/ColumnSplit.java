@@ -11,10 +11,13 @@ import org.bptt4j.ComputePool;
  */
 final class ColumnSplit implements ComputePool.Job {
     /**
-     * A product is split only from this many multiply-adds on (about 0.2 ms on one core): at 2^20,
-     * a GRU at B = 1, H = 128, whose steps are not split, ran 13% slower on two threads than on one
-     * (0.873 against 1.005 ms, 2026-11-26), its few small products paying more in hand-overs than
-     * they gained.
+     * A product is split only above this many multiply-adds (about 0.1 ms on one core). Where a
+     * pass splits nothing but a few such products, a worker has parked between them, and waking
+     * it costs more than it saves: at 2^20, a GRU at B = 1, H = 128 ran 13% slower on two threads
+     * than on one (0.873 against 1.005 ms, 2026-11-26); from 2^22 on, an LSTM at that shape, whose
+     * three big products have exactly 2^22, ran 0.81x as fast on two threads (median of 3
+     * alternated runs, 17:39-17:52), though that afternoon two pools that split nothing differed
+     * by as much. Splitting only above 2^22 leaves that shape on one thread, as the GRU's.
      */
     static final long PARALLEL_PRODUCT = 1 << 22;
 
@@ -39,7 +42,7 @@ final class ColumnSplit implements ComputePool.Job {
      */
     void run(ComputePool pool, Product product, float[] staging) {
         int blocks = (product.n + MatMul.W - 1) / MatMul.W;
-        if (pool == null || blocks < 2 || (long) product.m * product.n * product.k < PARALLEL_PRODUCT) {
+        if (pool == null || blocks < 2 || (long) product.m * product.n * product.k <= PARALLEL_PRODUCT) {
             if (staging == null) {
                 product.run();
             } else {
