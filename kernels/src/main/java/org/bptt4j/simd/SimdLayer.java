@@ -70,7 +70,7 @@ public final class SimdLayer extends RecurrentLayer {
      * thread then reads all of W_h at every step, where a split by units reads its share, which
      * stays in the core's L2 (2 MiB on the Xeon measured). On 2 threads (2026-11-26 17:05-17:17,
      * RnnBenchmark forwardBackward, 4 alternated runs of each split, ratios of medians) the row
-     * split was 1.21x (vanilla, W_h 256 KiB), 1.19x (GRU, 768 KiB) and 1.14x (LSTM, 1 MiB) as
+     * split was 1.21x (vanilla, W_h 256 KiB), 1.09x (GRU, 768 KiB) and 1.14x (LSTM, 1 MiB) as
      * fast as the unit split at B = 32, H = 256, and 0.90x (vanilla, 1 MiB), 0.93x (GRU, 3 MiB)
      * and 0.88x (LSTM, 4 MiB) at B = 64, H = 512; runs swung by 10-30%. W_h of exactly 1 MiB
      * went both ways, so the limit leaves it out (the vanilla RNN at H = 512 stays on units).
