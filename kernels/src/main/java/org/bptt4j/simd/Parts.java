@@ -87,8 +87,10 @@ final class Parts implements ComputePool.Job {
                 t--; // t: the length of row b, as rows shorten further down
             }
             done += t;
-            // End the part after row b once it holds its share, leaving a row for each part to come.
-            if ((done * parts >= total * part || sequences - (b + 1) <= parts - part) && sequences - (b + 1) >= parts - part) {
+            // End the part after row b once the parts so far hold their share of the steps, as long
+            // as each part to come keeps a row; and at the latest when only that many rows are left.
+            int rowsLeft = sequences - (b + 1), partsLeft = parts - part;
+            if (done * parts >= total * part && rowsLeft >= partsLeft || rowsLeft == partsLeft) {
                 rowBounds[part++] = b + 1;
             }
         }

@@ -339,7 +339,11 @@ public final class SimdLayer extends RecurrentLayer {
         }
     }
 
-    /** {@code dz W_h^T} for hidden units [u0, u1) (u0 a multiple of W) into rows of {@code carry}: one product per panel of W_h^T. */
+    /**
+     * {@code C = dz W_h^T} (or {@code C += dz W_h^T} when {@code fromC}) for hidden units [u0, u1),
+     * u0 a multiple of W: {@code rows} rows of dz ({@code ldz} apart) and of C (H apart, from
+     * {@code cOffset}); one product per panel of W_h^T.
+     */
     private void recurrentGradient(Product product, int rows, float[] dz, int dzOffset, SimdWorkspace ws, float[] c, int cOffset,
                                    boolean fromC, int u0, int u1) {
         int hid = shape().hiddenSize(), gh = shape().gateWidth(), w = MatMul.W;
