@@ -111,17 +111,18 @@ final class MatMul {
 
     /** Runs {@code p}: {@code C = start + A B}; see the class comment for the layouts. */
     static void multiply(Product p) {
-        multiplyColumns(p, 0, p.n, p.pack);
+        multiplyTile(p, 0, p.m, 0, p.n, p.pack);
     }
 
     /**
-     * Columns {@code [j0, j1)} of {@code p}'s C, with the same sums as {@link #multiply(Product)}
-     * computes for them (each element's sum runs over the same k in the same order whatever
-     * columns come with it): the part one thread of a {@link org.bptt4j.ComputePool} takes.
+     * Rows {@code [i0, i1)} and columns {@code [j0, j1)} of {@code p}'s C, with the same sums as
+     * {@link #multiply(Product)} computes for them (each element's sum runs over the same k in the
+     * same order whatever rows and columns come with it): the part one thread of a
+     * {@link org.bptt4j.ComputePool} takes. B's panels are packed in {@code pack} (the caller's own).
      */
-    static void multiplyColumns(Product p, int j0, int j1, float[] pack) {
-        multiplyBlocked(p.m, j1 - j0, p.k, p.a, p.aOff, p.aRow, p.aCol, p.b, p.bOff + j0, p.ldb, p.c, p.cOff + j0, p.ldc, p.start,
-                p.u, p.u == null ? 0 : p.uOff + j0, p.ldu, pack);
+    static void multiplyTile(Product p, int i0, int i1, int j0, int j1, float[] pack) {
+        multiplyBlocked(i1 - i0, j1 - j0, p.k, p.a, p.aOff + i0 * p.aRow, p.aRow, p.aCol, p.b, p.bOff + j0, p.ldb,
+                p.c, p.cOff + i0 * p.ldc + j0, p.ldc, p.start, p.u, p.u == null ? 0 : p.uOff + i0 * p.ldu + j0, p.ldu, pack);
     }
 
     /**
@@ -135,23 +136,25 @@ final class MatMul {
      * unsplit sum. The product's start is ignored.
      */
     static void multiplyAdd(Product p, float[] staging) {
-        multiplyAddColumns(p, staging, 0, p.n, p.pack);
+        multiplyAddTile(p, staging, 0, p.m, 0, p.n, p.pack);
     }
 
     /**
-     * Columns {@code [j0, j1)} of {@link #multiplyAdd}, with the same sums; their running sums in
-     * the same columns of {@code staging}, B's panels packed in {@code pack} (the caller's own).
+     * Rows {@code [i0, i1)} and columns {@code [j0, j1)} of {@link #multiplyAdd}, with the same
+     * sums; their running sums in the same elements of {@code staging}, B's panels packed in
+     * {@code pack} (the caller's own).
      */
-    static void multiplyAddColumns(Product p, float[] staging, int j0, int j1, float[] pack) {
-        int m = p.m, n = p.n, k = p.k, width = j1 - j0;
+    static void multiplyAddTile(Product p, float[] staging, int i0, int i1, int j0, int j1, float[] pack) {
+        int n = p.n, k = p.k, height = i1 - i0, width = j1 - j0;
         if (k == 0) {
             return; // an empty sum adds nothing
         }
+        int ai = p.aOff + i0 * p.aRow, si = i0 * n + j0;
         for (int k0 = 0; k0 < k; k0 += K_CHUNK) {
-            multiply(m, width, Math.min(K_CHUNK, k - k0), p.a, p.aOff + k0 * p.aCol, p.aRow, p.aCol, p.b, p.bOff + k0 * p.ldb + j0, p.ldb,
-                    staging, j0, n, k0 == 0 ? Start.ZERO : Start.C, null, 0, 0, pack);
+            multiply(height, width, Math.min(K_CHUNK, k - k0), p.a, ai + k0 * p.aCol, p.aRow, p.aCol, p.b, p.bOff + k0 * p.ldb + j0, p.ldb,
+                    staging, si, n, k0 == 0 ? Start.ZERO : Start.C, null, 0, 0, pack);
         }
-        for (int i = 0; i < m; i++) {
+        for (int i = i0; i < i1; i++) {
             Rows.accumulate(staging, i * n + j0, p.c, p.cOff + i * p.ldc + j0, width);
         }
     }

@@ -5,9 +5,10 @@ import org.bptt4j.StepRows;
 
 /**
  * The recurrence split for a {@link ComputePool}: a whole pass by ranges of batch rows (each part
- * runs every step of its rows, no barrier between steps), or one step by blocks of hidden units
- * (the pool's run is the step's barrier). Each part has its own product descriptor; a big product
- * splits through {@link ColumnSplit}. One lives in each workspace and is refilled before each run,
+ * runs every step of its rows, no barrier between steps), or one step by blocks of hidden units,
+ * and by ranges of its rows too where the blocks are fewer than the threads (the pool's run is the
+ * step's barrier). Each part has its own product descriptor; a big product
+ * splits through {@link ProductSplit}. One lives in each workspace and is refilled before each run,
  * so that a split allocates nothing. Every element is computed whole by one part, as one thread
  * would.
  */
@@ -26,6 +27,8 @@ final class Parts implements ComputePool.Job {
     private int bhn, dhOffset, lddh;
     /** The width of a part: units of a step. */
     int width;
+    /** Of a step's split: the blocks of units, and the rows of a range of rows. */
+    private int unitParts, height;
 
     Parts(SimdLayer layer, SimdWorkspace ws) {
         this.layer = layer;
@@ -34,23 +37,32 @@ final class Parts implements ComputePool.Job {
         this.rowBounds = new int[products.length + 1];
     }
 
-    /** Step t of forward, blocks of {@code block} units. */
-    void forward(int t, int block, float[] params, int bhn) {
+    /** Step t of forward, blocks of {@code block} units by {@code rowRanges} ranges of rows; @return the parts */
+    int forward(int t, int block, int rowRanges, float[] params, int bhn) {
         this.kind = Kind.FORWARD;
-        this.t = t;
-        this.width = block;
         this.params = params;
         this.bhn = bhn;
+        return splitStep(t, block, rowRanges);
     }
 
-    /** Step t of backward, blocks of {@code block} units. */
-    void backward(int t, int block, float[] dh, int dhOffset, int lddh) {
+    /** Step t of backward, blocks of {@code block} units by {@code rowRanges} ranges of rows; @return the parts */
+    int backward(int t, int block, int rowRanges, float[] dh, int dhOffset, int lddh) {
         this.kind = Kind.BACKWARD;
-        this.t = t;
-        this.width = block;
         this.dh = dh;
         this.dhOffset = dhOffset;
         this.lddh = lddh;
+        return splitStep(t, block, rowRanges);
+    }
+
+    private int splitStep(int t, int block, int rowRanges) {
+        int active = ws.stepRows().active(t);
+        this.t = t;
+        this.width = block;
+        this.unitParts = (ws.shape().hiddenSize() + block - 1) / block;
+        // Ranges of a multiple of 12 rows, so that they end where the 6-row and 4-row tiles do.
+        int per = (active + rowRanges - 1) / rowRanges;
+        this.height = rowRanges == 1 ? active : (per + 11) / 12 * 12;
+        return unitParts * ((active + height - 1) / height);
     }
 
     /** A whole forward pass, by {@code parts} ranges of rows. */
@@ -99,12 +111,11 @@ final class Parts implements ComputePool.Job {
 
     @Override
     public void part(int index) {
-        int from = index * width;
+        int from = index % Math.max(1, unitParts) * width, to = Math.min(ws.shape().hiddenSize(), from + width);
+        int b0 = index / Math.max(1, unitParts) * height, b1 = Math.min(ws.stepRows().active(t), b0 + height);
         switch (kind) {
-            case FORWARD -> layer.forwardBlock(products[index], params, bhn, ws, t, 0, ws.stepRows().active(t), from,
-                    Math.min(ws.shape().hiddenSize(), from + width));
-            case BACKWARD -> layer.backwardBlock(products[index], dh, dhOffset, lddh, ws, t, 0, ws.stepRows().active(t), from,
-                    Math.min(ws.shape().hiddenSize(), from + width));
+            case FORWARD -> layer.forwardBlock(products[index], params, bhn, ws, t, b0, b1, from, to);
+            case BACKWARD -> layer.backwardBlock(products[index], dh, dhOffset, lddh, ws, t, b0, b1, from, to);
             case FORWARD_ROWS -> layer.forwardRows(products[index], params, bhn, ws, rowBounds[index], rowBounds[index + 1]);
             case BACKWARD_ROWS -> layer.backwardRows(products[index], dh, dhOffset, lddh, dStateT, ws, rowBounds[index],
                     rowBounds[index + 1]);

@@ -33,7 +33,7 @@ import org.bptt4j.Workspace;
  * multiple of {@value MatMul#VECTORS} vectors). Blocking changes no sum: each element of a product
  * is summed over the same k in the same order whatever the block.
  *
- * <p>With a {@link ComputePool}: the big products split by column blocks; the recurrence by ranges
+ * <p>With a {@link ComputePool}: the big products split into tiles of C (see {@link ProductSplit}); the recurrence by ranges
  * of batch rows, each thread running all steps of its rows (see {@link #ROWS_PER_THREAD}), or else
  * each step by blocks of hidden units, one barrier per step (from {@link #PARALLEL_STEP}
  * multiply-adds). Every element is still summed by one thread in one order: the same bits.
@@ -55,6 +55,12 @@ public final class SimdLayer extends RecurrentLayer {
      * than the second thread gains. A first choice from that estimate, not yet tuned by measurement.
      */
     static final long PARALLEL_STEP = 1 << 18;
+
+    /**
+     * The fewest rows of a range of a step's rows, where a step is split by rows as well as by
+     * units: four tiles of 4 rows, so that a part's products still run mostly on full tiles.
+     */
+    static final int STEP_ROWS = 16;
 
     /**
      * The recurrence is split by batch rows, each thread running all T steps of its own rows with
@@ -120,12 +126,24 @@ public final class SimdLayer extends RecurrentLayer {
         }
         int perThread = (hid + pool.threads() - 1) / pool.threads();
         perThread = Math.min(unitBlock, (perThread + TILE - 1) / TILE * TILE);
-        return perThread < hid ? -perThread : unitBlock;
+        // One block of units can still split by rows (see stepRowRanges).
+        return perThread < hid || active >= 2 * STEP_ROWS ? -perThread : unitBlock;
     }
 
-    /** Runs {@code product}, split by column blocks over the pool where it is big enough; {@code staging} non-null: adding. */
+    /**
+     * @return into how many ranges of rows a step split by blocks of {@code block} units splits its
+     *         {@code active} rows too: where the blocks are fewer than the threads (H = 512 has 8
+     *         blocks of 64), enough ranges of at least {@link #STEP_ROWS} rows to give every thread
+     *         a part, at most
+     */
+    private int stepRowRanges(int active, int block) {
+        int blocks = (shape().hiddenSize() + block - 1) / block;
+        return Math.max(1, Math.min(pool.threads() / blocks, active / STEP_ROWS));
+    }
+
+    /** Runs {@code product}, split into tiles over the pool where it is big enough; {@code staging} non-null: adding. */
     private void run(Product product, float[] staging, SimdWorkspace ws) {
-        ws.columns.run(pool, product, staging);
+        ws.productSplit.run(pool, product, staging);
     }
 
     /**
@@ -158,7 +176,7 @@ public final class SimdLayer extends RecurrentLayer {
         return ws instanceof SimdWorkspace s && s.partProducts.length >= parts();
     }
 
-    /** @return the most parts a split of this layer runs at once: a step's unit blocks, or a product's column blocks (at most 4 per thread) */
+    /** @return the most parts a split of this layer runs at once: a step's unit blocks, or a product's tiles (at most 4 per thread) */
     private int parts() {
         return pool == null ? 0 : Math.max((shape().hiddenSize() + TILE - 1) / TILE, 4 * pool.threads());
     }
@@ -228,8 +246,7 @@ public final class SimdLayer extends RecurrentLayer {
         for (int t = 1; t <= rows.steps(); t++) {
             int block = stepBlock(rows.active(t));
             if (block < 0) { // split over the pool's threads; the pool's run is the step's barrier
-                ws.parts.forward(t, -block, params, bhn);
-                pool.run(ws.parts, (hid - block - 1) / -block);
+                pool.run(ws.parts, ws.parts.forward(t, -block, stepRowRanges(rows.active(t), -block), params, bhn));
                 continue;
             }
             for (int u0 = 0; u0 < hid; u0 += block) {
@@ -375,8 +392,7 @@ public final class SimdLayer extends RecurrentLayer {
             startRows(dStateT, ws, t, 0, active);
             int block = stepBlock(active);
             if (block < 0) { // split over the pool's threads; the pool's run is the step's barrier
-                ws.parts.backward(t, -block, dh, dhOffset, lddh);
-                pool.run(ws.parts, (hid - block - 1) / -block);
+                pool.run(ws.parts, ws.parts.backward(t, -block, stepRowRanges(active, -block), dh, dhOffset, lddh));
                 continue;
             }
             for (int u0 = 0; u0 < hid; u0 += block) {

@@ -48,7 +48,7 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
     private static final class Buffers extends HeadWorkspace {
         final Product product;
         /** The products split over a pool: {@code parts} descriptors, each with its pack buffer (none without a pool). */
-        final ColumnSplit columns;
+        final ProductSplit productSplit;
         private final long packBytes;
 
         Buffers(LayerShape layer, int outputs, int parts) {
@@ -60,7 +60,7 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
             for (int i = 0; i < parts; i++) {
                 partProducts[i] = new Product(new float[pack]);
             }
-            columns = new ColumnSplit(partProducts);
+            productSplit = new ProductSplit(partProducts);
             packBytes = 4L * pack * (1 + parts);
         }
 
@@ -77,7 +77,7 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
 
     @Override
     protected boolean accepts(HeadWorkspace hws) {
-        return hws instanceof Buffers b && b.columns.suits(pool); // a pool-less head's workspace has no parts for this one's splits
+        return hws instanceof Buffers b && b.productSplit.suits(pool); // a pool-less head's workspace has no parts for this one's splits
     }
 
     @Override
@@ -100,9 +100,9 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
         }
         float[] packed = hws.transposedWeights();
         Rows.transpose(params, offset, hid, v, packed, 0, hid);
-        buffers.columns.run(pool, product.size(rows, hid, v).a(g, 0, v).b(packed, 0, hid).c(dh, 0, hid), null);
+        buffers.productSplit.run(pool, product.size(rows, hid, v).a(g, 0, v).b(packed, 0, hid).c(dh, 0, hid), null);
         float[] staging = hws.gradientStaging();
-        buffers.columns.run(pool, product.size(hid, v, rows).aTransposed(states, stateOffset, hid).b(g, 0, v).c(grads, offset, v), staging);
+        buffers.productSplit.run(pool, product.size(hid, v, rows).aTransposed(states, stateOffset, hid).b(g, 0, v).c(grads, offset, v), staging);
         product.size(1, v, rows).aOnes().b(g, 0, v).c(grads, offset + biasOffset(), v).runAdding(staging);
         return loss;
     }
@@ -121,7 +121,7 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
     /** All rows' logits at once: {@code out = H W_y + b_y}, the bias as the accumulators' start. */
     private void logits(Buffers buffers, float[] params, int offset, float[] states, int stateOffset, int rows, float[] out) {
         int hid = layer().hiddenSize(), v = outputs();
-        buffers.columns.run(pool, buffers.product.size(rows, v, hid).a(states, stateOffset, hid).b(params, offset, v).c(out, 0, v)
+        buffers.productSplit.run(pool, buffers.product.size(rows, v, hid).a(states, stateOffset, hid).b(params, offset, v).c(out, 0, v)
                 .startFromRows(params, offset + biasOffset(), 0), null);
     }
 

@@ -78,7 +78,7 @@ final class SimdWorkspace extends Workspace {
     /** The pass's steps split for a compute pool (set by the layer that made this workspace). */
     Parts parts;
     /** The pass's big products split for a compute pool (the part descriptors are shared with {@link #parts}: never both at once). */
-    final ColumnSplit columns;
+    final ProductSplit productSplit;
 
     /**
      * @param parts the most parts a compute pool runs at once for this workspace's layer (0 without
@@ -91,7 +91,7 @@ final class SimdWorkspace extends Workspace {
         for (int i = 0; i < parts; i++) {
             partProducts[i] = new Product(buffer(packLength(shape)));
         }
-        columns = new ColumnSplit(partProducts);
+        productSplit = new ProductSplit(partProducts);
         long[] n = lengths(shape, variableLengths);
         ldg = gateStride(shape);
         ldz = stride(shape.gateWidth());
