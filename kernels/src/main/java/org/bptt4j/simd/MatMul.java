@@ -14,7 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Register-blocked in tiles of 6 rows x {@value #VECTORS} vectors (24 accumulators in local
  * variables, the most that leave registers for B's vectors and A's broadcast; each product phase
  * 12-33% faster than with 4 x 4 tiles at B = 64, H = 512 in PhaseBenchmark), then {@value #ROWS} x
- * {@value #VECTORS} and single rows for what is left.
+ * {@value #VECTORS} and single rows for what is left. A CPU with 16 vector registers (AVX2; see
+ * {@link #VECTOR_REGISTERS}) takes each 6-row tile as two of 6 rows x 2 vectors: with 24
+ * accumulators C2 spilled 29 vectors to the stack in every step of k.
  *
  * <p>Packing: where a column block of {@value #VECTORS} vectors has 6 rows or more, its k x
  * {@code W} panel of B ({@code W = VECTORS * L} columns) is first copied into the product's
@@ -61,6 +63,15 @@ final class MatMul {
     static final int K_CHUNK = blockSize(K_CHUNK_PROPERTY, System.getProperty(K_CHUNK_PROPERTY), 128, K_BLOCK);
     /** Columns of a packed panel of B: one full column block. */
     static final int W = VECTORS * L;
+    /** The system property that overrides {@link #VECTOR_REGISTERS}: 16 or 32. */
+    static final String VECTOR_REGISTERS_PROPERTY = "bptt4j.vectorRegisters";
+    /**
+     * The vector registers the JIT has: 32 where the CPU's preferred vectors are 512 bits (AVX-512,
+     * whatever width the kernels use) or it is an ARM CPU (NEON, SVE), else 16 (AVX2, SSE). The
+     * 6-row tiles hold 24 accumulators on 32 registers and 12 on 16 ({@link #tile6x2}), where 24
+     * would spill.
+     */
+    static final int VECTOR_REGISTERS = vectorRegisters(System.getProperty(VECTOR_REGISTERS_PROPERTY));
     /** A 1 x k matrix of ones when read with aRow = aCol = 0: column sums as a product. */
     static final float[] ONE = {1f};
 
@@ -83,6 +94,17 @@ final class MatMul {
      *
      * @throws IllegalArgumentException naming the property if the value is not an integer in [1, max]
      */
+    static int vectorRegisters(String value) {
+        if (value == null || value.isBlank()) {
+            boolean wide = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512 || "aarch64".equals(System.getProperty("os.arch"));
+            return wide ? 32 : 16;
+        }
+        if (!value.trim().equals("16") && !value.trim().equals("32")) {
+            throw new IllegalArgumentException(VECTOR_REGISTERS_PROPERTY + " must be 16 or 32, was \"" + value + "\"");
+        }
+        return Integer.parseInt(value.trim());
+    }
+
     static int blockSize(String property, String value, int byDefault, int max) {
         if (value == null) {
             return byDefault;
@@ -208,7 +230,13 @@ final class MatMul {
             }
             int i = 0;
             for (; (packs || packed) && i + 6 <= m; i += 6) {
-                tile6x4(k, a, aOff + i * aRow, aRow, aCol, bb, bj, c, cOff + i * ldc + j, ldc, ep, u, uOff + i * ldu + j, ldu);
+                int ai = aOff + i * aRow, ci = cOff + i * ldc + j, ui = uOff + i * ldu + j;
+                if (VECTOR_REGISTERS >= 32) {
+                    tile6x4(k, a, ai, aRow, aCol, bb, bj, c, ci, ldc, ep, u, ui, ldu);
+                } else { // the block's two halves, each with the same sums
+                    tile6x2(k, a, ai, aRow, aCol, bb, bj, c, ci, ldc, ep, u, ui, ldu);
+                    tile6x2(k, a, ai, aRow, aCol, bb, bj + 2 * L, c, ci + 2 * L, ldc, ep, u, ui + 2 * L, ldu);
+                }
             }
             for (; i + ROWS <= m; i += ROWS) {
                 tile4x4(k, a, aOff + i * aRow, aRow, aCol, bb, bj, lb, c, cOff + i * ldc + j, ldc, ep, u, uOff + i * ldu + j, ldu);
@@ -414,6 +442,72 @@ final class MatMul {
         c51.intoArray(c, ci + 5 * ldc + L);
         c52.intoArray(c, ci + 5 * ldc + 2 * L);
         c53.intoArray(c, ci + 5 * ldc + 3 * L);
+    }
+
+    /**
+     * Six rows by two full vectors from a packed panel of B, for CPUs with 16 vector registers: 12
+     * accumulators, 2 loads of B and 6 broadcasts of A per step of k (15 registers). The same sums,
+     * in the same order, as the 6 x 4 tile's first or second half.
+     */
+    private static void tile6x2(int k, float[] a, int ai, int aRow, int aCol, float[] panel, int po, float[] c, int ci, int ldc, Start ep, float[] u, int ui, int ldu) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        if (ep != Start.ZERO) {
+            float[] s = ep == Start.C ? c : u;
+            int si = ep == Start.C ? ci : ui, lds = ep == Start.C ? ldc : ldu;
+            c00 = FloatVector.fromArray(S, s, si);
+            c01 = FloatVector.fromArray(S, s, si + L);
+            c10 = FloatVector.fromArray(S, s, si + lds);
+            c11 = FloatVector.fromArray(S, s, si + lds + L);
+            c20 = FloatVector.fromArray(S, s, si + 2 * lds);
+            c21 = FloatVector.fromArray(S, s, si + 2 * lds + L);
+            c30 = FloatVector.fromArray(S, s, si + 3 * lds);
+            c31 = FloatVector.fromArray(S, s, si + 3 * lds + L);
+            c40 = FloatVector.fromArray(S, s, si + 4 * lds);
+            c41 = FloatVector.fromArray(S, s, si + 4 * lds + L);
+            c50 = FloatVector.fromArray(S, s, si + 5 * lds);
+            c51 = FloatVector.fromArray(S, s, si + 5 * lds + L);
+        }
+        for (int p = 0; p < k; p++) {
+            int bp = po + p * W;
+            FloatVector b0 = FloatVector.fromArray(S, panel, bp);
+            FloatVector b1 = FloatVector.fromArray(S, panel, bp + L);
+            int ap = ai + p * aCol;
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[ap + aRow]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[ap + 2 * aRow]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[ap + 3 * aRow]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[ap + 4 * aRow]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[ap + 5 * aRow]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + L);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + L);
     }
 
     /** Four rows by four full vectors: 16 accumulators, 4 loads of B and 4 broadcasts of A per step of k. */
