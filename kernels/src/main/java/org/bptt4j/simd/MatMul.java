@@ -94,6 +94,15 @@ final class MatMul {
      *
      * @throws IllegalArgumentException naming the property if the value is not an integer in [1, max]
      */
+    /**
+     * @return the rows of each of {@code ranges} ranges that split {@code rows} rows of C between
+     *         threads: all of them for one range, else a multiple of 12, so that ranges end where the
+     *         6-row and 4-row tiles do (the last range takes what is left, and there may be fewer)
+     */
+    static int rangeHeight(int rows, int ranges) {
+        return ranges == 1 ? rows : ((rows + ranges - 1) / ranges + 11) / 12 * 12;
+    }
+
     static int vectorRegisters(String value) {
         if (value == null || value.isBlank()) {
             boolean wide = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512 || "aarch64".equals(System.getProperty("os.arch"));

@@ -7,9 +7,9 @@ import org.bptt4j.StepRows;
  * The recurrence split for a {@link ComputePool}: a whole pass by ranges of batch rows (each part
  * runs every step of its rows, no barrier between steps), or one step by blocks of hidden units,
  * and by ranges of its rows too where the blocks are fewer than the threads (the pool's run is the
- * step's barrier). Each part has its own product descriptor; a big product
- * splits through {@link ProductSplit}. One lives in each workspace and is refilled before each run,
- * so that a split allocates nothing. Every element is computed whole by one part, as one thread
+ * step's barrier). Each part has its own product descriptor; a big product splits through
+ * {@link ProductSplit}. One lives in each workspace and is refilled before each run, so that a
+ * split allocates nothing. Every element is computed whole by one part, as one thread
  * would.
  */
 final class Parts implements ComputePool.Job {
@@ -59,9 +59,7 @@ final class Parts implements ComputePool.Job {
         this.t = t;
         this.width = block;
         this.unitParts = (ws.shape().hiddenSize() + block - 1) / block;
-        // Ranges of a multiple of 12 rows, so that they end where the 6-row and 4-row tiles do.
-        int per = (active + rowRanges - 1) / rowRanges;
-        this.height = rowRanges == 1 ? active : (per + 11) / 12 * 12;
+        this.height = MatMul.rangeHeight(active, rowRanges);
         return unitParts * ((active + height - 1) / height);
     }
 
@@ -111,14 +109,22 @@ final class Parts implements ComputePool.Job {
 
     @Override
     public void part(int index) {
-        int from = index % Math.max(1, unitParts) * width, to = Math.min(ws.shape().hiddenSize(), from + width);
-        int b0 = index / Math.max(1, unitParts) * height, b1 = Math.min(ws.stepRows().active(t), b0 + height);
         switch (kind) {
-            case FORWARD -> layer.forwardBlock(products[index], params, bhn, ws, t, b0, b1, from, to);
-            case BACKWARD -> layer.backwardBlock(products[index], dh, dhOffset, lddh, ws, t, b0, b1, from, to);
+            case FORWARD, BACKWARD -> stepPart(index);
             case FORWARD_ROWS -> layer.forwardRows(products[index], params, bhn, ws, rowBounds[index], rowBounds[index + 1]);
             case BACKWARD_ROWS -> layer.backwardRows(products[index], dh, dhOffset, lddh, dStateT, ws, rowBounds[index],
                     rowBounds[index + 1]);
+        }
+    }
+
+    /** Part {@code index} of a split step: a block of units (the index's remainder) of a range of rows (its quotient). */
+    private void stepPart(int index) {
+        int u0 = index % unitParts * width, u1 = Math.min(ws.shape().hiddenSize(), u0 + width);
+        int b0 = index / unitParts * height, b1 = Math.min(ws.stepRows().active(t), b0 + height);
+        if (kind == Kind.FORWARD) {
+            layer.forwardBlock(products[index], params, bhn, ws, t, b0, b1, u0, u1);
+        } else {
+            layer.backwardBlock(products[index], dh, dhOffset, lddh, ws, t, b0, b1, u0, u1);
         }
     }
 }

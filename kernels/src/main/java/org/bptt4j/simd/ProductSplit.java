@@ -73,8 +73,8 @@ final class ProductSplit implements ComputePool.Job {
             // An adding product (the weight gradients, k = T*B) keeps each chunk of A and of B in
             // cache while it passes over its tile, so a part streams its rows of A (m x k) and its
             // columns of B (k x n) once: c column parts and r row parts stream A c times and B r
-            // times. One part per thread, with the c x r = threads that streams the least (columns
-            // first where it is a tie).
+            // times. At most one part per thread: of the c x r <= threads with the most parts, the
+            // one that streams the least (columns first where it is a tie).
             int threads = pool.threads();
             columns = 0;
             rows = 0;
@@ -96,8 +96,7 @@ final class ProductSplit implements ComputePool.Job {
         this.staging = staging;
         this.width = (blocks + columns - 1) / columns * MatMul.W;
         this.columnParts = (product.n + width - 1) / width;
-        int per = (product.m + rows - 1) / rows;
-        this.height = rows == 1 ? product.m : (per + 11) / 12 * 12;
+        this.height = MatMul.rangeHeight(product.m, rows);
         pool.run(this, columnParts * ((product.m + height - 1) / height));
     }
 

@@ -33,10 +33,12 @@ import org.bptt4j.Workspace;
  * multiple of {@value MatMul#VECTORS} vectors). Blocking changes no sum: each element of a product
  * is summed over the same k in the same order whatever the block.
  *
- * <p>With a {@link ComputePool}: the big products split into tiles of C (see {@link ProductSplit}); the recurrence by ranges
- * of batch rows, each thread running all steps of its rows (see {@link #ROWS_PER_THREAD}), or else
- * each step by blocks of hidden units, one barrier per step (from {@link #PARALLEL_STEP}
- * multiply-adds). Every element is still summed by one thread in one order: the same bits.
+ * <p>With a {@link ComputePool}: the big products split into tiles of C (see
+ * {@link ProductSplit}); the recurrence by ranges of batch rows, each thread running all steps of
+ * its rows (see {@link #ROWS_PER_THREAD}), or else each step by blocks of hidden units, and by
+ * ranges of its rows too where the blocks are fewer than the threads, one barrier per step (from
+ * {@link #PARALLEL_STEP} multiply-adds). Every element is still summed by one thread in one order:
+ * the same bits.
  *
  * <p>Results agree with the {@link org.bptt4j.reference reference} to rounding (fused multiply-adds
  * and {@link VectorMath}'s tanh round differently from its scalar loops), are bit-identical from
