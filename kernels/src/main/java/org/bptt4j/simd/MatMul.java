@@ -89,12 +89,6 @@ final class MatMul {
     }
 
     /**
-     * A block size: {@code value} (a system property's) when set, else {@code byDefault}. The
-     * sums' order does not depend on it, so results are the same bits at any block size.
-     *
-     * @throws IllegalArgumentException naming the property if the value is not an integer in [1, max]
-     */
-    /**
      * @return the rows of each of {@code ranges} ranges that split {@code rows} rows of C between
      *         threads: all of them for one range, else a multiple of 12, so that ranges end where the
      *         6-row and 4-row tiles do (the last range takes what is left, and there may be fewer)
@@ -103,6 +97,12 @@ final class MatMul {
         return ranges == 1 ? rows : ((rows + ranges - 1) / ranges + 11) / 12 * 12;
     }
 
+    /**
+     * The vector registers: {@code value} (the system property's, 16 or 32) when set, else 32 where
+     * the preferred vectors are 512 bits or the CPU is ARM, and 16 otherwise.
+     *
+     * @throws IllegalArgumentException naming the property if the value is not 16 or 32
+     */
     static int vectorRegisters(String value) {
         if (value == null || value.isBlank()) {
             boolean wide = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512 || "aarch64".equals(System.getProperty("os.arch"));
@@ -114,6 +114,12 @@ final class MatMul {
         return Integer.parseInt(value.trim());
     }
 
+    /**
+     * A block size: {@code value} (a system property's) when set, else {@code byDefault}. The
+     * sums' order does not depend on it, so results are the same bits at any block size.
+     *
+     * @throws IllegalArgumentException naming the property if the value is not an integer in [1, max]
+     */
     static int blockSize(String property, String value, int byDefault, int max) {
         if (value == null) {
             return byDefault;
