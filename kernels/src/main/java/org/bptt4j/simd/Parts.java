@@ -7,13 +7,13 @@ import org.bptt4j.StepRows;
  * The recurrence split for a {@link ComputePool}: a whole pass by ranges of batch rows (each part
  * runs every step of its rows, no barrier between steps), or one step by blocks of hidden units,
  * and by ranges of its rows too where the blocks are fewer than the threads (the pool's run is the
- * step's barrier). Each part has its own product descriptor; a big product splits through
- * {@link ProductSplit}. One lives in each workspace and is refilled before each run, so that a
- * split allocates nothing. Every element is computed whole by one part, as one thread
- * would.
+ * step's barrier); and the packing of the layer's weights, by panels. Each part has its own
+ * product descriptor; a big product splits through {@link ProductSplit}. One lives in each
+ * workspace and is refilled before each run, so that a split allocates nothing. Every element is
+ * computed whole by one part, as one thread would.
  */
 final class Parts implements ComputePool.Job {
-    private enum Kind { FORWARD, BACKWARD, FORWARD_ROWS, BACKWARD_ROWS }
+    private enum Kind { FORWARD, BACKWARD, FORWARD_ROWS, BACKWARD_ROWS, PACK_FORWARD, PACK_BACKWARD }
 
     private final SimdLayer layer;
     private final SimdWorkspace ws;
@@ -25,6 +25,9 @@ final class Parts implements ComputePool.Job {
     /** Part i of a split by rows takes the step's rows [rowBounds[i], rowBounds[i + 1]). */
     private final int[] rowBounds;
     private int bhn, dhOffset, lddh;
+    /** Of a packing: where the layer's weights start (W_h for forward, the layer for backward), and whether W_x^T too. */
+    private int weights;
+    private boolean inputToo;
     /** The width of a part: units of a step. */
     int width;
     /** Of a step's split: the blocks of units, and the rows of a range of rows. */
@@ -61,6 +64,23 @@ final class Parts implements ComputePool.Job {
         this.unitParts = (ws.shape().hiddenSize() + block - 1) / block;
         this.height = MatMul.rangeHeight(active, rowRanges);
         return unitParts * ((active + height - 1) / height);
+    }
+
+    /** W_h's panels for forward, one part per panel of W units; @return the parts */
+    int packForward(float[] params, int wh, int panels) {
+        this.kind = Kind.PACK_FORWARD;
+        this.params = params;
+        this.weights = wh;
+        return panels;
+    }
+
+    /** W_h^T's panels and W_x^T for backward, in {@code parts} parts of W units or rows; @return the parts */
+    int packBackward(float[] params, int offset, boolean inputToo, int parts) {
+        this.kind = Kind.PACK_BACKWARD;
+        this.params = params;
+        this.weights = offset;
+        this.inputToo = inputToo;
+        return parts;
     }
 
     /** A whole forward pass, by {@code parts} ranges of rows. */
@@ -114,6 +134,8 @@ final class Parts implements ComputePool.Job {
             case FORWARD_ROWS -> layer.forwardRows(products[index], params, bhn, ws, rowBounds[index], rowBounds[index + 1]);
             case BACKWARD_ROWS -> layer.backwardRows(products[index], dh, dhOffset, lddh, dStateT, ws, rowBounds[index],
                     rowBounds[index + 1]);
+            case PACK_FORWARD -> layer.packRecurrentPanel(params, weights, ws, index);
+            case PACK_BACKWARD -> layer.packTransposed(params, weights, inputToo, ws, index);
         }
     }
 

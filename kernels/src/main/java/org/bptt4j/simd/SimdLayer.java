@@ -59,6 +59,14 @@ public final class SimdLayer extends RecurrentLayer {
     static final long PARALLEL_STEP = 1 << 18;
 
     /**
+     * The weights are packed (W_h's panels for forward, W_h^T's and W_x^T for backward) by panels
+     * over the pool where W_h has at least this many floats (1 MiB): serial, an LSTM's packing at
+     * H = 512 took 4.0 ms of an 82.7 ms pass on 16 threads (2026-11-26), and a hand-over costs
+     * microseconds.
+     */
+    static final long PARALLEL_PACK = 1 << 18;
+
+    /**
      * The fewest rows of a range of a step's rows, where a step is split by rows as well as by
      * units: four tiles of 4 rows, so that a part's products still run mostly on full tiles.
      */
@@ -260,16 +268,31 @@ public final class SimdLayer extends RecurrentLayer {
     /**
      * W_h into {@code ws.recurrentPanels}, once per pass: for each gate, panels of W units, H rows
      * W floats apart (zeros past H), which every step's products then read as they are, where
-     * packing them inside each product would copy W_h again at every step.
+     * packing them inside each product would copy W_h again at every step. Split by panels over
+     * the pool where W_h is big enough ({@link #PARALLEL_PACK}).
      */
     private void packRecurrentWeights(float[] params, int wh, SimdWorkspace ws) {
-        int hid = shape().hiddenSize(), gh = shape().gateWidth(), w = MatMul.W, panels = SimdWorkspace.panelsPerGate(shape());
-        float[] out = ws.recurrentPanels;
-        for (int g = 0; g < shape().cell().gates(); g++) {
-            for (int q = 0; q < panels; q++) {
-                Rows.copyRows(params, wh + g * hid + q * w, gh, hid, Math.min(w, hid - q * w), out, (g * panels + q) * hid * w, w);
-            }
+        int panels = SimdWorkspace.panelsPerGate(shape());
+        if (splitsPacking()) {
+            pool.run(ws.parts, ws.parts.packForward(params, wh, panels));
+            return;
         }
+        for (int q = 0; q < panels; q++) {
+            packRecurrentPanel(params, wh, ws, q);
+        }
+    }
+
+    /** Panel q (units [q*W, (q+1)*W)) of every gate of W_h into {@code ws.recurrentPanels}. */
+    void packRecurrentPanel(float[] params, int wh, SimdWorkspace ws, int q) {
+        int hid = shape().hiddenSize(), gh = shape().gateWidth(), w = MatMul.W, panels = SimdWorkspace.panelsPerGate(shape());
+        for (int g = 0; g < shape().cell().gates(); g++) {
+            Rows.copyRows(params, wh + g * hid + q * w, gh, hid, Math.min(w, hid - q * w), ws.recurrentPanels, (g * panels + q) * hid * w, w);
+        }
+    }
+
+    /** @return whether packing the weights is split over the pool: where W_h has {@link #PARALLEL_PACK} floats or more */
+    private boolean splitsPacking() {
+        return pool != null && (long) shape().hiddenSize() * shape().gateWidth() >= PARALLEL_PACK && shape().hiddenSize() > MatMul.W;
     }
 
     /**
@@ -347,14 +370,33 @@ public final class SimdLayer extends RecurrentLayer {
      * into {@code ws.transposed} when dx is wanted, so that its product reads rows.
      */
     void packWeights(float[] params, int offset, boolean inputToo, SimdWorkspace ws) {
+        int w = MatMul.W, parts = (shape().hiddenSize() + w - 1) / w;
+        if (inputToo) {
+            parts = Math.max(parts, (shape().inputSize() + w - 1) / w);
+        }
+        if (splitsPacking()) {
+            pool.run(ws.parts, ws.parts.packBackward(params, offset, inputToo, parts));
+            return;
+        }
+        for (int q = 0; q < parts; q++) {
+            packTransposed(params, offset, inputToo, ws, q);
+        }
+    }
+
+    /**
+     * Part q of {@link #packWeights}: panel q of W_h^T (units [q*W, (q+1)*W)), and with {@code inputToo}
+     * rows [q*W, (q+1)*W) of W_x transposed into their columns of W_x^T; either where it exists.
+     */
+    void packTransposed(float[] params, int offset, boolean inputToo, SimdWorkspace ws, int q) {
         LayerShape s = shape();
         ParameterLayout p = layout();
-        int hid = s.hiddenSize(), gh = s.gateWidth(), w = MatMul.W, wh = offset + p.recurrentWeightsOffset();
-        for (int q0 = 0; q0 < hid; q0 += w) {
-            Rows.transpose(params, wh + q0 * gh, Math.min(w, hid - q0), gh, ws.recurrentPanelsTransposed, q0 * gh, w);
+        int hid = s.hiddenSize(), in = s.inputSize(), gh = s.gateWidth(), w = MatMul.W, q0 = q * w;
+        if (q0 < hid) {
+            Rows.transpose(params, offset + p.recurrentWeightsOffset() + q0 * gh, Math.min(w, hid - q0), gh, ws.recurrentPanelsTransposed,
+                    q0 * gh, w);
         }
-        if (inputToo) {
-            Rows.transpose(params, offset + p.inputWeightsOffset(), s.inputSize(), gh, ws.transposed, 0, ws.ldx);
+        if (inputToo && q0 < in) {
+            Rows.transpose(params, offset + p.inputWeightsOffset() + q0 * gh, Math.min(w, in - q0), gh, ws.transposed, q0, ws.ldx);
         }
     }
 
