@@ -14,8 +14,9 @@ import org.bptt4j.internal.Checks;
  * did not ask for.
  *
  * <p>Results do not depend on the thread count: work is split by output elements (tiles of a
- * product: column blocks, and ranges of rows where the blocks are too few; ranges of batch rows of the recurrence; blocks of hidden units of a step), never
- * inside a sum, so every element is computed by one thread in the same order as with one. Split by
+ * product: column blocks, and ranges of rows where the blocks are too few; ranges of batch rows of
+ * the recurrence; blocks of hidden units of a step, and ranges of its rows), never inside a sum,
+ * so every element is computed by one thread in the same order as with one. Split by
  * rows (at least 8 rows per thread, W_h under 1 MiB), each thread runs every step of its own rows
  * with no barrier; split by hidden units, a pass waits for its parts at each step (one barrier per
  * step), so that split pays only where a step's work is well above a barrier's cost; the kernels

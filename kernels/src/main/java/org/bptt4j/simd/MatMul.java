@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * 12-33% faster than with 4 x 4 tiles at B = 64, H = 512 in PhaseBenchmark), then {@value #ROWS} x
  * {@value #VECTORS} and single rows for what is left. A CPU with 16 vector registers (AVX2; see
  * {@link #VECTOR_REGISTERS}) takes each 6-row tile as two of 6 rows x 2 vectors: with 24
- * accumulators C2 spilled 29 vectors to the stack in every step of k.
+ * accumulators, C2's inner loop moved vectors to or from the stack 28 times in every step of k.
  *
  * <p>Packing: where a column block of {@value #VECTORS} vectors has 6 rows or more, its k x
  * {@code W} panel of B ({@code W = VECTORS * L} columns) is first copied into the product's

@@ -29,7 +29,7 @@ final class Parts implements ComputePool.Job {
     private int weights;
     private boolean inputToo;
     /** The width of a part: units of a step. */
-    int width;
+    private int width;
     /** Of a step's split: the blocks of units, and the rows of a range of rows. */
     private int unitParts, height;
 

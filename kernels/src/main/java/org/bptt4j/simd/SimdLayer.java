@@ -292,7 +292,7 @@ public final class SimdLayer extends RecurrentLayer {
 
     /** @return whether packing the weights is split over the pool: where W_h has {@link #PARALLEL_PACK} floats or more */
     private boolean splitsPacking() {
-        return pool != null && (long) shape().hiddenSize() * shape().gateWidth() >= PARALLEL_PACK && shape().hiddenSize() > MatMul.W;
+        return pool != null && (long) shape().hiddenSize() * shape().gateWidth() >= PARALLEL_PACK;
     }
 
     /**
