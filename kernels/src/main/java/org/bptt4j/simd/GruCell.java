@@ -29,38 +29,39 @@ final class GruCell extends SimdCell {
     @Override
     void forward(SimdWorkspace ws, int t, int b0, int b1, int u0, int u1) {
         StepRows rows = ws.stepRows();
-        int hid = ws.shape().hiddenSize(), ldg = ws.ldg;
+        int hid = ws.shape().hiddenSize(), ldg = ws.ldg, units = u1 - u0;
         float[] gates = ws.gates, hn = ws.newGateSums, h = ws.states;
         for (int b = b0; b < b1; b++) {
-            int gRow = (rows.start(t) + b) * ldg, hnRow = (rows.start(t) + b) * hid;
-            int prev = (rows.stateRow(t - 1) + b) * hid, next = (rows.stateRow(t) + b) * hid;
-            for (int j = u0; j < u1; j += L) {
-                int lanes = Math.min(L, u1 - j);
-                int gr = gRow + j, gz = gr + hid, gn = gz + hid;
-                // Calls of sigmoid and tanh apart from the vector arithmetic, as in LstmCell (C2's inlining budget).
-                sigmoid(gates, gr, lanes);
-                sigmoid(gates, gz, lanes);
-                resetNewGate(gates, gr, gn, hn, hnRow + j, lanes);
-                VectorMath.tanh(gates, gn, lanes);
-                interpolate(gates, gz, gn, h, prev + j, next + j, lanes);
-            }
+            int gr = (rows.start(t) + b) * ldg + u0, gz = gr + hid, gn = gz + hid, hnRow = (rows.start(t) + b) * hid + u0;
+            int prev = (rows.stateRow(t - 1) + b) * hid + u0, next = (rows.stateRow(t) + b) * hid + u0;
+            // One operation at a time over the row's units, sigmoid and tanh in calls apart from the
+            // vector arithmetic, as in LstmCell (C2's inlining budget).
+            sigmoid(gates, gr, units);
+            sigmoid(gates, gz, units);
+            resetNewGate(gates, gr, gn, hn, hnRow, units);
+            VectorMath.tanh(gates, gn, units);
+            interpolate(gates, gz, gn, h, prev, next, units);
         }
     }
 
-    /** The n gate's pre-activation: {@code xn + r*hn}, in place of xn. */
-    private static void resetNewGate(float[] gates, int gr, int gn, float[] hn, int hi, int lanes) {
-        VectorMask<Float> m = S.indexInRange(0, lanes);
-        FloatVector r = FloatVector.fromArray(S, gates, gr, m);
-        FloatVector.fromArray(S, gates, gn, m).add(r.mul(FloatVector.fromArray(S, hn, hi, m))).intoArray(gates, gn, m);
+    /** The n gate's pre-activation: {@code xn + r*hn}, in place of xn, for {@code units} units. */
+    private static void resetNewGate(float[] gates, int gr, int gn, float[] hn, int hi, int units) {
+        for (int j = 0; j < units; j += L) {
+            VectorMask<Float> m = S.indexInRange(j, units);
+            FloatVector r = FloatVector.fromArray(S, gates, gr + j, m);
+            FloatVector.fromArray(S, gates, gn + j, m).add(r.mul(FloatVector.fromArray(S, hn, hi + j, m))).intoArray(gates, gn + j, m);
+        }
     }
 
-    /** {@code h_t = (1 - z)*n + z*h_{t-1}}. */
-    private static void interpolate(float[] gates, int gz, int gn, float[] h, int prev, int next, int lanes) {
-        VectorMask<Float> m = S.indexInRange(0, lanes);
-        FloatVector n = FloatVector.fromArray(S, gates, gn, m);
-        FloatVector z = FloatVector.fromArray(S, gates, gz, m);
-        FloatVector hPrev = FloatVector.fromArray(S, h, prev, m);
-        FloatVector.broadcast(S, 1f).sub(z).mul(n).add(z.mul(hPrev)).intoArray(h, next, m);
+    /** {@code h_t = (1 - z)*n + z*h_{t-1}} for {@code units} units. */
+    private static void interpolate(float[] gates, int gz, int gn, float[] h, int prev, int next, int units) {
+        for (int j = 0; j < units; j += L) {
+            VectorMask<Float> m = S.indexInRange(j, units);
+            FloatVector n = FloatVector.fromArray(S, gates, gn + j, m);
+            FloatVector z = FloatVector.fromArray(S, gates, gz + j, m);
+            FloatVector hPrev = FloatVector.fromArray(S, h, prev + j, m);
+            FloatVector.broadcast(S, 1f).sub(z).mul(n).add(z.mul(hPrev)).intoArray(h, next + j, m);
+        }
     }
 
     @Override

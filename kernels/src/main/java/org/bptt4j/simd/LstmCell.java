@@ -26,92 +26,112 @@ final class LstmCell extends SimdCell {
     }
 
     /*
-     * Each step is split into methods that either call tanh (large, inlined or not as C2 decides)
-     * or do the vector arithmetic, never both: in one method, the inlined copies of tanh used up
-     * C2's inlining budget, the Vector API calls after them were no longer inlined, and their
-     * vectors were boxed (allocation, and a many-fold slowdown), caught by SimdAllocationTest.
+     * Each step runs a row's units [u0, u1) through one operation at a time: sigmoid and tanh (large,
+     * inlined or not as C2 decides) in calls of their own, the vector arithmetic in others, never
+     * both in one method: in one method, the inlined copies of tanh used up C2's inlining budget, the
+     * Vector API calls after them were no longer inlined, and their vectors were boxed (allocation,
+     * and a many-fold slowdown), caught by SimdAllocationTest. A whole range per call, not one
+     * vector: what a call stores, the next reads after the range's other vectors, not at once.
      */
 
     @Override
     void forward(SimdWorkspace ws, int t, int b0, int b1, int u0, int u1) {
         StepRows rows = ws.stepRows();
-        int hid = ws.shape().hiddenSize(), ldg = ws.ldg;
+        int hid = ws.shape().hiddenSize(), ldg = ws.ldg, units = u1 - u0;
         float[] gates = ws.gates, c = ws.cellStates, h = ws.states;
         for (int b = b0; b < b1; b++) {
-            int gRow = (rows.start(t) + b) * ldg;
-            int prev = (rows.stateRow(t - 1) + b) * hid, next = (rows.stateRow(t) + b) * hid;
-            for (int j = u0; j < u1; j += L) {
-                int lanes = Math.min(L, u1 - j);
-                int gi = gRow + j;
-                sigmoid(gates, gi, lanes);
-                sigmoid(gates, gi + hid, lanes);
-                VectorMath.tanh(gates, gi + 2 * hid, lanes);
-                sigmoid(gates, gi + 3 * hid, lanes);
-                updateCell(gates, gi, hid, c, prev + j, next + j, h, lanes);
-                VectorMath.tanh(h, next + j, lanes);
-                gateOutput(gates, gi + 3 * hid, h, next + j, lanes);
-            }
+            int gi = (rows.start(t) + b) * ldg + u0;
+            int prev = (rows.stateRow(t - 1) + b) * hid + u0, next = (rows.stateRow(t) + b) * hid + u0;
+            sigmoid(gates, gi, units);
+            sigmoid(gates, gi + hid, units);
+            VectorMath.tanh(gates, gi + 2 * hid, units);
+            sigmoid(gates, gi + 3 * hid, units);
+            updateCell(gates, gi, hid, c, prev, next, h, units);
+            VectorMath.tanh(h, next, units);
+            gateOutput(gates, gi + 3 * hid, h, next, units);
         }
     }
 
-    /** {@code c_t = f*c_{t-1} + i*g} into {@code c[next]} and, for tanh to come, {@code h[next]}. */
-    private static void updateCell(float[] gates, int gi, int hid, float[] c, int prev, int next, float[] h, int lanes) {
-        VectorMask<Float> m = S.indexInRange(0, lanes);
-        FloatVector i = FloatVector.fromArray(S, gates, gi, m);
-        FloatVector f = FloatVector.fromArray(S, gates, gi + hid, m);
-        FloatVector g = FloatVector.fromArray(S, gates, gi + 2 * hid, m);
-        FloatVector cNext = f.mul(FloatVector.fromArray(S, c, prev, m)).add(i.mul(g));
-        cNext.intoArray(c, next, m);
-        cNext.intoArray(h, next, m);
+    /** {@code c_t = f*c_{t-1} + i*g} into {@code c[next..]} and, for tanh to come, {@code h[next..]}, for {@code units} units. */
+    private static void updateCell(float[] gates, int gi, int hid, float[] c, int prev, int next, float[] h, int units) {
+        for (int j = 0; j < units; j += L) {
+            VectorMask<Float> m = S.indexInRange(j, units);
+            FloatVector i = FloatVector.fromArray(S, gates, gi + j, m);
+            FloatVector f = FloatVector.fromArray(S, gates, gi + hid + j, m);
+            FloatVector g = FloatVector.fromArray(S, gates, gi + 2 * hid + j, m);
+            FloatVector cNext = f.mul(FloatVector.fromArray(S, c, prev + j, m)).add(i.mul(g));
+            cNext.intoArray(c, next + j, m);
+            cNext.intoArray(h, next + j, m);
+        }
     }
 
-    /** {@code h[hi] = o * h[hi]}, h holding tanh(c_t). */
-    private static void gateOutput(float[] gates, int go, float[] h, int hi, int lanes) {
-        VectorMask<Float> m = S.indexInRange(0, lanes);
-        FloatVector.fromArray(S, h, hi, m).mul(FloatVector.fromArray(S, gates, go, m)).intoArray(h, hi, m);
+    /** {@code h[hi..] = o * h[hi..]} for {@code units} units, h holding tanh(c_t). */
+    private static void gateOutput(float[] gates, int go, float[] h, int hi, int units) {
+        for (int j = 0; j < units; j += L) {
+            VectorMask<Float> m = S.indexInRange(j, units);
+            FloatVector.fromArray(S, h, hi + j, m).mul(FloatVector.fromArray(S, gates, go + j, m)).intoArray(h, hi + j, m);
+        }
     }
 
     @Override
     void backward(SimdWorkspace ws, int t, int b0, int b1, int u0, int u1) {
         StepRows rows = ws.stepRows();
-        int hid = ws.shape().hiddenSize(), ldg = ws.ldg;
+        int hid = ws.shape().hiddenSize(), ldg = ws.ldg, units = u1 - u0;
         float[] c = ws.cellStates, dz = ws.stepGradients;
         for (int b = b0; b < b1; b++) {
-            int gRow = (rows.start(t) + b) * ldg;
-            int prev = (rows.stateRow(t - 1) + b) * hid, next = (rows.stateRow(t) + b) * hid, row = b * hid;
-            for (int j = u0; j < u1; j += L) {
-                int lanes = Math.min(L, u1 - j);
-                int go = gRow + j + 3 * hid;
-                // tanh(c_t), computed in the slot of da_o, which is written last.
-                copy(c, next + j, dz, go, lanes);
-                VectorMath.tanh(dz, go, lanes);
-                backwardGates(ws, gRow + j, hid, prev + j, row + j, lanes);
+            int gi = (rows.start(t) + b) * ldg + u0;
+            int prev = (rows.stateRow(t - 1) + b) * hid + u0, next = (rows.stateRow(t) + b) * hid + u0, row = b * hid + u0;
+            // tanh(c_t), computed in the slots of da_o, which are written last.
+            copy(c, next, dz, gi + 3 * hid, units);
+            VectorMath.tanh(dz, gi + 3 * hid, units);
+            for (int j = 0; j < units; j += L) {
+                cellGradient(ws, gi + j, hid, row + j, Math.min(L, units - j));
+            }
+            for (int j = 0; j < units; j += L) {
+                gateGradients(ws, gi + j, hid, prev + j, row + j, Math.min(L, units - j));
             }
         }
     }
 
-    private static void copy(float[] src, int si, float[] dst, int di, int lanes) {
-        VectorMask<Float> m = S.indexInRange(0, lanes);
-        FloatVector.fromArray(S, src, si, m).intoArray(dst, di, m);
+    private static void copy(float[] src, int si, float[] dst, int di, int units) {
+        for (int j = 0; j < units; j += L) {
+            VectorMask<Float> m = S.indexInRange(j, units);
+            FloatVector.fromArray(S, src, si + j, m).intoArray(dst, di + j, m);
+        }
     }
 
-    /** The gate gradients of one vector of units, with tanh(c_t) waiting in the slot of da_o. */
-    private static void backwardGates(SimdWorkspace ws, int gi, int hid, int prev, int row, int lanes) {
+    /**
+     * {@code dc} (into {@code ws.cellCarry}, for {@link #gateGradients}) and {@code da_o} (in place
+     * of tanh(c_t), which waits in the slot of da_o) of one vector of units ({@code lanes} of them).
+     * The gate gradients are two methods, each small enough for C1: in one, C1's tier-3 compilation
+     * ran out of virtual registers in some runs, C2 then did not compile it for seconds, and its
+     * vectors were boxed meanwhile (390 MB per 9 backward passes at B = 64, H = 512).
+     */
+    private static void cellGradient(SimdWorkspace ws, int gi, int hid, int row, int lanes) {
         float[] gates = ws.gates, dz = ws.stepGradients, cellCarry = ws.cellCarry;
         VectorMask<Float> m = S.indexInRange(0, lanes);
-        int gf = gi + hid, gg = gf + hid, go = gg + hid;
+        int go = gi + 3 * hid;
         FloatVector tc = FloatVector.fromArray(S, dz, go, m);
-        FloatVector i = FloatVector.fromArray(S, gates, gi, m);
-        FloatVector f = FloatVector.fromArray(S, gates, gf, m);
-        FloatVector g = FloatVector.fromArray(S, gates, gg, m);
         FloatVector o = FloatVector.fromArray(S, gates, go, m);
         FloatVector dh = FloatVector.fromArray(S, ws.carry, row, m);
         FloatVector one = FloatVector.broadcast(S, 1f);
-        FloatVector dc = FloatVector.fromArray(S, cellCarry, row, m).add(dh.mul(o).mul(one.sub(tc.mul(tc))));
+        FloatVector.fromArray(S, cellCarry, row, m).add(dh.mul(o).mul(one.sub(tc.mul(tc)))).intoArray(cellCarry, row, m);
+        dh.mul(tc).mul(o.mul(one.sub(o))).intoArray(dz, go, m);
+    }
+
+    /** {@code da_i, da_f, da_g} of one vector of units from dc (in {@code ws.cellCarry}), which becomes {@code dc*f}. */
+    private static void gateGradients(SimdWorkspace ws, int gi, int hid, int prev, int row, int lanes) {
+        float[] gates = ws.gates, dz = ws.stepGradients, cellCarry = ws.cellCarry;
+        VectorMask<Float> m = S.indexInRange(0, lanes);
+        int gf = gi + hid, gg = gf + hid;
+        FloatVector dc = FloatVector.fromArray(S, cellCarry, row, m);
+        FloatVector i = FloatVector.fromArray(S, gates, gi, m);
+        FloatVector f = FloatVector.fromArray(S, gates, gf, m);
+        FloatVector g = FloatVector.fromArray(S, gates, gg, m);
+        FloatVector one = FloatVector.broadcast(S, 1f);
         dc.mul(g).mul(i.mul(one.sub(i))).intoArray(dz, gi, m);
         dc.mul(FloatVector.fromArray(S, ws.cellStates, prev, m)).mul(f.mul(one.sub(f))).intoArray(dz, gf, m);
         dc.mul(i).mul(one.sub(g.mul(g))).intoArray(dz, gg, m);
-        dh.mul(tc).mul(o.mul(one.sub(o))).intoArray(dz, go, m);
         dc.mul(f).intoArray(cellCarry, row, m);
     }
 }

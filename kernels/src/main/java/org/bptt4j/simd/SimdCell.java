@@ -49,18 +49,10 @@ abstract class SimdCell {
     abstract void backward(SimdWorkspace ws, int t, int b0, int b1, int u0, int u1);
 
     /**
-     * {@code a[i] = sigmoid(a[i]) = 0.5 + 0.5 tanh(a[i]/2)} for the {@code lanes} floats from {@code i}: {@link VectorMath}'s tanh,
-     * so the bits do not depend on the JIT. Only calls: the arithmetic sits in methods of its own, apart from tanh (see {@link LstmCell}).
+     * {@code a[i] = sigmoid(a[i]) = 0.5 + 0.5 tanh(a[i]/2)} for the {@code lanes} floats from {@code i}: {@link VectorMath}'s,
+     * so the bits do not depend on the JIT.
      */
     static void sigmoid(float[] a, int i, int lanes) {
-        affine(a, i, lanes, 0f);
-        VectorMath.tanh(a, i, lanes);
-        affine(a, i, lanes, 0.5f);
-    }
-
-    /** {@code a[i] = 0.5 a[i] + offset} for the {@code lanes} floats from {@code i} (offset 0 turns -0 into +0: the same sigmoid, 0.5). */
-    private static void affine(float[] a, int i, int lanes, float offset) {
-        VectorMask<Float> m = S.indexInRange(0, lanes);
-        FloatVector.fromArray(S, a, i, m).mul(0.5f).add(offset).intoArray(a, i, m);
+        VectorMath.sigmoid(a, i, lanes);
     }
 }

@@ -39,10 +39,7 @@ abstract sealed class VanillaCell extends SimdCell {
             StepRows rows = ws.stepRows();
             int hid = ws.shape().hiddenSize();
             for (int b = b0; b < b1; b++) {
-                int row = (rows.stateRow(t) + b) * hid;
-                for (int j = u0; j < u1; j += L) {
-                    VectorMath.tanh(ws.states, row + j, Math.min(L, u1 - j));
-                }
+                VectorMath.tanh(ws.states, (rows.stateRow(t) + b) * hid + u0, u1 - u0);
             }
         }
 

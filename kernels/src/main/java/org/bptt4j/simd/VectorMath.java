@@ -16,6 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorMath {
     private static final VectorSpecies<Float> S = VectorWidth.SPECIES;
+    private static final int L = S.length();
 
     /** Below this |x|, tanh's odd Taylor series; above, {@code 1 - 2/(e^{2|x|} + 1)} (where it loses no digits). */
     static final float SERIES_LIMIT = 0.55f;
@@ -41,17 +42,41 @@ final class VectorMath {
     }
 
     /**
-     * {@code c[i] = tanh(c[i])} for the {@code lanes} floats (at most one vector) from
-     * {@code index}, whose whole vector must lie inside the array: within 1 ulp of
-     * {@link Math#tanh} (measured on every 61st float of the range by {@code VectorMathTest}); odd,
-     * exact at ±0, ±1 at ±infinity, NaN for NaN.
+     * {@code c[i] = tanh(c[i])} for the {@code count} floats from {@code index}, whose last vector
+     * (whole, masked lanes included) must lie inside the array: within 1 ulp of {@link Math#tanh}
+     * (measured on every 61st float of the range by {@code VectorMathTest}); odd, exact at ±0, ±1
+     * at ±infinity, NaN for NaN.
      *
      * <p>It takes an array, not a vector: a vector handed to a call that C2 does not inline is
-     * boxed, and this method is too large to be inlined into every caller.
+     * boxed, and this method is too large to be inlined into every caller. It takes a range, not
+     * one vector: each vector's value stays in registers from its load to its store, and the
+     * stores are long done when the caller reads them back (a value stored and loaded again at
+     * once waits for the store: at B = 64, H = 512, with tanh one vector per call and exp through
+     * the array, the LSTM's forward steps spent a quarter of their time in the cell).
      */
-    static void tanh(float[] c, int index, int lanes) {
+    static void tanh(float[] c, int index, int count) {
+        for (int i = 0; i < count; i += L) {
+            tanh(c, index + i, Math.min(L, count - i), false);
+        }
+    }
+
+    /**
+     * {@code c[i] = sigmoid(c[i]) = 0.5 + 0.5 tanh(c[i]/2)} for the {@code count} floats from
+     * {@code index}, as {@link #tanh(float[], int, int)} takes them.
+     */
+    static void sigmoid(float[] c, int index, int count) {
+        for (int i = 0; i < count; i += L) {
+            tanh(c, index + i, Math.min(L, count - i), true);
+        }
+    }
+
+    /** tanh, or sigmoid through it, of one vector ({@code lanes} of it), in registers from its load to its store. */
+    private static void tanh(float[] c, int index, int lanes, boolean sigmoid) {
         VectorMask<Float> m = S.indexInRange(0, lanes);
         FloatVector x = FloatVector.fromArray(S, c, index, m);
+        if (sigmoid) {
+            x = x.mul(0.5f).add(0f); // + 0 turns -0 into +0: the same sigmoid, 0.5
+        }
         FloatVector x2 = x.mul(x);
         FloatVector p = FloatVector.broadcast(S, A9);
         p = p.fma(x2, FloatVector.broadcast(S, A8));
@@ -65,16 +90,33 @@ final class VectorMath {
         FloatVector small = x2.mul(p).fma(x, x); // x + x^3 (A1 + A2 x^2 + ...), A0 = 1
         small = small.blend(x, x.compare(VectorOperators.EQ, 0f)); // -0 + (+0) would lose the sign of -0
 
-        // e^{2|x|} through the array (x stays in a register): exp takes and returns no vector, so
-        // nothing is boxed whether or not C2 inlines it.
+        // e^y, y = 2 min(|x|, CLAMP), with exp's operations less those that leave y in [0, 20]
+        // unchanged (the clamp to exp's domain, the floor's correction below zero), so the bits are
+        // those of exp(float) in the scalar twin. NaN takes the series branch.
         FloatVector ax = x.abs();
-        ax.min(CLAMP).mul(2f).intoArray(c, index, m);
-        exp(c, index, lanes);
-        FloatVector e = FloatVector.fromArray(S, c, index, m);
+        FloatVector y = ax.min(CLAMP).mul(2f);
+        FloatVector t = y.mul(LOG2_E).add(0.5f);
+        IntVector n = (IntVector) t.convert(VectorOperators.F2I, 0); // t > 0: toward zero is the floor
+        FloatVector nf = (FloatVector) n.convert(VectorOperators.I2F, 0);
+        FloatVector r = nf.neg().fma(FloatVector.broadcast(S, LN2_HI), y);
+        r = nf.neg().fma(FloatVector.broadcast(S, LN2_LO), r);
+        FloatVector q = FloatVector.broadcast(S, 1f / 5040f);
+        q = q.fma(r, FloatVector.broadcast(S, 1f / 720f));
+        q = q.fma(r, FloatVector.broadcast(S, 1f / 120f));
+        q = q.fma(r, FloatVector.broadcast(S, 1f / 24f));
+        q = q.fma(r, FloatVector.broadcast(S, 1f / 6f));
+        q = q.fma(r, FloatVector.broadcast(S, 0.5f));
+        q = q.fma(r, FloatVector.broadcast(S, 1f));
+        q = q.fma(r, FloatVector.broadcast(S, 1f));
+        FloatVector e = q.mul(n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+
         FloatVector large = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
         large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
-        // NaN compares false, so it takes the series branch, which propagates it.
-        small.blend(large, ax.compare(VectorOperators.GE, SERIES_LIMIT)).intoArray(c, index, m);
+        FloatVector result = small.blend(large, ax.compare(VectorOperators.GE, SERIES_LIMIT));
+        if (sigmoid) {
+            result = result.mul(0.5f).add(0.5f);
+        }
+        result.intoArray(c, index, m);
     }
 
     /**
@@ -110,7 +152,7 @@ final class VectorMath {
 
     /**
      * The same tanh for one float, with the same operations in the same order as each lane of
-     * {@link #tanh(float[], int, int)}, so a column in a kernel's scalar remainder gets the same bits it
+     * {@link #tanh(float[], int, int)} (less, there, those of exp that leave its argument unchanged), so a column in a kernel's scalar remainder gets the same bits it
      * would get in a vector.
      */
     static float tanh(float x) {
