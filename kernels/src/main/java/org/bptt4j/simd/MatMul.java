@@ -28,8 +28,13 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>B and C are row-major ({@code B(p, j) = b[bOff + p*ldb + j]}); A is read through two strides,
  * {@code A(i, p) = a[aOff + i*aRow + p*aCol]}, so that the same kernel computes {@code A B} and
- * {@code A^T B} without a copy. Each A element is broadcast and multiplied with a row segment of B,
- * so B's rows are read contiguously.
+ * {@code A^T B}. Each A element is broadcast and multiplied with a row segment of B, so B's rows
+ * are read contiguously. The 6-row tiles take A row-major only ({@code aCol = 1}): with the sum's
+ * index as A's own, C2 drops A's six bounds checks from their inner loop (a product of 510 x 64 x
+ * 128 from L1 and L2 went from 154 to 163 GFLOP/s, 95% of PeakBenchmark). The weight gradients'
+ * A is transposed, {@code H^T} or {@code X^T}; {@link #multiplyAddTile} transposes each chunk of it
+ * into the pack buffer, where it is reused by every column block (the strided reads of A^T had
+ * also cost: the same product with A^T rows 2 KiB apart ran at 99 GFLOP/s).
  *
  * <p>Tails: columns beyond the last full {@value #VECTORS}-vector block go one full vector at a
  * time, the last {@code n % L} columns as one masked vector per row where every access of that
@@ -137,13 +142,16 @@ final class MatMul {
 
     /**
      * The length of a pack buffer for products whose sums run over at most {@code maxK} rows of B
-     * (longer sums are split into chunks of K_BLOCK, or K_CHUNK when adding).
+     * (longer sums are split into chunks of K_BLOCK, or K_CHUNK when adding), and whose adding
+     * products with a transposed A have at most {@code maxAddRows} rows (see {@link #multiplyAddTile}).
      *
      * @param maxK the longest k of the products the buffer serves
-     * @return floats for one packed panel: {@code min(maxK, K_BLOCK) * W}
+     * @param maxAddRows the most rows of C of an adding product with a transposed A (0: none)
+     * @return floats for one packed panel, {@code min(maxK, K_BLOCK) * W}, or for a chunk's panel
+     *         of B and its rows of A, {@code K_CHUNK * (W + maxAddRows)}, whichever is more
      */
-    static int packLength(int maxK) {
-        return Math.max(1, Math.min(maxK, K_BLOCK)) * W;
+    static int packLength(int maxK, int maxAddRows) {
+        return Math.max(Math.max(1, Math.min(maxK, K_BLOCK)) * W, maxAddRows == 0 ? 0 : K_CHUNK * (W + maxAddRows));
     }
 
     /** Runs {@code p}: {@code C = start + A B}; see the class comment for the layouts. */
@@ -187,9 +195,19 @@ final class MatMul {
             return; // an empty sum adds nothing
         }
         int ai = p.aOff + i0 * p.aRow, si = i0 * n + j0;
+        // A transposed (the weight gradients' H^T and X^T): each chunk's rows of A transposed into
+        // the pack buffer after B's panel, row-major, for the 6-row tiles (see multiply).
+        boolean packsA = p.aRow == 1 && p.aCol != 1 && height >= 6 && pack != null && pack.length >= K_CHUNK * (W + height);
         for (int k0 = 0; k0 < k; k0 += K_CHUNK) {
-            multiply(height, width, Math.min(K_CHUNK, k - k0), p.a, ai + k0 * p.aCol, p.aRow, p.aCol, p.b, p.bOff + k0 * p.ldb + j0, p.ldb,
-                    staging, si, n, k0 == 0 ? Start.ZERO : Start.C, null, 0, 0, pack);
+            int kc = Math.min(K_CHUNK, k - k0);
+            Start start = k0 == 0 ? Start.ZERO : Start.C;
+            if (packsA) {
+                Rows.transpose(p.a, ai + k0 * p.aCol, kc, height, p.aCol, pack, K_CHUNK * W, kc);
+                multiply(height, width, kc, pack, K_CHUNK * W, kc, 1, p.b, p.bOff + k0 * p.ldb + j0, p.ldb, staging, si, n, start, null, 0, 0, pack);
+            } else {
+                multiply(height, width, kc, p.a, ai + k0 * p.aCol, p.aRow, p.aCol, p.b, p.bOff + k0 * p.ldb + j0, p.ldb,
+                        staging, si, n, start, null, 0, 0, pack);
+            }
         }
         for (int i = i0; i < i1; i++) {
             Rows.accumulate(staging, i * n + j0, p.c, p.cOff + i * p.ldc + j0, width);
@@ -232,7 +250,9 @@ final class MatMul {
         int nFull = n - n % W;
         // B whose rows are W apart is a packed panel already (the driver packs W_h once per pass).
         boolean packed = ldb == W;
-        boolean packs = !packed && pack != null && m >= 6 && (long) k * W <= pack.length;
+        // The 6-row tiles read A row-major (aCol = 1), where C2 drops its bounds checks from their loop.
+        boolean sixRows = aCol == 1 && m >= 6;
+        boolean packs = !packed && sixRows && pack != null && (long) k * W <= pack.length;
         for (int j = 0; j < nFull; j += W) {
             // This column block's B: its packed panel (rows W apart), or B where it lies.
             float[] bb = b;
@@ -244,13 +264,13 @@ final class MatMul {
                 lb = W;
             }
             int i = 0;
-            for (; (packs || packed) && i + 6 <= m; i += 6) {
+            for (; (packs || packed) && sixRows && i + 6 <= m; i += 6) {
                 int ai = aOff + i * aRow, ci = cOff + i * ldc + j, ui = uOff + i * ldu + j;
                 if (VECTOR_REGISTERS >= 32) {
-                    tile6x4(k, a, ai, aRow, aCol, bb, bj, c, ci, ldc, ep, u, ui, ldu);
+                    tile6x4(k, a, ai, aRow, bb, bj, c, ci, ldc, ep, u, ui, ldu);
                 } else { // the block's two halves, each with the same sums
-                    tile6x2(k, a, ai, aRow, aCol, bb, bj, c, ci, ldc, ep, u, ui, ldu);
-                    tile6x2(k, a, ai, aRow, aCol, bb, bj + 2 * L, c, ci + 2 * L, ldc, ep, u, ui + 2 * L, ldu);
+                    tile6x2(k, a, ai, aRow, bb, bj, c, ci, ldc, ep, u, ui, ldu);
+                    tile6x2(k, a, ai, aRow, bb, bj + 2 * L, c, ci + 2 * L, ldc, ep, u, ui + 2 * L, ldu);
                 }
             }
             for (; i + ROWS <= m; i += ROWS) {
@@ -332,12 +352,13 @@ final class MatMul {
     }
 
     /**
-     * Six rows by four full vectors from a packed panel of B ({@code B(p, j) = panel[po + p*W + j]}): 24
-     * accumulators, 4 loads of B and 6 broadcasts of A per step of k. One loop only: a second one
-     * (for a row-major A) made the method too large for C2 to inline the Vector API's calls, and
-     * every vector was boxed.
+     * Six rows by four full vectors from a packed panel of B ({@code B(p, j) = panel[po + p*W + j]})
+     * and a row-major A ({@code A(i, p) = a[ai + i*aRow + p]}): 24 accumulators, 4 loads of B and 6
+     * broadcasts of A per step of k. One loop only, for one layout of A: a second loop (for another
+     * layout) made the method too large for C2 to inline the Vector API's calls, and every vector
+     * was boxed.
      */
-    private static void tile6x4(int k, float[] a, int ai, int aRow, int aCol, float[] panel, int po, float[] c, int ci, int ldc, Start ep, float[] u, int ui, int ldu) {
+    private static void tile6x4(int k, float[] a, int ai, int aRow, float[] panel, int po, float[] c, int ci, int ldc, Start ep, float[] u, int ui, int ldu) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
@@ -401,7 +422,7 @@ final class MatMul {
             FloatVector b1 = FloatVector.fromArray(S, panel, bp + L);
             FloatVector b2 = FloatVector.fromArray(S, panel, bp + 2 * L);
             FloatVector b3 = FloatVector.fromArray(S, panel, bp + 3 * L);
-            int ap = ai + p * aCol;
+            int ap = ai + p;
             FloatVector a0 = FloatVector.broadcast(S, a[ap]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
@@ -460,11 +481,11 @@ final class MatMul {
     }
 
     /**
-     * Six rows by two full vectors from a packed panel of B, for CPUs with 16 vector registers: 12
-     * accumulators, 2 loads of B and 6 broadcasts of A per step of k (15 registers). The same sums,
-     * in the same order, as the 6 x 4 tile's first or second half.
+     * Six rows by two full vectors from a packed panel of B and a row-major A, for CPUs with 16
+     * vector registers: 12 accumulators, 2 loads of B and 6 broadcasts of A per step of k (15
+     * registers). The same sums, in the same order, as the 6 x 4 tile's first or second half.
      */
-    private static void tile6x2(int k, float[] a, int ai, int aRow, int aCol, float[] panel, int po, float[] c, int ci, int ldc, Start ep, float[] u, int ui, int ldu) {
+    private static void tile6x2(int k, float[] a, int ai, int aRow, float[] panel, int po, float[] c, int ci, int ldc, Start ep, float[] u, int ui, int ldu) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -491,7 +512,7 @@ final class MatMul {
             int bp = po + p * W;
             FloatVector b0 = FloatVector.fromArray(S, panel, bp);
             FloatVector b1 = FloatVector.fromArray(S, panel, bp + L);
-            int ap = ai + p * aCol;
+            int ap = ai + p;
             FloatVector a0 = FloatVector.broadcast(S, a[ap]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);

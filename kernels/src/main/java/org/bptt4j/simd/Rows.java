@@ -34,12 +34,12 @@ final class Rows {
     }
 
     /**
-     * {@code dst[dOff + j*ldDst + i] = src[sOff + i*cols + j]}: a rows x cols matrix into cols x rows (rows ldDst apart),
+     * {@code dst[dOff + j*ldDst + i] = src[sOff + i*ldSrc + j]}: a rows x cols matrix (rows ldSrc apart) into cols x rows (rows ldDst apart),
      * in 32 x 32 blocks so that both sides stay in cache, writing contiguously (at H = I = 512,
      * packing both matrices took 2.1 ms row by row, 1.1 ms in blocks read contiguously, 0.36 ms so,
      * in PhaseBenchmark).
      */
-    static void transpose(float[] src, int sOff, int rows, int cols, float[] dst, int dOff, int ldDst) {
+    static void transpose(float[] src, int sOff, int rows, int cols, int ldSrc, float[] dst, int dOff, int ldDst) {
         final int block = 32;
         for (int i0 = 0; i0 < rows; i0 += block) {
             int i1 = Math.min(i0 + block, rows);
@@ -48,7 +48,7 @@ final class Rows {
                 for (int j = j0; j < j1; j++) {
                     int d = dOff + j * ldDst;
                     for (int i = i0; i < i1; i++) {
-                        dst[d + i] = src[sOff + i * cols + j];
+                        dst[d + i] = src[sOff + i * ldSrc + j];
                     }
                 }
             }

@@ -392,11 +392,11 @@ public final class SimdLayer extends RecurrentLayer {
         ParameterLayout p = layout();
         int hid = s.hiddenSize(), in = s.inputSize(), gh = s.gateWidth(), w = MatMul.W, q0 = q * w;
         if (q0 < hid) {
-            Rows.transpose(params, offset + p.recurrentWeightsOffset() + q0 * gh, Math.min(w, hid - q0), gh, ws.recurrentPanelsTransposed,
+            Rows.transpose(params, offset + p.recurrentWeightsOffset() + q0 * gh, Math.min(w, hid - q0), gh, gh, ws.recurrentPanelsTransposed,
                     q0 * gh, w);
         }
         if (inputToo && q0 < in) {
-            Rows.transpose(params, offset + p.inputWeightsOffset() + q0 * gh, Math.min(w, in - q0), gh, ws.transposed, q0, ws.ldx);
+            Rows.transpose(params, offset + p.inputWeightsOffset() + q0 * gh, Math.min(w, in - q0), gh, gh, ws.transposed, q0, ws.ldx);
         }
     }
 

@@ -54,7 +54,7 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
         Buffers(LayerShape layer, int outputs, int parts) {
             super(layer, outputs);
             int maxK = Math.max(Math.max(layer.hiddenSize(), outputs), MatMul.K_CHUNK);
-            int pack = MatMul.packLength(maxK) + org.bptt4j.Workspace.PADDING;
+            int pack = MatMul.packLength(maxK, layer.hiddenSize()) + org.bptt4j.Workspace.PADDING;
             product = new Product(new float[pack]);
             Product[] partProducts = new Product[parts];
             for (int i = 0; i < parts; i++) {
@@ -99,7 +99,7 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
             g[row + targets[r]] -= 1f;
         }
         float[] packed = hws.transposedWeights();
-        Rows.transpose(params, offset, hid, v, packed, 0, hid);
+        Rows.transpose(params, offset, hid, v, v, packed, 0, hid);
         buffers.productSplit.run(pool, product.size(rows, hid, v).a(g, 0, v).b(packed, 0, hid).c(dh, 0, hid), null);
         float[] staging = hws.gradientStaging();
         buffers.productSplit.run(pool, product.size(hid, v, rows).aTransposed(states, stateOffset, hid).b(g, 0, v).c(grads, offset, v), staging);
