@@ -18,18 +18,18 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link #VECTOR_REGISTERS}) takes each 6-row tile as two of 6 rows x 2 vectors: with 24
  * accumulators, C2's inner loop moved vectors to or from the stack 28 times in every step of k.
  *
- * <p>Packing: where a column block of {@value #VECTORS} vectors has 6 rows or more, its k x
+ * <p>Packing: where a column block of {@value #VECTORS} vectors has 4 rows or more, its k x
  * {@code W} panel of B ({@code W = VECTORS * L} columns) is first copied into the product's
  * {@link Product#pack} buffer, rows W floats apart, and every tile of the block reads it there.
- * The 6-row tiles read it with a stride the JIT knows (W, a constant), so that C2 hoists B's bounds
- * checks and its multiplication out of their inner loop, and the panel's rows are contiguous (no
- * cache-set conflicts, no TLB misses, whatever B's row stride). The copy (k*W floats, once per
- * block) is paid back by every 6-row tile that reads the panel.
+ * The 6- and 4-row tiles read it with a stride the JIT knows (W, a constant), so that C2 hoists B's
+ * bounds checks and its multiplication out of their inner loop, and the panel's rows are
+ * contiguous (no cache-set conflicts, no TLB misses, whatever B's row stride). The copy (k*W
+ * floats, once per block) is paid back by the tiles that read the panel.
  *
  * <p>B and C are row-major ({@code B(p, j) = b[bOff + p*ldb + j]}); A is read through two strides,
  * {@code A(i, p) = a[aOff + i*aRow + p*aCol]}, so that the same kernel computes {@code A B} and
  * {@code A^T B}. Each A element is broadcast and multiplied with a row segment of B, so B's rows
- * are read contiguously. The 6-row tiles take A row-major only ({@code aCol = 1}): with the sum's
+ * are read contiguously. The 6- and 4-row tiles take A row-major only ({@code aCol = 1}): with the sum's
  * index as A's own, C2 drops A's six bounds checks from their inner loop (a product of 510 x 64 x
  * 128 from L1 and L2 went from 154 to 163 GFLOP/s, 95% of PeakBenchmark). The weight gradients'
  * A is transposed, {@code H^T} or {@code X^T}; {@link #multiplyAddTile} transposes each chunk of it
@@ -42,7 +42,9 @@ import jdk.incubator.vector.VectorSpecies;
  * operations, lane by lane): a masked access that reaches past the end of an array leaves the
  * Vector API's intrinsic path, and there it allocates. The workspaces pad their buffers so that
  * only rows at the end of a caller's array take the scalar way. Rows beyond the last full block
- * of {@value #ROWS} go one at a time.
+ * of {@value #ROWS} go one at a time. A product whose A is not row-major (a weight gradient of
+ * fewer than 6 rows, or column sums) or whose B cannot be packed takes all its columns one vector
+ * at a time.
  *
  * <p>No method here takes or returns a vector: a vector handed to a call that C2 does not inline is
  * boxed, and the kernel then allocates and slows down many times.
@@ -247,24 +249,27 @@ final class MatMul {
                                  float[] b, int bOff, int ldb,
                                  float[] c, int cOff, int ldc,
                                  Start ep, float[] u, int uOff, int ldu, float[] pack) {
-        int nFull = n - n % W;
-        // B whose rows are W apart is a packed panel already (the driver packs W_h once per pass).
+        // Whole column blocks go through the 6- and 4-row tiles, which read B as a packed panel (rows
+        // W apart) and A row-major (aCol = 1): with both indices their loop's own, C2 drops the
+        // bounds checks from the inner loops. B whose rows are W apart is a panel already (the
+        // driver packs W_h once per pass); else a block of 4 rows or more packs it here.
         boolean packed = ldb == W;
-        // The 6-row tiles read A row-major (aCol = 1), where C2 drops its bounds checks from their loop.
-        boolean sixRows = aCol == 1 && m >= 6;
-        boolean packs = !packed && sixRows && pack != null && (long) k * W <= pack.length;
+        boolean packs = !packed && aCol == 1 && m >= ROWS && pack != null && (long) k * W <= pack.length;
+        int nFull = (packed || packs) && aCol == 1 ? n - n % W : 0;
+        // 8 or 9 rows left after the 6-row tiles go as two 4-row tiles (and a row), not as a 6-row
+        // tile and 2 or 3 single rows (B = 32, and 512 rows of a weight gradient, leave 8).
+        int rest = m % 6, sixEnd = m - (m >= 8 && (rest == 2 || rest == 3) ? rest + 6 : rest);
         for (int j = 0; j < nFull; j += W) {
-            // This column block's B: its packed panel (rows W apart), or B where it lies.
+            // This column block's B: its packed panel.
             float[] bb = b;
-            int bj = bOff + j, lb = ldb;
+            int bj = bOff + j;
             if (packs) {
                 Rows.copyRows(b, bj, ldb, k, W, pack, 0, W);
                 bb = pack;
                 bj = 0;
-                lb = W;
             }
             int i = 0;
-            for (; (packs || packed) && sixRows && i + 6 <= m; i += 6) {
+            for (; i < sixEnd; i += 6) {
                 int ai = aOff + i * aRow, ci = cOff + i * ldc + j, ui = uOff + i * ldu + j;
                 if (VECTOR_REGISTERS >= 32) {
                     tile6x4(k, a, ai, aRow, bb, bj, c, ci, ldc, ep, u, ui, ldu);
@@ -274,10 +279,10 @@ final class MatMul {
                 }
             }
             for (; i + ROWS <= m; i += ROWS) {
-                tile4x4(k, a, aOff + i * aRow, aRow, aCol, bb, bj, lb, c, cOff + i * ldc + j, ldc, ep, u, uOff + i * ldu + j, ldu);
+                tile4x4(k, a, aOff + i * aRow, aRow, bb, bj, c, cOff + i * ldc + j, ldc, ep, u, uOff + i * ldu + j, ldu);
             }
             for (; i < m; i++) {
-                tile1x4(k, a, aOff + i * aRow, aCol, bb, bj, lb, c, cOff + i * ldc + j, ep, u, uOff + i * ldu + j);
+                tile1x4(k, a, aOff + i * aRow, 1, bb, bj, W, c, cOff + i * ldc + j, ep, u, uOff + i * ldu + j);
             }
         }
         int nVectors = n - n % L;
@@ -546,8 +551,11 @@ final class MatMul {
         c51.intoArray(c, ci + 5 * ldc + L);
     }
 
-    /** Four rows by four full vectors: 16 accumulators, 4 loads of B and 4 broadcasts of A per step of k. */
-    private static void tile4x4(int k, float[] a, int ai, int aRow, int aCol, float[] b, int bj, int ldb, float[] c, int ci, int ldc, Start ep, float[] u, int ui, int ldu) {
+    /**
+     * Four rows by four full vectors from a packed panel of B and a row-major A, as {@link #tile6x4}
+     * takes them: 16 accumulators, 4 loads of B and 4 broadcasts of A per step of k.
+     */
+    private static void tile4x4(int k, float[] a, int ai, int aRow, float[] panel, int po, float[] c, int ci, int ldc, Start ep, float[] u, int ui, int ldu) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
@@ -588,12 +596,12 @@ final class MatMul {
             c33 = FloatVector.fromArray(S, u, ui + 3 * ldu + 3 * L);
         }
         for (int p = 0; p < k; p++) {
-            int bp = bj + p * ldb;
-            FloatVector b0 = FloatVector.fromArray(S, b, bp);
-            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-            FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
-            FloatVector b3 = FloatVector.fromArray(S, b, bp + 3 * L);
-            int ap = ai + p * aCol;
+            int bp = po + p * W;
+            FloatVector b0 = FloatVector.fromArray(S, panel, bp);
+            FloatVector b1 = FloatVector.fromArray(S, panel, bp + L);
+            FloatVector b2 = FloatVector.fromArray(S, panel, bp + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, panel, bp + 3 * L);
+            int ap = ai + p;
             FloatVector a0 = FloatVector.broadcast(S, a[ap]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
