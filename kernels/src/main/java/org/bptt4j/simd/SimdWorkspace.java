@@ -21,7 +21,8 @@ import org.bptt4j.Workspace;
  *   carry         the gradient flowing back into h_{t-1}           B*H
  *   cellCarry     the gradient flowing back into c_{t-1} (LSTM)    B*H
  *   transposed    W_x^T (G*H x I)                                  G*H*stride(I)
- *   staging       running weight-gradient sums                     max(I,H)*G*H
+ *   staging       running weight-gradient sums, rows stride(G*H)    max(I,H)*stride(G*H)
+ *                 apart
  *   previousStates  each step's h_{t-1} rows, gathered for dW_h      T*B*H      (rows of different lengths only)
  *   recurrentPanelsTransposed  W_h^T packed once per pass for the     ceil(H/W)*G*H*W
  *                 steps' products: ceil(H/W) panels of G*H x W, W hidden
@@ -134,7 +135,7 @@ final class SimdWorkspace extends Workspace {
                 bh,
                 cell == Cell.LSTM ? bh : 0,
                 gh * (long) stride(s.inputSize()),
-                Math.max(s.inputSize(), s.hiddenSize()) * gh,
+                MatMul.stagingLength(Math.max(s.inputSize(), s.hiddenSize()), s.gateWidth()),
                 variableLengths ? t * bh : 0,
                 (long) s.cell().gates() * panelsPerGate(s) * s.hiddenSize() * MatMul.W,
                 (long) panelsPerGate(s) * gh * MatMul.W};
