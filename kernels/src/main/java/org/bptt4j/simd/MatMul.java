@@ -29,12 +29,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>B and C are row-major ({@code B(p, j) = b[bOff + p*ldb + j]}); A is read through two strides,
  * {@code A(i, p) = a[aOff + i*aRow + p*aCol]}, so that the same kernel computes {@code A B} and
  * {@code A^T B}. Each A element is broadcast and multiplied with a row segment of B, so B's rows
- * are read contiguously. The 6- and 4-row tiles take A row-major only ({@code aCol = 1}): with the sum's
- * index as A's own, C2 drops A's six bounds checks from their inner loop (a product of 510 x 64 x
- * 128 from L1 and L2 went from 154 to 163 GFLOP/s, 95% of PeakBenchmark). The weight gradients'
- * A is transposed, {@code H^T} or {@code X^T}; {@link #multiplyAddTile} transposes each chunk of it
- * into the pack buffer, where it is reused by every column block (the strided reads of A^T had
- * also cost: the same product with A^T rows 2 KiB apart ran at 99 GFLOP/s).
+ * are read contiguously. The 6- and 4-row tiles take A row-major only ({@code aCol = 1}): with
+ * the sum's index as A's own, C2 drops A's bounds checks from their inner loop (a 60 x 64 x 128
+ * product from L1 went from 154-155 to 164-168 GFLOP/s, about 95% of PeakBenchmark). The weight
+ * gradients' A is transposed, {@code H^T} or {@code X^T}; {@link #multiplyAddTile} transposes each
+ * chunk of it into the pack buffer, where every column block reads it (a 510 x 64 x 128 product
+ * ran at 92-99 GFLOP/s on A^T's rows 2 KiB apart, at 161-164 on a row-major A).
  *
  * <p>Tails: columns beyond the last full {@value #VECTORS}-vector block go one full vector at a
  * time, the last {@code n % L} columns as one masked vector per row where every access of that
