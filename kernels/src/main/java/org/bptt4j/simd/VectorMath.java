@@ -37,6 +37,8 @@ final class VectorMath {
     /** ln 2 split so that n * LN2_HI is exact for the n that occur (|n| < 2^8). */
     private static final float LN2_HI = 0.693145751953125f;
     private static final float LN2_LO = 1.42860677e-6f;
+    /** e^r = sum r^k / k! to k = 7, highest first, for Horner's rule (every lane and the scalar twin alike). */
+    private static final float[] EXP_SERIES = {1f / 5040f, 1f / 720f, 1f / 120f, 1f / 24f, 1f / 6f, 0.5f, 1f, 1f};
 
     private VectorMath() {
     }
@@ -100,14 +102,10 @@ final class VectorMath {
         FloatVector nf = (FloatVector) n.convert(VectorOperators.I2F, 0);
         FloatVector r = nf.neg().fma(FloatVector.broadcast(S, LN2_HI), y);
         r = nf.neg().fma(FloatVector.broadcast(S, LN2_LO), r);
-        FloatVector q = FloatVector.broadcast(S, 1f / 5040f);
-        q = q.fma(r, FloatVector.broadcast(S, 1f / 720f));
-        q = q.fma(r, FloatVector.broadcast(S, 1f / 120f));
-        q = q.fma(r, FloatVector.broadcast(S, 1f / 24f));
-        q = q.fma(r, FloatVector.broadcast(S, 1f / 6f));
-        q = q.fma(r, FloatVector.broadcast(S, 0.5f));
-        q = q.fma(r, FloatVector.broadcast(S, 1f));
-        q = q.fma(r, FloatVector.broadcast(S, 1f));
+        FloatVector q = FloatVector.broadcast(S, EXP_SERIES[0]);
+        for (int i = 1; i < EXP_SERIES.length; i++) {
+            q = q.fma(r, FloatVector.broadcast(S, EXP_SERIES[i]));
+        }
         FloatVector e = q.mul(n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
 
         FloatVector large = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
@@ -139,14 +137,10 @@ final class VectorMath {
         n = n.sub(IntVector.broadcast(INTS, 1), above.cast(INTS));
         FloatVector r = nf.neg().fma(FloatVector.broadcast(S, LN2_HI), y);
         r = nf.neg().fma(FloatVector.broadcast(S, LN2_LO), r);
-        FloatVector q = FloatVector.broadcast(S, 1f / 5040f);
-        q = q.fma(r, FloatVector.broadcast(S, 1f / 720f));
-        q = q.fma(r, FloatVector.broadcast(S, 1f / 120f));
-        q = q.fma(r, FloatVector.broadcast(S, 1f / 24f));
-        q = q.fma(r, FloatVector.broadcast(S, 1f / 6f));
-        q = q.fma(r, FloatVector.broadcast(S, 0.5f));
-        q = q.fma(r, FloatVector.broadcast(S, 1f));
-        q = q.fma(r, FloatVector.broadcast(S, 1f));
+        FloatVector q = FloatVector.broadcast(S, EXP_SERIES[0]);
+        for (int i = 1; i < EXP_SERIES.length; i++) {
+            q = q.fma(r, FloatVector.broadcast(S, EXP_SERIES[i]));
+        }
         q.mul(n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).intoArray(c, index, m);
     }
 
@@ -186,14 +180,10 @@ final class VectorMath {
         }
         float r = Math.fma(-nf, LN2_HI, y);
         r = Math.fma(-nf, LN2_LO, r);
-        float q = 1f / 5040f;
-        q = Math.fma(q, r, 1f / 720f);
-        q = Math.fma(q, r, 1f / 120f);
-        q = Math.fma(q, r, 1f / 24f);
-        q = Math.fma(q, r, 1f / 6f);
-        q = Math.fma(q, r, 0.5f);
-        q = Math.fma(q, r, 1f);
-        q = Math.fma(q, r, 1f);
+        float q = EXP_SERIES[0];
+        for (int i = 1; i < EXP_SERIES.length; i++) {
+            q = Math.fma(q, r, EXP_SERIES[i]);
+        }
         return q * Float.intBitsToFloat((n + 127) << 23);
     }
 
