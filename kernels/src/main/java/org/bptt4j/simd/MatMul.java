@@ -43,7 +43,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API's intrinsic path, and there it allocates. The workspaces pad their buffers so that
  * only rows at the end of a caller's array take the scalar way. Rows beyond the last full block
  * of {@value #ROWS} go one at a time. A product whose A is not row-major (a weight gradient of
- * fewer than 6 rows, or column sums) or whose B cannot be packed takes all its columns one vector
+ * fewer than 4 rows, or column sums) or whose B cannot be packed takes all its columns one vector
  * at a time.
  *
  * <p>No method here takes or returns a vector: a vector handed to a call that C2 does not inline is
@@ -211,8 +211,8 @@ final class MatMul {
         int lds = staging.length >= stagingLength(p.m, n) ? SimdWorkspace.stride(n) : n;
         int ai = p.aOff + i0 * p.aRow, si = i0 * lds + j0;
         // A transposed (the weight gradients' H^T and X^T): each chunk's rows of A transposed into
-        // the pack buffer after B's panel, row-major, for the 6-row tiles (see multiply).
-        boolean packsA = p.aRow == 1 && p.aCol != 1 && height >= 6 && pack != null && pack.length >= K_CHUNK * (W + height);
+        // the pack buffer after B's panel, row-major, for the register tiles (see multiply).
+        boolean packsA = p.aRow == 1 && p.aCol != 1 && height >= ROWS && pack != null && pack.length >= K_CHUNK * (W + height);
         for (int k0 = 0; k0 < k; k0 += K_CHUNK) {
             int kc = Math.min(K_CHUNK, k - k0);
             Start start = k0 == 0 ? Start.ZERO : Start.C;
