@@ -67,32 +67,52 @@ final class GruCell extends SimdCell {
     @Override
     void backward(SimdWorkspace ws, int t, int b0, int b1, int u0, int u1) {
         StepRows rows = ws.stepRows();
-        int hid = ws.shape().hiddenSize(), ldg = ws.ldg;
-        float[] gates = ws.gates, hn = ws.newGateSums, h = ws.states, carry = ws.carry;
-        float[] dzRec = ws.stepGradients, dzIn = ws.inputStepGradients;
+        int hid = ws.shape().hiddenSize(), ldg = ws.ldg, units = u1 - u0;
         for (int b = b0; b < b1; b++) {
-            int gRow = (rows.start(t) + b) * ldg, hnRow = (rows.start(t) + b) * hid;
-            int prev = (rows.stateRow(t - 1) + b) * hid, row = b * hid;
-            for (int j = u0; j < u1; j += L) {
-                VectorMask<Float> m = S.indexInRange(0, u1 - j);
-                int gr = gRow + j, gz = gr + hid, gn = gz + hid;
-                FloatVector r = FloatVector.fromArray(S, gates, gr, m);
-                FloatVector z = FloatVector.fromArray(S, gates, gz, m);
-                FloatVector n = FloatVector.fromArray(S, gates, gn, m);
-                FloatVector hPrev = FloatVector.fromArray(S, h, prev + j, m);
-                FloatVector dh = FloatVector.fromArray(S, carry, row + j, m);
-                FloatVector one = FloatVector.broadcast(S, 1f);
-                FloatVector dn = dh.mul(one.sub(z)).mul(one.sub(n.mul(n)));
-                FloatVector daz = dh.mul(hPrev.sub(n)).mul(z.mul(one.sub(z)));
-                FloatVector dar = dn.mul(FloatVector.fromArray(S, hn, hnRow + j, m)).mul(r.mul(one.sub(r)));
-                dar.intoArray(dzRec, gr, m);
-                daz.intoArray(dzRec, gz, m);
-                dn.mul(r).intoArray(dzRec, gn, m);
-                dar.intoArray(dzIn, gr, m);
-                daz.intoArray(dzIn, gz, m);
-                dn.intoArray(dzIn, gn, m);
-                dh.mul(z).intoArray(carry, row + j, m);
+            int gr = (rows.start(t) + b) * ldg + u0, hnRow = (rows.start(t) + b) * hid + u0;
+            int prev = (rows.stateRow(t - 1) + b) * hid + u0, row = b * hid + u0;
+            // Two methods, each small enough for C1: as one (the loop with its body), C1's tier-3
+            // compilation ran out of virtual registers in some runs, C2 then did not compile it,
+            // and its vectors were boxed (226 MB per 200 passes at B = 1, H = 128).
+            for (int j = 0; j < units; j += L) {
+                updateAndNewGradients(ws, gr + j, hid, prev + j, row + j, Math.min(L, units - j));
+            }
+            for (int j = 0; j < units; j += L) {
+                resetGradient(ws, gr + j, hid, hnRow + j, Math.min(L, units - j));
             }
         }
+    }
+
+    /**
+     * Of one vector of units ({@code lanes}): {@code dn = dh*(1-z)*(1-n^2)} (into dz_x's n slot, as
+     * W_x sees it), {@code da_z = dh*(h_{t-1} - n)*z*(1-z)} (into both), and the carry {@code dh*z}.
+     */
+    private static void updateAndNewGradients(SimdWorkspace ws, int gr, int hid, int prev, int row, int lanes) {
+        float[] gates = ws.gates, carry = ws.carry, dzRec = ws.stepGradients, dzIn = ws.inputStepGradients;
+        VectorMask<Float> m = S.indexInRange(0, lanes);
+        int gz = gr + hid, gn = gz + hid;
+        FloatVector z = FloatVector.fromArray(S, gates, gz, m);
+        FloatVector n = FloatVector.fromArray(S, gates, gn, m);
+        FloatVector hPrev = FloatVector.fromArray(S, ws.states, prev, m);
+        FloatVector dh = FloatVector.fromArray(S, carry, row, m);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector daz = dh.mul(hPrev.sub(n)).mul(z.mul(one.sub(z)));
+        daz.intoArray(dzRec, gz, m);
+        daz.intoArray(dzIn, gz, m);
+        dh.mul(one.sub(z)).mul(one.sub(n.mul(n))).intoArray(dzIn, gn, m);
+        dh.mul(z).intoArray(carry, row, m);
+    }
+
+    /** Of one vector of units ({@code lanes}), from dn (in dz_x's n slot): {@code da_r = dn*hn*r*(1-r)} (into both), and dz's n slot {@code dn*r}. */
+    private static void resetGradient(SimdWorkspace ws, int gr, int hid, int hi, int lanes) {
+        float[] dzRec = ws.stepGradients, dzIn = ws.inputStepGradients;
+        VectorMask<Float> m = S.indexInRange(0, lanes);
+        int gn = gr + 2 * hid;
+        FloatVector r = FloatVector.fromArray(S, ws.gates, gr, m);
+        FloatVector dn = FloatVector.fromArray(S, dzIn, gn, m);
+        FloatVector dar = dn.mul(FloatVector.fromArray(S, ws.newGateSums, hi, m)).mul(r.mul(FloatVector.broadcast(S, 1f).sub(r)));
+        dar.intoArray(dzRec, gr, m);
+        dar.intoArray(dzIn, gr, m);
+        dn.mul(r).intoArray(dzRec, gn, m);
     }
 }
