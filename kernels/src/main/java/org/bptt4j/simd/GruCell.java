@@ -36,8 +36,8 @@ final class GruCell extends SimdCell {
             int prev = (rows.stateRow(t - 1) + b) * hid + u0, next = (rows.stateRow(t) + b) * hid + u0;
             // One operation at a time over the row's units, sigmoid and tanh in calls apart from the
             // vector arithmetic, as in LstmCell (C2's inlining budget).
-            sigmoid(gates, gr, units);
-            sigmoid(gates, gz, units);
+            VectorMath.sigmoid(gates, gr, units);
+            VectorMath.sigmoid(gates, gz, units);
             resetNewGate(gates, gr, gn, hn, hnRow, units);
             VectorMath.tanh(gates, gn, units);
             interpolate(gates, gz, gn, h, prev, next, units);

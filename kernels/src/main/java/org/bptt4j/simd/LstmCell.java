@@ -42,10 +42,10 @@ final class LstmCell extends SimdCell {
         for (int b = b0; b < b1; b++) {
             int gi = (rows.start(t) + b) * ldg + u0;
             int prev = (rows.stateRow(t - 1) + b) * hid + u0, next = (rows.stateRow(t) + b) * hid + u0;
-            sigmoid(gates, gi, units);
-            sigmoid(gates, gi + hid, units);
+            VectorMath.sigmoid(gates, gi, units);
+            VectorMath.sigmoid(gates, gi + hid, units);
             VectorMath.tanh(gates, gi + 2 * hid, units);
-            sigmoid(gates, gi + 3 * hid, units);
+            VectorMath.sigmoid(gates, gi + 3 * hid, units);
             updateCell(gates, gi, hid, c, prev, next, h, units);
             VectorMath.tanh(h, next, units);
             gateOutput(gates, gi + 3 * hid, h, next, units);

@@ -1,7 +1,5 @@
 package org.bptt4j.simd;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 import org.bptt4j.Activation;
 import org.bptt4j.LayerShape;
@@ -47,12 +45,4 @@ abstract class SimdCell {
 
     /** Backward step t for hidden units [u0, u1) of the step's rows [b0, b1) (at most its active rows). */
     abstract void backward(SimdWorkspace ws, int t, int b0, int b1, int u0, int u1);
-
-    /**
-     * {@code a[i] = sigmoid(a[i]) = 0.5 + 0.5 tanh(a[i]/2)} for the {@code lanes} floats from {@code i}: {@link VectorMath}'s,
-     * so the bits do not depend on the JIT.
-     */
-    static void sigmoid(float[] a, int i, int lanes) {
-        VectorMath.sigmoid(a, i, lanes);
-    }
 }

@@ -146,8 +146,9 @@ final class VectorMath {
 
     /**
      * The same tanh for one float, with the same operations in the same order as each lane of
-     * {@link #tanh(float[], int, int)} (less, there, those of exp that leave its argument unchanged), so a column in a kernel's scalar remainder gets the same bits it
-     * would get in a vector.
+     * {@link #tanh(float[], int, int)} (less, there, those of exp that leave its argument
+     * unchanged), so a column in a kernel's scalar remainder gets the same bits it would get in a
+     * vector.
      */
     static float tanh(float x) {
         float x2 = x * x;
