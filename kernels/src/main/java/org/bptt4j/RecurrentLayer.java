@@ -364,11 +364,12 @@ public abstract class RecurrentLayer {
      * @param dx       receives {@code dL/dx}, packed rows of I floats; may be null
      * @param dxOffset where packed row 0 of {@code dx} starts
      * @param lddx     the distance between packed rows of {@code dx}, at least I
+     * @param addDx    whether {@code dL/dx} is added to {@code dx} (a reverse direction adds its share to the forward one's) rather than written
      * @param dState0  receives the gradient of the initial state, {@link LayerShape#stateLength()} floats; may be null
      */
     protected abstract void computeBackward(float[] params, int offset, float[] x, int xOffset, int ldx, int[] tokens,
                                             float[] dh, int dhOffset, int lddh, float[] dStateT, Workspace ws,
-                                            float[] grads, float[] dx, int dxOffset, int lddx, float[] dState0);
+                                            float[] grads, float[] dx, int dxOffset, int lddx, boolean addDx, float[] dState0);
 
     /**
      * For implementations: a new workspace, for one layer or for a layer of a {@link RecurrentStack}.
@@ -421,7 +422,7 @@ public abstract class RecurrentLayer {
         Checks.atLeastOrNull("dx", dx, (long) shape.inputLength(steps), "steps*batch*inputSize");
         Checks.lengthOrNull("dState0", dState0, shape.stateLength(), "states*batch*hiddenSize");
         int in = shape.inputSize(), hid = shape.hiddenSize();
-        computeBackward(params, offset, x, 0, in, tokens, dh, 0, hid, dStateT, ws, grads, dx, 0, in, dState0);
+        computeBackward(params, offset, x, 0, in, tokens, dh, 0, hid, dStateT, ws, grads, dx, 0, in, false, dState0);
     }
 
     private void checkExactParams(float[] params) {

@@ -13,9 +13,10 @@ import org.bptt4j.internal.Checks;
  * on <em>packed</em> rows ({@link StepRows}): step t only on the rows at least t long, the big
  * products over the sum of the lengths, never over B x T. Layer l+1 reads the packed outputs of
  * layer l where they lie and writes its input gradient straight into layer l's upstream gradient;
- * copies happen only at the edges (the caller's padded T x B rows in and out, each row's state) and
- * for the reverse direction, whose rows run in the opposite order and are gathered for it (a copy
- * of the rows, a small fraction of the cost of the products on them).
+ * copies happen only at the edges (the caller's padded T x B rows in and out, each row's state).
+ * The reverse direction runs on the same packed rows as the forward one, from each row's last step
+ * down ({@link StepRows#reversed()}): it reads the same input rows, its own columns of the upstream
+ * gradient, and adds its input gradient to the forward one's.
  *
  * <p>Layouts: {@code x} is T x B x I, {@code out} and {@code dOut} T x B x D*H (forward direction
  * in columns 0..H-1, reverse in H..2H-1), time-major as everywhere ({@code (t*B + b)*W + j});

@@ -14,13 +14,12 @@ import org.bptt4j.internal.Checks;
  *                    layer l+1 reads layer l's saved states instead: no copy)
  *   outputGradients  the gradient of each layer's outputs              L*N*D*H
  *   inputGradient    layer 0's input gradient, packed                 N*I
- *   reverseInput, reverseInputGradient   the reverse direction's rows  2*N*W   (D = 2)
- *   reverseGradient  its upstream gradient, gathered                  N*H     (D = 2)
  *   state, stateGradient   one (layer, direction)'s state, rows sorted  2*S*B*H
  * </pre>
- * and the sort: each row's place and its inverse, each sorted row's length, where each packed row
- * of the reverse direction lies among those of the forward one, and token input packed in both
- * orders ({@code int}s, 3*B + 3*N).
+ * and the sort: each row's place and its inverse, each sorted row's length, and token input
+ * packed ({@code int}s, 3*B + N). Both directions run on the same packed rows (the reverse one
+ * {@linkplain StepRows#reversed() reversed}): they read the same input, and their upstream
+ * gradients and input gradients lie where the layers above and below read and write them.
  *
  * <p>Not thread-safe: one thread uses a workspace at a time.
  */
@@ -28,14 +27,12 @@ public final class StackWorkspace {
     private final RecurrentStack stack;
     private final StackShape shape;
     private final Workspace[][] layers;
-    private final float[] input, inputGradient, reverseInput, reverseInputGradient, reverseGradient, state, stateGradient;
+    private final float[] input, inputGradient, state, stateGradient;
     private final float[][] outputs, outputGradients;
     /** order[s]: the caller's row that is sorted row s (longest first; ties keep the caller's order); rank is its inverse. */
     private final int[] order, rank, sortedLengths;
-    /** reverseRow[r]: the forward direction's packed row that is packed row r of the reverse direction. */
-    private final int[] reverseRow;
-    /** Token input, packed in the forward and in the reverse direction's order. */
-    private final int[] tokens, reverseTokens;
+    /** Token input, packed. */
+    private final int[] tokens;
     /** The rows of every step, the same for every layer and direction (theirs are copies). */
     private final StepRows rows;
     /** The caller's T: at least the longest row's length ({@code rows.steps()}); positions past a row's length are zeros out. */
@@ -54,7 +51,7 @@ public final class StackWorkspace {
         this.shape = stack.shape();
         int L = shape.layers(), D = shape.directions(), B = shape.batch(), H = shape.hiddenSize();
         long n = (long) shape.maxSteps() * B;
-        int dh = shape.outputSize(), w = Math.max(shape.inputSize(), dh);
+        int dh = shape.outputSize();
         layers = new Workspace[L][D];
         for (int l = 0; l < L; l++) {
             for (int d = 0; d < D; d++) {
@@ -69,17 +66,12 @@ public final class StackWorkspace {
             outputs[l] = buffer(n * dh);
             outputGradients[l] = buffer(n * dh);
         }
-        reverseInput = D == 2 ? buffer(n * w) : null;
-        reverseInputGradient = D == 2 ? buffer(n * w) : null;
-        reverseGradient = D == 2 ? buffer(n * H) : null;
         state = buffer((long) shape.cell().states() * B * H);
         stateGradient = buffer((long) shape.cell().states() * B * H);
         order = new int[B];
         rank = new int[B];
         sortedLengths = new int[B];
-        reverseRow = new int[(int) n];
         tokens = new int[(int) n];
-        reverseTokens = new int[(int) n];
         rows = new StepRows(shape.maxSteps(), B);
     }
 
@@ -152,13 +144,13 @@ public final class StackWorkspace {
                 bytes += ws.sizeInBytes();
             }
         }
-        for (float[] a : new float[][]{input, inputGradient, reverseInput, reverseInputGradient, reverseGradient, state, stateGradient}) {
-            bytes += a == null ? 0 : 4L * a.length;
+        for (float[] a : new float[][]{input, inputGradient, state, stateGradient}) {
+            bytes += 4L * a.length;
         }
         for (int l = 0; l < shape.layers(); l++) {
             bytes += 4L * (outputs[l].length + outputGradients[l].length);
         }
-        return bytes + 4L * (order.length + rank.length + sortedLengths.length + reverseRow.length + tokens.length + reverseTokens.length);
+        return bytes + 4L * (order.length + rank.length + sortedLengths.length + tokens.length);
     }
 
     /**
@@ -209,14 +201,9 @@ public final class StackWorkspace {
         }
         setRows(rows, steps, lengths == null, count);
         for (Workspace[] layer : layers) {
-            for (Workspace ws : layer) {
-                setRows(ws.stepRows(), steps, lengths == null, count);
-            }
-        }
-        // Reverse step u of sorted row s reads position len_s - u: the forward direction's step len_s - u + 1.
-        for (int u = 1; u <= rows.steps(); u++) {
-            for (int s = 0; s < rows.active(u); s++) {
-                reverseRow[rows.start(u) + s] = rows.start(sortedLengths[s] - u + 1) + s;
+            for (int d = 0; d < layer.length; d++) {
+                setRows(layer[d].stepRows(), steps, lengths == null, count);
+                layer[d].stepRows().setReversed(d == 1);
             }
         }
     }
@@ -239,22 +226,14 @@ public final class StackWorkspace {
                 }
                 int offset = stack.parameterOffset(l, d);
                 boolean byTokens = l == 0 && tokenIds != null;
-                if (d == 0) {
-                    layer.forwardPacked(params, offset, byTokens ? null : in, inOffset, width, byTokens ? tokens : null, s0, ws);
-                } else if (byTokens) {
-                    layer.forwardPacked(params, offset, null, 0, width, reverseTokens, s0, ws);
-                } else {
-                    reverseRows(in, width, reverseInput);
-                    layer.forwardPacked(params, offset, reverseInput, 0, width, null, s0, ws);
-                }
+                layer.forwardPacked(params, offset, byTokens ? null : in, inOffset, width, byTokens ? tokens : null, s0, ws);
                 if (inPlace(l)) {
                     continue;
                 }
                 float[] h = ws.states();
                 int n = rows.rows(), first = shape.batch() * H; // h_t of packed row r at row B + r
                 for (int r = 0; r < n; r++) {
-                    int target = (d == 0 ? r : reverseRow[r]) * dh + d * H;
-                    System.arraycopy(h, first + r * H, outputs[l], target, H);
+                    System.arraycopy(h, first + r * H, outputs[l], r * dh + d * H, H);
                 }
             }
             if (l < L - 1) {
@@ -288,7 +267,6 @@ public final class StackWorkspace {
     void backward(float[] params, boolean byTokens, float[] dOut, boolean packedTopGradient, float[] dStateT, float[] grads,
                   float[] dx, float[] dState0) {
         int L = shape.layers(), D = shape.directions(), H = shape.hiddenSize(), dh = shape.outputSize();
-        int n = rows.rows();
         if (dOut != null) {
             gather(dOut, dh, outputGradients[L - 1]);
         }
@@ -313,32 +291,9 @@ public final class StackWorkspace {
                 float[] s0 = dState0 != null ? stateGradient : null;
                 int offset = stack.parameterOffset(l, d);
                 boolean tokenInput = l == 0 && byTokens;
-                if (d == 0) {
-                    layer.computeBackward(params, offset, tokenInput ? null : in, inOffset, width, tokenInput ? tokens : null, up, 0, dh, sT, ws,
-                            grads, inGrad, 0, width, s0);
-                } else {
-                    if (!tokenInput) {
-                        reverseRows(in, width, reverseInput); // the buffer served the layers above since forward
-                    }
-                    float[] upReverse = null;
-                    if (up != null) {
-                        for (int r = 0; r < n; r++) {
-                            System.arraycopy(up, reverseRow[r] * dh + H, reverseGradient, r * H, H);
-                        }
-                        upReverse = reverseGradient;
-                    }
-                    float[] dxReverse = inGrad != null ? reverseInputGradient : null;
-                    layer.computeBackward(params, offset, tokenInput ? null : reverseInput, 0, width, tokenInput ? reverseTokens : null,
-                            upReverse, 0, H, sT, ws, grads, dxReverse, 0, width, s0);
-                    if (inGrad != null) {
-                        for (int r = 0; r < n; r++) {
-                            int from = r * width, to = reverseRow[r] * width;
-                            for (int i = 0; i < width; i++) {
-                                inGrad[to + i] += reverseInputGradient[from + i];
-                            }
-                        }
-                    }
-                }
+                // Direction d reads its columns of the upstream gradient; the reverse one adds its dx to the forward one's.
+                layer.computeBackward(params, offset, tokenInput ? null : in, inOffset, width, tokenInput ? tokens : null, up, d * H, dh, sT,
+                        ws, grads, inGrad, 0, width, d == 1, s0);
                 if (dState0 != null) {
                     unsortState(stateGradient, l * D + d, dState0);
                 }
@@ -384,7 +339,7 @@ public final class StackWorkspace {
         return (z >>> 40) * 0x1.0p-24f;
     }
 
-    /** Layer 0's input, packed: dense rows, or token ids in both directions' orders. */
+    /** Layer 0's input, packed: dense rows, or token ids. */
     private void gatherInput(float[] x, int[] tokenIds) {
         if (tokenIds == null) {
             gather(x, shape.inputSize(), input);
@@ -395,9 +350,6 @@ public final class StackWorkspace {
             for (int s = 0; s < rows.active(t); s++) {
                 tokens[rows.start(t) + s] = tokenIds[(t - 1) * batch + order[s]];
             }
-        }
-        for (int r = 0; r < rows.rows(); r++) {
-            reverseTokens[r] = tokens[reverseRow[r]];
         }
     }
 
@@ -475,13 +427,6 @@ public final class StackWorkspace {
                     Arrays.fill(padded, to, to + width, 0f);
                 }
             }
-        }
-    }
-
-    /** The packed rows of {@code in} in the reverse direction's order. */
-    private void reverseRows(float[] in, int width, float[] out) {
-        for (int r = 0; r < rows.rows(); r++) {
-            System.arraycopy(in, reverseRow[r] * width, out, r * width, width);
         }
     }
 

@@ -11,6 +11,12 @@ package org.bptt4j;
  * <p>Saved hidden states are stored likewise, after the B rows of {@code h_0}: {@code h_t} of
  * row b at row {@link #stateRow(int) stateRow(t)} + b. Each workspace holds one, set by the
  * pass that fills the workspace; read it, never write it.
+ *
+ * <p>The recurrence runs forward (step 1 first) or, for the reverse direction of a bidirectional
+ * layer, {@link #reversed()}: step T first, each row starting from its initial state at its own
+ * last step, on the same packed rows, so that both directions read one input and write one
+ * output in the same order. The methods from {@link #stepAt(int)} on say, for either direction,
+ * where a step's previous state lies and which step reads its state.
  */
 public final class StepRows {
     private final int batch;
@@ -18,6 +24,7 @@ public final class StepRows {
     private final int[] start;
     private int steps;
     private int sequences;
+    private boolean reversed;
 
     StepRows(int maxSteps, int batch) {
         this.batch = batch;
@@ -54,6 +61,11 @@ public final class StepRows {
             start[t] = rows;
             rows += a;
         }
+    }
+
+    /** The direction of the recurrence: reversed runs step T first. */
+    void setReversed(boolean reversed) {
+        this.reversed = reversed;
     }
 
     /**
@@ -136,5 +148,85 @@ public final class StepRows {
             t--;
         }
         return t;
+    }
+
+    /**
+     * Whether the recurrence runs backwards in time: step T first, each row from its own last
+     * step down to step 1 (the reverse direction of a bidirectional layer).
+     *
+     * @return true for the reverse direction
+     */
+    public boolean reversed() {
+        return reversed;
+    }
+
+    /**
+     * The step the recurrence runs i-th: i forward, T + 1 - i reversed.
+     *
+     * @param i from 1 to {@link #steps()}
+     * @return the step, from 1 to {@link #steps()}
+     */
+    public int stepAt(int i) {
+        return reversed ? steps + 1 - i : i;
+    }
+
+    /**
+     * How many of step t's rows continue a state of this pass: the first {@code carried(t)}
+     * rows read their previous state from {@link #previousRow(int, int)}, the others (up to
+     * {@link #active(int) active(t)}) start from their initial state, {@code h_0}'s row.
+     *
+     * @param t the step, from 1 to {@link #steps()}
+     * @return 0 at step 1 forward; else active(t) forward, active(t + 1) reversed
+     */
+    public int carried(int t) {
+        return reversed ? active(t + 1) : t == 1 ? 0 : active[t];
+    }
+
+    /**
+     * The row of the saved states that holds row b's previous state at step t: that of step
+     * t - 1 (forward) or t + 1 (reversed), or its initial state's row b where it starts at t.
+     *
+     * @param t the step, from 1 to {@link #steps()}
+     * @param b the row, from 0 to {@code active(t) - 1}
+     * @return the row of the saved states
+     */
+    public int previousRow(int t, int b) {
+        if (b >= carried(t)) {
+            return b;
+        }
+        return (reversed ? stateRow(t + 1) : stateRow(t - 1)) + b;
+    }
+
+    /**
+     * The step that reads step t's states: t + 1 forward, t - 1 reversed.
+     *
+     * @param t the step, from 1 to {@link #steps()}
+     * @return that step, 0 or {@code steps() + 1} where there is none
+     */
+    public int nextStep(int t) {
+        return reversed ? t - 1 : t + 1;
+    }
+
+    /**
+     * How many of step t's rows the next step reads ({@link #nextStep(int)}): the others' states
+     * at t are their final states.
+     *
+     * @param t the step, from 1 to {@link #steps()}
+     * @return active(t + 1) forward; active(t) reversed, 0 at step 1
+     */
+    public int continuing(int t) {
+        return reversed ? (t == 1 ? 0 : active[t]) : active(t + 1);
+    }
+
+    /**
+     * The step of row b's final state: its own last step forward, step 1 reversed.
+     *
+     * @param b the sorted row, from 0 to {@code sequences() - 1}
+     * @return the step, from 1 to {@link #steps()}
+     * @throws IllegalArgumentException if b is outside [0, sequences())
+     */
+    public int finalStep(int b) {
+        int length = length(b); // checks b
+        return reversed ? 1 : length;
     }
 }

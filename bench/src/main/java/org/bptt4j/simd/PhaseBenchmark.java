@@ -131,7 +131,7 @@ public class PhaseBenchmark {
     /** dX = dZ W_x^T over all T*B rows. */
     @Benchmark
     public float backwardInputGradient() {
-        layer.inputGradient(ws, dx, 0, hidden);
+        layer.inputGradient(ws, dx, 0, hidden, false);
         return dx[0];
     }
 }

@@ -60,9 +60,10 @@ public final class ReferenceLayer extends RecurrentLayer {
             ws.states[n] = state0 == null ? 0f : state0[n];
             ws.cellStates[n] = state0 == null || s.cell().states() < 2 ? 0f : state0[bh + n];
         }
-        for (int t = 1; t <= rows.steps(); t++) {
+        for (int n = 1; n <= rows.steps(); n++) {
+            int t = rows.stepAt(n);
             for (int b = 0; b < rows.active(t); b++) {
-                int row = rows.start(t) + b, prev = rows.stateRow(t - 1) + b;
+                int row = rows.start(t) + b, prev = rows.previousRow(t, b);
                 for (int c = 0; c < gh; c++) {
                     float xw = params[bias + c];
                     if (x != null) {
@@ -90,7 +91,7 @@ public final class ReferenceLayer extends RecurrentLayer {
         StepRows rows = ws.stepRows();
         int hid = shape().hiddenSize(), bh = shape().hiddenLength();
         for (int b = 0; b < rows.sequences(); b++) {
-            int last = (rows.stateRow(rows.length(b)) + b) * hid;
+            int last = (rows.stateRow(rows.finalStep(b)) + b) * hid;
             System.arraycopy(ws.states, last, stateT, b * hid, hid);
             if (shape().cell().states() > 1) {
                 System.arraycopy(ws.cellStates, last, stateT, bh + b * hid, hid);
@@ -101,7 +102,7 @@ public final class ReferenceLayer extends RecurrentLayer {
     @Override
     protected void computeBackward(float[] params, int offset, float[] x, int xOffset, int ldx, int[] tokens,
                                    float[] dh, int dhOffset, int lddh, float[] dStateT, Workspace workspace,
-                                   float[] grads, float[] dx, int dxOffset, int lddx, float[] dState0) {
+                                   float[] grads, float[] dx, int dxOffset, int lddx, boolean addDx, float[] dState0) {
         ReferenceWorkspace ws = (ReferenceWorkspace) workspace;
         StepRows rows = ws.stepRows();
         LayerShape s = shape();
@@ -111,10 +112,11 @@ public final class ReferenceLayer extends RecurrentLayer {
         int wx = offset + p.inputWeightsOffset(), wh = offset + p.recurrentWeightsOffset(), bias = offset + p.biasOffset();
         boolean lstm = s.cell().states() > 1;
 
-        // The sequential part: dz_t for t = T..1. A row joins at its own last step, carrying the
-        // gradient of its final state.
-        for (int t = steps; t >= 1; t--) {
-            for (int b = rows.active(t + 1); b < rows.active(t); b++) {
+        // The sequential part: dz_t for the steps in the recurrence's reverse order. A row joins at
+        // the step of its final state, carrying that state's gradient; its carry ends as dh_0.
+        for (int n = steps; n >= 1; n--) {
+            int t = rows.stepAt(n);
+            for (int b = rows.continuing(t); b < rows.active(t); b++) {
                 for (int j = 0; j < hid; j++) {
                     ws.carry[b * hid + j] = dStateT == null ? 0f : dStateT[b * hid + j];
                     ws.cellCarry[b * hid + j] = dStateT != null && lstm ? dStateT[bh + b * hid + j] : 0f;
@@ -129,7 +131,7 @@ public final class ReferenceLayer extends RecurrentLayer {
             }
             for (int b = 0; b < rows.active(t); b++) {
                 int row = rows.start(t) + b;
-                cell.backward(ws, row, b, (rows.stateRow(t - 1) + b) * hid, (rows.stateRow(t) + b) * hid);
+                cell.backward(ws, row, b, rows.previousRow(t, b) * hid, (rows.stateRow(t) + b) * hid);
             }
             for (int b = 0; b < rows.active(t); b++) {
                 int row = rows.start(t) + b;
@@ -169,7 +171,7 @@ public final class ReferenceLayer extends RecurrentLayer {
                 float sum = 0f;
                 for (int t = 1; t <= steps; t++) {
                     for (int b = 0; b < rows.active(t); b++) {
-                        sum += ws.states[(rows.stateRow(t - 1) + b) * hid + k] * ws.stepGradients[(rows.start(t) + b) * gh + c];
+                        sum += ws.states[rows.previousRow(t, b) * hid + k] * ws.stepGradients[(rows.start(t) + b) * gh + c];
                     }
                 }
                 grads[wh + k * gh + c] += sum;
@@ -199,7 +201,11 @@ public final class ReferenceLayer extends RecurrentLayer {
                     for (int c = 0; c < gh; c++) {
                         sum += ws.inputStepGradients[r * gh + c] * params[wx + i * gh + c];
                     }
-                    dx[dxOffset + r * lddx + i] = sum;
+                    if (addDx) {
+                        dx[dxOffset + r * lddx + i] += sum;
+                    } else {
+                        dx[dxOffset + r * lddx + i] = sum;
+                    }
                 }
             }
         }

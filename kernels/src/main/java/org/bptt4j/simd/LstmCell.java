@@ -41,7 +41,7 @@ final class LstmCell extends SimdCell {
         float[] gates = ws.gates, c = ws.cellStates, h = ws.states;
         for (int b = b0; b < b1; b++) {
             int gi = (rows.start(t) + b) * ldg + u0;
-            int prev = (rows.stateRow(t - 1) + b) * hid + u0, next = (rows.stateRow(t) + b) * hid + u0;
+            int prev = rows.previousRow(t, b) * hid + u0, next = (rows.stateRow(t) + b) * hid + u0;
             VectorMath.sigmoid(gates, gi, units);
             VectorMath.sigmoid(gates, gi + hid, units);
             VectorMath.tanh(gates, gi + 2 * hid, units);
@@ -80,7 +80,7 @@ final class LstmCell extends SimdCell {
         float[] c = ws.cellStates, dz = ws.stepGradients;
         for (int b = b0; b < b1; b++) {
             int gi = (rows.start(t) + b) * ldg + u0;
-            int prev = (rows.stateRow(t - 1) + b) * hid + u0, next = (rows.stateRow(t) + b) * hid + u0, row = b * hid + u0;
+            int prev = rows.previousRow(t, b) * hid + u0, next = (rows.stateRow(t) + b) * hid + u0, row = b * hid + u0;
             // tanh(c_t), computed in the slots of da_o, which are written last.
             copy(c, next, dz, gi + 3 * hid, units);
             VectorMath.tanh(dz, gi + 3 * hid, units);

@@ -22,6 +22,9 @@ import org.bptt4j.LayerShape;
  *       through {@code dz_t W_h^T}: the LSTM's {@code dc} into {@code ws.cellCarry}, the GRU's
  *       {@code dh*z} into {@code ws.carry}.</li>
  * </ul>
+ * "Step t-1" is the step before t in the recurrence: in a {@linkplain org.bptt4j.StepRows#reversed()
+ * reversed} pass, step t+1, or the initial state for a row that starts at t. A cell finds a row's
+ * previous state with {@link org.bptt4j.StepRows#previousRow(int, int)}.
  * No method takes or returns a vector or a mask (see {@link MatMul}): each mask is made where it
  * is used, {@code S.indexInRange(0, lanes)} (all lanes when lanes >= L). A helper returning the
  * mask was once compiled on its own, C2 then declined to inline it, and it returned a new mask

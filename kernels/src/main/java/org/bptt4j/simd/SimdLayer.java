@@ -253,7 +253,8 @@ public final class SimdLayer extends RecurrentLayer {
             pool.run(ws.parts, pool.threads());
             return;
         }
-        for (int t = 1; t <= rows.steps(); t++) {
+        for (int i = 1; i <= rows.steps(); i++) {
+            int t = rows.stepAt(i);
             int block = stepBlock(rows.active(t));
             if (block < 0) { // split over the pool's threads; the pool's run is the step's barrier
                 pool.run(ws.parts, ws.parts.forward(t, -block, stepRowRanges(rows.active(t), -block), params, bhn));
@@ -296,22 +297,37 @@ public final class SimdLayer extends RecurrentLayer {
     }
 
     /**
-     * Steps 1..T of the step's rows [b0, b1) alone (rows as the steps number them: those still
+     * Every step of the step's rows [b0, b1) alone (rows as the steps number them: those still
      * active at each step), block by block of hidden units: one thread's part of a split by rows.
      */
     void forwardRows(Product product, float[] params, int bhn, SimdWorkspace ws, int b0, int b1) {
         StepRows rows = ws.stepRows();
         int hid = shape().hiddenSize(), block = unitBlock(shape(), b1 - b0);
-        for (int t = 1; t <= rows.steps() && rows.active(t) > b0; t++) {
-            int end = Math.min(b1, rows.active(t));
+        for (int i = 1; i <= rows.steps(); i++) {
+            int t = rows.stepAt(i), end = Math.min(b1, rows.active(t));
+            if (end <= b0) {
+                continue;
+            }
             for (int u0 = 0; u0 < hid; u0 += block) {
                 forwardBlock(product, params, bhn, ws, t, b0, end, u0, Math.min(hid, u0 + block));
             }
         }
     }
 
-    /** Step t for hidden units [u0, u1) of its rows [b0, b1): the G gate tiles of {@code h_{t-1} W_h}, then the cell. */
+    /** Step t for hidden units [u0, u1) of its rows [b0, b1): the G gate tiles of {@code h_prev W_h}, then the cell. */
     void forwardBlock(Product product, float[] params, int bhn, SimdWorkspace ws, int t, int b0, int b1, int u0, int u1) {
+        int carried = ws.stepRows().carried(t);
+        if (b0 < carried && carried < b1) { // reversed: the rows that start here read h_0, the others step t+1
+            recurrentProducts(product, params, bhn, ws, t, b0, carried, u0, u1);
+            recurrentProducts(product, params, bhn, ws, t, carried, b1, u0, u1);
+        } else {
+            recurrentProducts(product, params, bhn, ws, t, b0, b1, u0, u1);
+        }
+        cell.forward(ws, t, b0, b1, u0, u1);
+    }
+
+    /** The G gate tiles of {@code h_prev W_h} for units [u0, u1) of step t's rows [b0, b1), whose previous states are consecutive rows. */
+    private void recurrentProducts(Product product, float[] params, int bhn, SimdWorkspace ws, int t, int b0, int b1, int u0, int u1) {
         StepRows rows = ws.stepRows();
         int hid = shape().hiddenSize(), gates = shape().cell().gates(), gateRows = gateOffset(t, ws) + b0 * ws.ldg, w = MatMul.W;
         int panels = SimdWorkspace.panelsPerGate(shape());
@@ -319,7 +335,7 @@ public final class SimdLayer extends RecurrentLayer {
         for (int g = 0; g < gates; g++) {
             // One product per panel of W units (u0 is a multiple of W): B is that panel, rows W apart.
             for (int q0 = u0; q0 < u1; q0 += w) {
-                product.size(b1 - b0, Math.min(w, u1 - q0), hid).a(ws.states, (rows.stateRow(t - 1) + b0) * hid, hid)
+                product.size(b1 - b0, Math.min(w, u1 - q0), hid).a(ws.states, rows.previousRow(t, b0) * hid, hid)
                         .b(ws.recurrentPanels, (g * panels + q0 / w) * hid * w, w);
                 if (gru && g == 2) {
                     product.c(ws.newGateSums, (rows.start(t) + b0) * hid + q0, hid).startFromRows(params, bhn + q0, 0);
@@ -329,7 +345,6 @@ public final class SimdLayer extends RecurrentLayer {
                 product.run();
             }
         }
-        cell.forward(ws, t, b0, b1, u0, u1);
     }
 
     @Override
@@ -338,7 +353,7 @@ public final class SimdLayer extends RecurrentLayer {
         StepRows rows = ws.stepRows();
         int hid = shape().hiddenSize(), bh = shape().hiddenLength();
         for (int b = 0; b < rows.sequences(); b++) {
-            int last = (rows.stateRow(rows.length(b)) + b) * hid;
+            int last = (rows.stateRow(rows.finalStep(b)) + b) * hid;
             System.arraycopy(ws.states, last, stateT, b * hid, hid);
             if (ws.cellStates != null) {
                 System.arraycopy(ws.cellStates, last, stateT, bh + b * hid, hid);
@@ -349,7 +364,7 @@ public final class SimdLayer extends RecurrentLayer {
     @Override
     protected void computeBackward(float[] params, int offset, float[] x, int xOffset, int ldx, int[] tokens,
                                    float[] dh, int dhOffset, int lddh, float[] dStateT, Workspace workspace,
-                                   float[] grads, float[] dx, int dxOffset, int lddx, float[] dState0) {
+                                   float[] grads, float[] dx, int dxOffset, int lddx, boolean addDx, float[] dState0) {
         if (pool != null) {
             pool.requireOpen();
         }
@@ -359,7 +374,7 @@ public final class SimdLayer extends RecurrentLayer {
         initialStateGradient(dState0, ws);
         weightGradients(x, xOffset, ldx, tokens, ws, grads, offset);
         if (dx != null) {
-            inputGradient(ws, dx, dxOffset, lddx);
+            inputGradient(ws, dx, dxOffset, lddx, addDx);
         }
     }
 
@@ -431,8 +446,8 @@ public final class SimdLayer extends RecurrentLayer {
             pool.run(ws.parts, pool.threads());
             return;
         }
-        for (int t = rows.steps(); t >= 1; t--) {
-            int active = rows.active(t);
+        for (int i = rows.steps(); i >= 1; i--) {
+            int t = rows.stepAt(i), active = rows.active(t);
             startRows(dStateT, ws, t, 0, active);
             int block = stepBlock(active);
             if (block < 0) { // split over the pool's threads; the pool's run is the step's barrier
@@ -445,12 +460,12 @@ public final class SimdLayer extends RecurrentLayer {
         }
     }
 
-    /** Backward steps T..1 of the step's rows [b0, b1) alone, block by block of hidden units: one thread's part of a split by rows. */
+    /** Every backward step of the step's rows [b0, b1) alone, block by block of hidden units: one thread's part of a split by rows. */
     void backwardRows(Product product, float[] dh, int dhOffset, int lddh, float[] dStateT, SimdWorkspace ws, int b0, int b1) {
         StepRows rows = ws.stepRows();
         int hid = shape().hiddenSize(), block = unitBlock(shape(), b1 - b0);
-        for (int t = rows.steps(); t >= 1; t--) {
-            int end = Math.min(b1, rows.active(t));
+        for (int i = rows.steps(); i >= 1; i--) {
+            int t = rows.stepAt(i), end = Math.min(b1, rows.active(t));
             if (end <= b0) {
                 continue;
             }
@@ -462,16 +477,16 @@ public final class SimdLayer extends RecurrentLayer {
     }
 
     /**
-     * Backward step t for hidden units [u0, u1) of its rows [b0, b1): the gradient from step t+1,
-     * the upstream one, then the cell.
+     * Backward step t for hidden units [u0, u1) of its rows [b0, b1): the gradient from the step
+     * that read its states, the upstream one, then the cell.
      */
     void backwardBlock(Product product, float[] dh, int dhOffset, int lddh, SimdWorkspace ws, int t, int b0, int b1, int u0, int u1) {
         StepRows rows = ws.stepRows();
-        int hid = shape().hiddenSize(), ldz = ws.ldz, continuing = Math.min(b1, rows.active(t + 1));
+        int hid = shape().hiddenSize(), ldz = ws.ldz, continuing = Math.min(b1, rows.continuing(t));
         float[] carry = ws.carry;
         if (continuing > b0) {
-            // The GRU starts from C: its cell left dh_{t+1} * z_{t+1} there.
-            recurrentGradient(product, continuing - b0, ws.stepGradients, (rows.start(t + 1) + b0) * ldz, ws, carry, b0 * hid,
+            // The GRU starts from C: its cell left dh_next * z_next there.
+            recurrentGradient(product, continuing - b0, ws.stepGradients, (rows.start(rows.nextStep(t)) + b0) * ldz, ws, carry, b0 * hid,
                     shape().cell() == Cell.GRU, u0, u1);
         }
         if (dh != null) {
@@ -483,11 +498,11 @@ public final class SimdLayer extends RecurrentLayer {
     }
 
     /**
-     * Before backward step t, of its rows [b0, b1): those whose last step is t start with the
-     * gradient of their final state ({@code ws.carry}, and the LSTM's {@code ws.cellCarry}).
+     * Before backward step t, of its rows [b0, b1): those whose final state is step t's start with
+     * the gradient of their final state ({@code ws.carry}, and the LSTM's {@code ws.cellCarry}).
      */
     private void startRows(float[] dStateT, SimdWorkspace ws, int t, int b0, int b1) {
-        int first = Math.max(b0, ws.stepRows().active(t + 1));
+        int first = Math.max(b0, ws.stepRows().continuing(t));
         if (first < b1) {
             startRows(dStateT, first, b1, ws.carry, 0);
             if (ws.cellCarry != null) {
@@ -506,17 +521,27 @@ public final class SimdLayer extends RecurrentLayer {
         }
     }
 
-    /** {@code dh_0 = dz_1 W_h^T} (the GRU adds its carried {@code dh_1*z_1}), and the LSTM's {@code dc_0}. */
+    /**
+     * {@code dh_0 = dz W_h^T} of each row's first step (step 1 forward, its own last step
+     * reversed; the GRU adds its carried {@code dh*z} of that step), and the LSTM's {@code dc_0}.
+     */
     void initialStateGradient(float[] dState0, SimdWorkspace ws) {
         if (dState0 == null) {
             return;
         }
         LayerShape s = shape();
-        int batch = s.batch(), hid = s.hiddenSize(), rows = ws.stepRows().active(1);
-        if (s.cell() == Cell.GRU) {
-            System.arraycopy(ws.carry, 0, dState0, 0, rows * hid); // the carried dh_1*z_1, which the product continues
+        StepRows rows = ws.stepRows();
+        int batch = s.batch(), hid = s.hiddenSize();
+        boolean gru = s.cell() == Cell.GRU;
+        if (gru) {
+            System.arraycopy(ws.carry, 0, dState0, 0, rows.sequences() * hid); // the carried dh*z, which the products continue
         }
-        recurrentGradient(ws.product, rows, ws.stepGradients, 0, ws, dState0, 0, s.cell() == Cell.GRU, 0, hid);
+        for (int t = 1; t <= rows.steps(); t++) { // the rows that start at step t: [carried(t), active(t))
+            int first = rows.carried(t), count = rows.active(t) - first;
+            if (count > 0) {
+                recurrentGradient(ws.product, count, ws.stepGradients, (rows.start(t) + first) * ws.ldz, ws, dState0, first * hid, gru, 0, hid);
+            }
+        }
         if (ws.cellCarry != null) {
             System.arraycopy(ws.cellCarry, 0, dState0, batch * hid, batch * hid);
         }
@@ -531,13 +556,18 @@ public final class SimdLayer extends RecurrentLayer {
         int wx = offset + p.inputWeightsOffset();
         float[] staging = ws.staging;
         Product product = ws.product;
-        // Each step's dz meets the state it came from: in a full batch, rows 0..T*B-1 of the states
-        // (h_0..h_{T-1}); else the first active(t) rows of each h_{t-1}, gathered.
+        // Each step's dz meets the state it came from: in a full batch forward, rows 0..T*B-1 of the
+        // states (h_0..h_{T-1}); else each step's previous rows, gathered (those that start at the
+        // step from h_0's rows).
         float[] previous = ws.states;
-        if (!stepRows.full()) {
+        if (!stepRows.full() || stepRows.reversed()) {
             previous = ws.previousStates;
             for (int t = 1; t <= stepRows.steps(); t++) {
-                System.arraycopy(ws.states, stepRows.stateRow(t - 1) * hid, previous, stepRows.start(t) * hid, stepRows.active(t) * hid);
+                int carried = stepRows.carried(t), to = stepRows.start(t) * hid;
+                if (carried > 0) {
+                    System.arraycopy(ws.states, stepRows.previousRow(t, 0) * hid, previous, to, carried * hid);
+                }
+                System.arraycopy(ws.states, carried * hid, previous, to + carried * hid, (stepRows.active(t) - carried) * hid);
             }
         }
         run(product.size(hid, gh, rows).aTransposed(previous, 0, hid).b(ws.stepGradients, 0, ldz)
@@ -560,11 +590,15 @@ public final class SimdLayer extends RecurrentLayer {
         }
     }
 
-    /** {@code dX = dZ_x W_x^T}, one product over all packed rows. */
-    void inputGradient(SimdWorkspace ws, float[] dx, int dxOffset, int lddx) {
+    /** {@code dX = dZ_x W_x^T} ({@code dX += ...} when {@code add}), one product over all packed rows. */
+    void inputGradient(SimdWorkspace ws, float[] dx, int dxOffset, int lddx, boolean add) {
         LayerShape s = shape();
         int in = s.inputSize(), gh = s.gateWidth(), rows = ws.stepRows().rows();
-        run(ws.product.size(rows, in, gh).a(ws.inputStepGradients, 0, ws.ldz).b(ws.transposed, 0, ws.ldx)
-                .c(dx, dxOffset, lddx), null, ws);
+        Product product = ws.product.size(rows, in, gh).a(ws.inputStepGradients, 0, ws.ldz).b(ws.transposed, 0, ws.ldx)
+                .c(dx, dxOffset, lddx);
+        if (add) {
+            product.startFromC();
+        }
+        run(product, null, ws);
     }
 }
