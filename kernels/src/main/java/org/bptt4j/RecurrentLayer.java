@@ -72,7 +72,7 @@ public abstract class RecurrentLayer {
      * @return a new workspace of this implementation for {@link #shape()}, every row as long as the others
      */
     protected final Workspace createWorkspace() {
-        return createWorkspace(false);
+        return createWorkspace(false, null, 0, 0);
     }
 
     /**
@@ -373,15 +373,22 @@ public abstract class RecurrentLayer {
 
     /**
      * For implementations: a new workspace, for one layer or for a layer of a {@link RecurrentStack}.
+     * Its hidden states are its own buffer ({@code states} null), rows of H floats one after the
+     * other, or rows of another array, which a bidirectional stack shares between the two
+     * directions so that its layer's outputs are written where the next layer reads them: state
+     * row r ({@link StepRows#stateRow(int)} + b) at {@code statesOffset + r*ldStates}.
      *
      * @param variableLengths whether the rows of a pass may have different lengths (a stack's packed rows)
+     * @param states          the array of the hidden states, or null for a buffer of the workspace's own
+     * @param statesOffset    where state row 0 starts in {@code states}
+     * @param ldStates        the distance between state rows in {@code states}, at least H
      * @return a new workspace of this implementation for {@link #shape()}, able to hold rows of different lengths when asked
      */
-    protected abstract Workspace createWorkspace(boolean variableLengths);
+    protected abstract Workspace createWorkspace(boolean variableLengths, float[] states, int statesOffset, int ldStates);
 
-    /** A workspace for {@link RecurrentStack}: rows of different lengths. */
-    final Workspace newPackedWorkspace() {
-        return createWorkspace(true);
+    /** A workspace for {@link RecurrentStack}: rows of different lengths, the hidden states in {@code states} unless null (as {@link #createWorkspace(boolean, float[], int, int)}). */
+    final Workspace newPackedWorkspace(float[] states, int statesOffset, int ldStates) {
+        return createWorkspace(true, states, statesOffset, ldStates);
     }
 
     /** Forward on packed rows (dense x, or tokens when x is null) whose steps the caller has set in {@code ws.stepRows()}; arguments checked by the caller. */

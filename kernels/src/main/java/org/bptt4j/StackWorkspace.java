@@ -10,8 +10,13 @@ import org.bptt4j.internal.Checks;
  * With T = maxSteps, N = T*B packed rows at most and W = max(I, D*H), the stack's own buffers are
  * <pre>
  *   input            layer 0's input, packed                         N*I
- *   outputs          each layer's outputs, packed, D*H wide           L*N*D*H  (with one direction and no dropout,
- *                    layer l+1 reads layer l's saved states instead: no copy)
+ *   outputs          each layer's outputs (D = 2): the two directions'  L*(B+N)*2H  (D = 2)
+ *                    saved states, rows 2H wide (h_0's B rows, then the
+ *                    packed rows), forward in columns 0..H-1, reverse in
+ *                    H..2H-1; each direction's workspace keeps its states
+ *                    there, so the next layer reads them where they were
+ *                    written (with D = 1 it reads the layer's own states)
+ *   dropped          the outputs of layers 0..L-2 with dropout applied  (L-1)*N*D*H
  *   outputGradients  the gradient of each layer's outputs              L*N*D*H
  *   inputGradient    layer 0's input gradient, packed                 N*I
  *   state, stateGradient   one (layer, direction)'s state, rows sorted  2*S*B*H
@@ -28,7 +33,7 @@ public final class StackWorkspace {
     private final StackShape shape;
     private final Workspace[][] layers;
     private final float[] input, inputGradient, state, stateGradient;
-    private final float[][] outputs, outputGradients;
+    private final float[][] outputs, dropped, outputGradients;
     /** order[s]: the caller's row that is sorted row s (longest first; ties keep the caller's order); rank is its inverse. */
     private final int[] order, rank, sortedLengths;
     /** Token input, packed. */
@@ -53,19 +58,19 @@ public final class StackWorkspace {
         long n = (long) shape.maxSteps() * B;
         int dh = shape.outputSize();
         layers = new Workspace[L][D];
+        outputs = new float[L][];
+        dropped = new float[L][];
+        outputGradients = new float[L][];
         for (int l = 0; l < L; l++) {
+            outputs[l] = D == 2 ? buffer((B + n) * dh) : null;
             for (int d = 0; d < D; d++) {
-                layers[l][d] = stack.layer(l).newPackedWorkspace();
+                layers[l][d] = stack.layer(l).newPackedWorkspace(outputs[l], d * H, dh);
             }
+            dropped[l] = l < L - 1 ? buffer(n * dh) : null;
+            outputGradients[l] = buffer(n * dh);
         }
         input = buffer(n * shape.inputSize());
         inputGradient = buffer(n * shape.inputSize());
-        outputs = new float[L][];
-        outputGradients = new float[L][];
-        for (int l = 0; l < L; l++) {
-            outputs[l] = buffer(n * dh);
-            outputGradients[l] = buffer(n * dh);
-        }
         state = buffer((long) shape.cell().states() * B * H);
         stateGradient = buffer((long) shape.cell().states() * B * H);
         order = new int[B];
@@ -148,7 +153,9 @@ public final class StackWorkspace {
             bytes += 4L * a.length;
         }
         for (int l = 0; l < shape.layers(); l++) {
-            bytes += 4L * (outputs[l].length + outputGradients[l].length);
+            for (float[] a : new float[][]{outputs[l], dropped[l], outputGradients[l]}) {
+                bytes += a == null ? 0 : 4L * a.length;
+            }
         }
         return bytes + 4L * (order.length + rank.length + sortedLengths.length + tokens.length);
     }
@@ -165,6 +172,11 @@ public final class StackWorkspace {
             throw new IllegalArgumentException(inputName + " must be the array the last forward on ws read");
         }
         Checks.distinct(params, grads);
+    }
+
+    /** @return the workspace of layer l's direction d */
+    Workspace layerWorkspace(int l, int d) {
+        return layers[l][d];
     }
 
     /** @return the rows of the last pass (B, or fewer) */
@@ -210,7 +222,7 @@ public final class StackWorkspace {
 
     /** Forward over dense {@code x} or, when x is null, {@code tokenIds}; everything checked by the caller. */
     void forward(float[] params, float[] x, int[] tokenIds, float[] state0, float[] out, float[] stateT) {
-        int L = shape.layers(), D = shape.directions(), H = shape.hiddenSize(), dh = shape.outputSize();
+        int L = shape.layers(), D = shape.directions(), dh = shape.outputSize();
         gatherInput(x, tokenIds);
         for (int l = 0; l < L; l++) {
             RecurrentLayer layer = stack.layer(l);
@@ -227,17 +239,9 @@ public final class StackWorkspace {
                 int offset = stack.parameterOffset(l, d);
                 boolean byTokens = l == 0 && tokenIds != null;
                 layer.forwardPacked(params, offset, byTokens ? null : in, inOffset, width, byTokens ? tokens : null, s0, ws);
-                if (inPlace(l)) {
-                    continue;
-                }
-                float[] h = ws.states();
-                int n = rows.rows(), first = shape.batch() * H; // h_t of packed row r at row B + r
-                for (int r = 0; r < n; r++) {
-                    System.arraycopy(h, first + r * H, outputs[l], r * dh + d * H, H);
-                }
             }
-            if (l < L - 1) {
-                dropOut(outputs[l], l);
+            if (dropsOut(l)) {
+                dropOut(savedOutputs(l), shape.batch() * dh, dropped[l], l); // the saved states stay as backward reads them
             }
         }
         // Every layer's states are read before any is written: stateT may be state0.
@@ -277,8 +281,8 @@ public final class StackWorkspace {
             int inOffset = l == 0 ? 0 : outputOffset(l - 1);
             int width = l == 0 ? shape.inputSize() : dh;
             float[] up = l < L - 1 || topGradient ? outputGradients[l] : null;
-            if (l < L - 1) {
-                dropOut(up, l); // the gradient passes where the output did, scaled alike
+            if (dropsOut(l)) {
+                dropOut(up, 0, up, l); // the gradient passes where the output did, scaled alike
             }
             float[] inGrad = l > 0 ? outputGradients[l - 1] : dx != null ? inputGradient : null;
             for (int d = 0; d < D; d++) {
@@ -312,11 +316,16 @@ public final class StackWorkspace {
         }
     }
 
-    /** Multiplies layer {@code l}'s packed outputs (or their gradient) by its dropout mask: 0, or 1/(1-p). */
-    private void dropOut(float[] a, int l) {
-        if (dropout == 0) {
-            return;
-        }
+    /** Whether layer l's outputs pass through dropout on their way to layer l + 1. */
+    private boolean dropsOut(int l) {
+        return dropout > 0 && l < shape.layers() - 1;
+    }
+
+    /**
+     * Layer {@code l}'s packed outputs (or their gradient), rows of D*H from {@code from}, times its
+     * dropout mask (0, or 1/(1-p)) into {@code to}'s rows from 0; {@code to} may be {@code from}.
+     */
+    private void dropOut(float[] from, int fromOffset, float[] to, int l) {
         int dh = shape.outputSize();
         float scale = 1 / (1 - dropout);
         for (int t = 1; t <= rows.steps(); t++) {
@@ -324,7 +333,7 @@ public final class StackWorkspace {
                 int r = (rows.start(t) + s) * dh;
                 long key = ((dropoutSeed * 0x9E3779B97F4A7C15L + l) * 0x100000001B3L + t) * 0x100000001B3L + order[s];
                 for (int j = 0; j < dh; j++) {
-                    a[r + j] *= uniform(key * 0x100000001B3L + j) < dropout ? 0f : scale;
+                    to[r + j] = from[fromOffset + r + j] * (uniform(key * 0x100000001B3L + j) < dropout ? 0f : scale);
                 }
             }
         }
@@ -354,20 +363,20 @@ public final class StackWorkspace {
     }
 
     /**
-     * Whether layer l's outputs are read where its one direction left them, its saved states (rows
-     * of H from row B on, packed): so with one direction, unless dropout must change them, which
-     * its own backward still reads. Otherwise they are copied into {@code outputs[l]}, D*H wide.
+     * The array of layer l's saved states, rows of D*H: its one direction's own, or the two
+     * directions' {@code outputs[l]}; its packed outputs from row B on.
      */
-    private boolean inPlace(int l) {
-        return shape.directions() == 1 && (l == shape.layers() - 1 || dropout == 0);
+    private float[] savedOutputs(int l) {
+        return outputs[l] != null ? outputs[l] : layers[l][0].states();
     }
 
+    /** Where layer l + 1 reads layer l's outputs: its saved states where they lie, or their copy with dropout applied. */
     private float[] outputArray(int l) {
-        return inPlace(l) ? layers[l][0].states() : outputs[l];
+        return dropsOut(l) ? dropped[l] : savedOutputs(l);
     }
 
     private int outputOffset(int l) {
-        return inPlace(l) ? shape.batch() * shape.hiddenSize() : 0;
+        return dropsOut(l) ? 0 : shape.batch() * shape.outputSize();
     }
 
     /** @return the array of the top layer's outputs of the last forward, packed: N rows of D*H ({@link #packedRows()}) from {@link #topOutputOffset()} */

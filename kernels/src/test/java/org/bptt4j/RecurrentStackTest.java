@@ -2,6 +2,7 @@ package org.bptt4j;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -294,6 +295,41 @@ class RecurrentStackTest {
         assertArrayEquals(stateT, stack.stateT);
         assertArrayEquals(grads, stack.grads);
         assertArrayEquals(dx, stack.dx);
+    }
+
+    /**
+     * "No copies between layers": both directions of a layer keep their states in one array, rows
+     * 2H wide, and that array is what the next layer reads and what the caller's outputs come
+     * from (row for row). A stack that copied the directions' rows into a buffer of its own fails
+     * the sameness checks; the values themselves are the golden tests' business.
+     */
+    @ParameterizedTest
+    @EnumSource(Implementation.class)
+    void aBidirectionalLayersDirectionsWriteTheirOutputsWhereTheyAreRead(Implementation implementation) {
+        StackShape shape = StackShape.named("lstm", 5, 3, 4, 6, 2, 2);
+        int steps = 5, batch = 3, hid = 6, dh = 2 * hid;
+        int[] lengths = {2, 5, 4};
+        Random random = new Random(5);
+        float[] params = Fixtures.uniform(random, shape.parameterSize(), 0.4f);
+        float[] x = Fixtures.uniform(random, steps * batch * 4, 1f);
+        RecurrentStack stack = new RecurrentStack(implementation, shape);
+        StackWorkspace ws = stack.newWorkspace();
+        float[] out = new float[steps * batch * dh];
+        stack.forward(params, x, steps, lengths, null, ws, out, null);
+        for (int l = 0; l < 2; l++) {
+            assertSame(ws.layerWorkspace(l, 0).states(), ws.layerWorkspace(l, 1).states(), "layer " + l);
+        }
+        float[] top = ws.topOutputs();
+        assertSame(ws.layerWorkspace(1, 0).states(), top);
+        for (int t = 1; t <= steps; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = ws.packedRow(t, b);
+                if (r >= 0) {
+                    assertArrayEquals(Arrays.copyOfRange(out, ((t - 1) * batch + b) * dh, ((t - 1) * batch + b + 1) * dh),
+                            Arrays.copyOfRange(top, ws.topOutputOffset() + r * dh, ws.topOutputOffset() + (r + 1) * dh), "t " + t + " b " + b);
+                }
+            }
+        }
     }
 
     @ParameterizedTest

@@ -25,10 +25,11 @@ abstract class ReferenceCell {
     /**
      * Forward, row {@code row} (= (t-1)*B + b) of step t: {@code ws.inputSums} holds the row's
      * {@code x_t W_x + b}, {@code ws.recurrentSums} its {@code h_{t-1} W_h} (G*H each), and
-     * {@code bhn} the GRU's b_hn from its offset in params. Writes {@code h_t}, {@code c_t}, and the
-     * values backward reads, at index {@code row} of each buffer.
+     * {@code bhn} the GRU's b_hn from its offset in params. Reads state row {@code prevRow} (h_{t-1},
+     * c_{t-1}) and writes {@code h_t}, {@code c_t} into state row {@code nextRow}, and the values
+     * backward reads at index {@code row} of each buffer.
      */
-    abstract void forward(ReferenceWorkspace ws, float[] params, int bhn, int row, int prevState, int nextState);
+    abstract void forward(ReferenceWorkspace ws, float[] params, int bhn, int row, int prevRow, int nextRow);
 
     /**
      * Backward, the same row: {@code ws.carry} (from {@code b*H}) holds the whole gradient of h_t,
@@ -37,7 +38,7 @@ abstract class ReferenceCell {
      * c_{t-1} into {@code ws.cellCarry}, and the part of h_{t-1}'s gradient that does not pass through
      * W_h into {@code ws.direct}.
      */
-    abstract void backward(ReferenceWorkspace ws, int row, int b, int prevState, int nextState);
+    abstract void backward(ReferenceWorkspace ws, int row, int b, int prevRow, int nextRow);
 
     static float sigmoid(float x) {
         return (float) (1 / (1 + Math.exp(-x)));

@@ -14,8 +14,8 @@ final class ReferenceGruCell extends ReferenceCell {
     }
 
     @Override
-    void forward(ReferenceWorkspace ws, float[] params, int bhn, int row, int prevState, int nextState) {
-        int g3 = row * 3 * hid;
+    void forward(ReferenceWorkspace ws, float[] params, int bhn, int row, int prevRow, int nextRow) {
+        int g3 = row * 3 * hid, prevState = ws.stateIndex(prevRow), nextState = ws.stateIndex(nextRow);
         for (int j = 0; j < hid; j++) {
             float r = sigmoid(ws.inputSums[j] + ws.recurrentSums[j]);
             float z = sigmoid(ws.inputSums[hid + j] + ws.recurrentSums[hid + j]);
@@ -30,8 +30,8 @@ final class ReferenceGruCell extends ReferenceCell {
     }
 
     @Override
-    void backward(ReferenceWorkspace ws, int row, int b, int prevState, int nextState) {
-        int g3 = row * 3 * hid;
+    void backward(ReferenceWorkspace ws, int row, int b, int prevRow, int nextRow) {
+        int g3 = row * 3 * hid, prevState = ws.stateIndex(prevRow);
         for (int j = 0; j < hid; j++) {
             float r = ws.gates[g3 + j], z = ws.gates[g3 + hid + j], n = ws.gates[g3 + 2 * hid + j];
             float dh = ws.carry[b * hid + j];

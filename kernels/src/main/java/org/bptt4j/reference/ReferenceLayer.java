@@ -38,8 +38,8 @@ public final class ReferenceLayer extends RecurrentLayer {
     }
 
     @Override
-    protected Workspace createWorkspace(boolean variableLengths) {
-        return new ReferenceWorkspace(shape());
+    protected Workspace createWorkspace(boolean variableLengths, float[] states, int statesOffset, int ldStates) {
+        return new ReferenceWorkspace(shape(), states, statesOffset, ldStates);
     }
 
     @Override
@@ -57,7 +57,7 @@ public final class ReferenceLayer extends RecurrentLayer {
         int batch = s.batch(), in = s.inputSize(), hid = s.hiddenSize(), gh = s.gateWidth(), bh = batch * hid;
         int wx = offset + p.inputWeightsOffset(), wh = offset + p.recurrentWeightsOffset(), bias = offset + p.biasOffset();
         for (int n = 0; n < bh; n++) {
-            ws.states[n] = state0 == null ? 0f : state0[n];
+            ws.states[ws.stateIndex(n / hid) + n % hid] = state0 == null ? 0f : state0[n];
             ws.cellStates[n] = state0 == null || s.cell().states() < 2 ? 0f : state0[bh + n];
         }
         for (int n = 1; n <= rows.steps(); n++) {
@@ -75,12 +75,12 @@ public final class ReferenceLayer extends RecurrentLayer {
                     }
                     float hw = 0f;
                     for (int k = 0; k < hid; k++) {
-                        hw += ws.states[prev * hid + k] * params[wh + k * gh + c];
+                        hw += ws.states[ws.stateIndex(prev) + k] * params[wh + k * gh + c];
                     }
                     ws.inputSums[c] = xw;
                     ws.recurrentSums[c] = hw;
                 }
-                cell.forward(ws, params, offset + p.recurrentNewGateBiasOffset(), row, prev * hid, (rows.stateRow(t) + b) * hid);
+                cell.forward(ws, params, offset + p.recurrentNewGateBiasOffset(), row, prev, rows.stateRow(t) + b);
             }
         }
     }
@@ -91,10 +91,10 @@ public final class ReferenceLayer extends RecurrentLayer {
         StepRows rows = ws.stepRows();
         int hid = shape().hiddenSize(), bh = shape().hiddenLength();
         for (int b = 0; b < rows.sequences(); b++) {
-            int last = (rows.stateRow(rows.finalStep(b)) + b) * hid;
-            System.arraycopy(ws.states, last, stateT, b * hid, hid);
+            int last = rows.stateRow(rows.finalStep(b)) + b;
+            System.arraycopy(ws.states, ws.stateIndex(last), stateT, b * hid, hid);
             if (shape().cell().states() > 1) {
-                System.arraycopy(ws.cellStates, last, stateT, bh + b * hid, hid);
+                System.arraycopy(ws.cellStates, last * hid, stateT, bh + b * hid, hid);
             }
         }
     }
@@ -131,7 +131,7 @@ public final class ReferenceLayer extends RecurrentLayer {
             }
             for (int b = 0; b < rows.active(t); b++) {
                 int row = rows.start(t) + b;
-                cell.backward(ws, row, b, rows.previousRow(t, b) * hid, (rows.stateRow(t) + b) * hid);
+                cell.backward(ws, row, b, rows.previousRow(t, b), rows.stateRow(t) + b);
             }
             for (int b = 0; b < rows.active(t); b++) {
                 int row = rows.start(t) + b;
@@ -171,7 +171,7 @@ public final class ReferenceLayer extends RecurrentLayer {
                 float sum = 0f;
                 for (int t = 1; t <= steps; t++) {
                     for (int b = 0; b < rows.active(t); b++) {
-                        sum += ws.states[rows.previousRow(t, b) * hid + k] * ws.stepGradients[(rows.start(t) + b) * gh + c];
+                        sum += ws.states[ws.stateIndex(rows.previousRow(t, b)) + k] * ws.stepGradients[(rows.start(t) + b) * gh + c];
                     }
                 }
                 grads[wh + k * gh + c] += sum;

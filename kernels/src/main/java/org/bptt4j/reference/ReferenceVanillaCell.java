@@ -12,7 +12,8 @@ final class ReferenceVanillaCell extends ReferenceCell {
     }
 
     @Override
-    void forward(ReferenceWorkspace ws, float[] params, int bhn, int row, int prevState, int nextState) {
+    void forward(ReferenceWorkspace ws, float[] params, int bhn, int row, int prevRow, int nextRow) {
+        int nextState = ws.stateIndex(nextRow);
         for (int j = 0; j < hid; j++) {
             float a = ws.inputSums[j] + ws.recurrentSums[j];
             ws.states[nextState + j] = tanh ? (float) Math.tanh(a) : Math.max(a, 0f);
@@ -20,7 +21,8 @@ final class ReferenceVanillaCell extends ReferenceCell {
     }
 
     @Override
-    void backward(ReferenceWorkspace ws, int row, int b, int prevState, int nextState) {
+    void backward(ReferenceWorkspace ws, int row, int b, int prevRow, int nextRow) {
+        int nextState = ws.stateIndex(nextRow);
         for (int j = 0; j < hid; j++) {
             float h = ws.states[nextState + j];
             float dz = ws.carry[b * hid + j] * (tanh ? 1f - h * h : (h > 0f ? 1f : 0f));

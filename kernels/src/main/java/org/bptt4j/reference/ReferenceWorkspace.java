@@ -7,7 +7,9 @@ import org.bptt4j.Workspace;
  * The buffers of {@link ReferenceLayer}, allocated once; T = maxSteps, G gates, rows time-major:
  * <pre>
  * saved by forward                                             floats
- *   states       h_0 .. h_T                                    (T+1)*B*H
+ *   states       h_0 .. h_T (or rows of an array shared by a    (T+1)*B*H  (own only)
+ *                bidirectional stack's two directions: state
+ *                row r at stateBase + r*ldh)
  *   cellStates   c_0 .. c_T (all zeros but for the LSTM)       (T+1)*B*H
  *   gates        each step's gate activations                  T*B*G*H
  *   newGateSums  h_{t-1} W_hn + b_hn of each step (GRU)         T*B*H
@@ -20,14 +22,21 @@ import org.bptt4j.Workspace;
  */
 final class ReferenceWorkspace extends Workspace {
     final float[] states, cellStates, gates, newGateSums;
+    /** State row r of {@link #states} (h_0's rows, then h_1's ...) starts at {@code stateBase + r*ldh}. */
+    final int stateBase, ldh;
+    private final boolean sharedStates;
     final float[] inputSums, recurrentSums;
     final float[] stepGradients, inputStepGradients;
     final float[] carry, cellCarry, direct;
 
-    ReferenceWorkspace(LayerShape s) {
+    /** @param sharedStates the hidden states' array (row r at {@code stateBase + r*ldh}), or null for a buffer of this workspace's own */
+    ReferenceWorkspace(LayerShape s, float[] sharedStates, int stateBase, int ldh) {
         super(s);
         long t = s.maxSteps(), bh = (long) s.batch() * s.hiddenSize(), gh = s.gateWidth();
-        states = new float[padded((t + 1) * bh)];
+        this.sharedStates = sharedStates != null;
+        states = sharedStates != null ? sharedStates : new float[padded((t + 1) * bh)];
+        this.stateBase = sharedStates != null ? stateBase : 0;
+        this.ldh = sharedStates != null ? ldh : s.hiddenSize();
         cellStates = new float[padded((t + 1) * bh)];
         gates = new float[padded(t * s.batch() * gh)];
         newGateSums = new float[padded(t * bh)];
@@ -43,15 +52,20 @@ final class ReferenceWorkspace extends Workspace {
     @Override
     public long sizeInBytes() {
         long floats = 0;
-        for (float[] a : new float[][]{states, cellStates, gates, newGateSums, inputSums, recurrentSums,
+        for (float[] a : new float[][]{cellStates, gates, newGateSums, inputSums, recurrentSums,
                 stepGradients, inputStepGradients, carry, cellCarry, direct}) {
             floats += a.length;
         }
-        return 4 * floats;
+        return 4 * (floats + (sharedStates ? 0 : states.length)); // shared states are the stack's
     }
 
     @Override
     public float[] states() {
         return states;
+    }
+
+    /** @return where state row r starts in {@link #states} */
+    int stateIndex(int r) {
+        return stateBase + r * ldh;
     }
 }

@@ -41,19 +41,21 @@ final class LstmCell extends SimdCell {
         float[] gates = ws.gates, c = ws.cellStates, h = ws.states;
         for (int b = b0; b < b1; b++) {
             int gi = (rows.start(t) + b) * ldg + u0;
+            // c's rows are H apart, h's ldh (a bidirectional stack's shared rows).
             int prev = rows.previousRow(t, b) * hid + u0, next = (rows.stateRow(t) + b) * hid + u0;
+            int hNext = ws.stateIndex(rows.stateRow(t) + b) + u0;
             VectorMath.sigmoid(gates, gi, units);
             VectorMath.sigmoid(gates, gi + hid, units);
             VectorMath.tanh(gates, gi + 2 * hid, units);
             VectorMath.sigmoid(gates, gi + 3 * hid, units);
-            updateCell(gates, gi, hid, c, prev, next, h, units);
-            VectorMath.tanh(h, next, units);
-            gateOutput(gates, gi + 3 * hid, h, next, units);
+            updateCell(gates, gi, hid, c, prev, next, h, hNext, units);
+            VectorMath.tanh(h, hNext, units);
+            gateOutput(gates, gi + 3 * hid, h, hNext, units);
         }
     }
 
-    /** {@code c_t = f*c_{t-1} + i*g} into {@code c[next..]} and, for tanh to come, {@code h[next..]}, for {@code units} units. */
-    private static void updateCell(float[] gates, int gi, int hid, float[] c, int prev, int next, float[] h, int units) {
+    /** {@code c_t = f*c_{t-1} + i*g} into {@code c[next..]} and, for tanh to come, {@code h[hNext..]}, for {@code units} units. */
+    private static void updateCell(float[] gates, int gi, int hid, float[] c, int prev, int next, float[] h, int hNext, int units) {
         for (int j = 0; j < units; j += L) {
             VectorMask<Float> m = S.indexInRange(j, units);
             FloatVector i = FloatVector.fromArray(S, gates, gi + j, m);
@@ -61,7 +63,7 @@ final class LstmCell extends SimdCell {
             FloatVector g = FloatVector.fromArray(S, gates, gi + 2 * hid + j, m);
             FloatVector cNext = f.mul(FloatVector.fromArray(S, c, prev + j, m)).add(i.mul(g));
             cNext.intoArray(c, next + j, m);
-            cNext.intoArray(h, next + j, m);
+            cNext.intoArray(h, hNext + j, m);
         }
     }
 

@@ -174,8 +174,8 @@ public final class SimdLayer extends RecurrentLayer {
     }
 
     @Override
-    protected Workspace createWorkspace(boolean variableLengths) {
-        SimdWorkspace ws = new SimdWorkspace(shape(), variableLengths, parts());
+    protected Workspace createWorkspace(boolean variableLengths, float[] states, int statesOffset, int ldStates) {
+        SimdWorkspace ws = new SimdWorkspace(shape(), variableLengths, parts(), states, statesOffset, ldStates);
         ws.parts = new Parts(this, ws);
         return ws;
     }
@@ -206,7 +206,7 @@ public final class SimdLayer extends RecurrentLayer {
     /** Where the pre-activations of step t (1..T) start in {@code ws.gates} (rows {@code ws.ldg} apart): the vanilla cell's are the rows of h_t. */
     static int gateOffset(int t, SimdWorkspace ws) {
         StepRows rows = ws.stepRows();
-        return (ws.shape().cell() == Cell.VANILLA ? rows.stateRow(t) : rows.start(t)) * ws.ldg;
+        return ws.shape().cell() == Cell.VANILLA ? ws.stateIndex(rows.stateRow(t)) : rows.start(t) * ws.ldg;
     }
 
     /** {@code gates := x W_x + b} for every packed row at once (token input: rows of W_x read, not multiplied). */
@@ -226,15 +226,18 @@ public final class SimdLayer extends RecurrentLayer {
     }
 
     private void setInitialState(float[] state0, SimdWorkspace ws) {
-        int bh = shape().hiddenLength();
-        if (state0 == null) {
-            Arrays.fill(ws.states, 0, bh, 0f);
-            if (ws.cellStates != null) {
-                Arrays.fill(ws.cellStates, 0, bh, 0f);
+        int hid = shape().hiddenSize(), bh = shape().hiddenLength();
+        for (int b = 0; b < shape().batch(); b++) { // h_0's rows, ldh apart
+            if (state0 == null) {
+                Arrays.fill(ws.states, ws.stateIndex(b), ws.stateIndex(b) + hid, 0f);
+            } else {
+                System.arraycopy(state0, b * hid, ws.states, ws.stateIndex(b), hid);
             }
-        } else {
-            System.arraycopy(state0, 0, ws.states, 0, bh);
-            if (ws.cellStates != null) {
+        }
+        if (ws.cellStates != null) {
+            if (state0 == null) {
+                Arrays.fill(ws.cellStates, 0, bh, 0f);
+            } else {
                 System.arraycopy(state0, bh, ws.cellStates, 0, bh);
             }
         }
@@ -335,7 +338,7 @@ public final class SimdLayer extends RecurrentLayer {
         for (int g = 0; g < gates; g++) {
             // One product per panel of W units (u0 is a multiple of W): B is that panel, rows W apart.
             for (int q0 = u0; q0 < u1; q0 += w) {
-                product.size(b1 - b0, Math.min(w, u1 - q0), hid).a(ws.states, rows.previousRow(t, b0) * hid, hid)
+                product.size(b1 - b0, Math.min(w, u1 - q0), hid).a(ws.states, ws.stateIndex(rows.previousRow(t, b0)), ws.ldh)
                         .b(ws.recurrentPanels, (g * panels + q0 / w) * hid * w, w);
                 if (gru && g == 2) {
                     product.c(ws.newGateSums, (rows.start(t) + b0) * hid + q0, hid).startFromRows(params, bhn + q0, 0);
@@ -353,10 +356,10 @@ public final class SimdLayer extends RecurrentLayer {
         StepRows rows = ws.stepRows();
         int hid = shape().hiddenSize(), bh = shape().hiddenLength();
         for (int b = 0; b < rows.sequences(); b++) {
-            int last = (rows.stateRow(rows.finalStep(b)) + b) * hid;
-            System.arraycopy(ws.states, last, stateT, b * hid, hid);
+            int last = rows.stateRow(rows.finalStep(b)) + b;
+            System.arraycopy(ws.states, ws.stateIndex(last), stateT, b * hid, hid);
             if (ws.cellStates != null) {
-                System.arraycopy(ws.cellStates, last, stateT, bh + b * hid, hid);
+                System.arraycopy(ws.cellStates, last * hid, stateT, bh + b * hid, hid);
             }
         }
     }
@@ -556,21 +559,24 @@ public final class SimdLayer extends RecurrentLayer {
         int wx = offset + p.inputWeightsOffset();
         float[] staging = ws.staging;
         Product product = ws.product;
-        // Each step's dz meets the state it came from: in a full batch forward, rows 0..T*B-1 of the
-        // states (h_0..h_{T-1}); else each step's previous rows, gathered (those that start at the
-        // step from h_0's rows).
+        // Each step's dz meets the state it came from: in a full batch forward, state rows
+        // 0..T*B-1 (h_0..h_{T-1}); else each step's previous rows, gathered (those that start at
+        // the step from h_0's rows).
         float[] previous = ws.states;
+        int previousOffset = ws.stateIndex(0), ldPrevious = ws.ldh;
         if (!stepRows.full() || stepRows.reversed()) {
             previous = ws.previousStates;
+            previousOffset = 0;
+            ldPrevious = hid;
             for (int t = 1; t <= stepRows.steps(); t++) {
                 int carried = stepRows.carried(t), to = stepRows.start(t) * hid;
                 if (carried > 0) {
-                    System.arraycopy(ws.states, stepRows.previousRow(t, 0) * hid, previous, to, carried * hid);
+                    Rows.copyRows(ws.states, ws.stateIndex(stepRows.previousRow(t, 0)), ws.ldh, carried, hid, previous, to, hid);
                 }
-                System.arraycopy(ws.states, carried * hid, previous, to + carried * hid, (stepRows.active(t) - carried) * hid);
+                Rows.copyRows(ws.states, ws.stateIndex(carried), ws.ldh, stepRows.active(t) - carried, hid, previous, to + carried * hid, hid);
             }
         }
-        run(product.size(hid, gh, rows).aTransposed(previous, 0, hid).b(ws.stepGradients, 0, ldz)
+        run(product.size(hid, gh, rows).aTransposed(previous, previousOffset, ldPrevious).b(ws.stepGradients, 0, ldz)
                 .c(grads, offset + p.recurrentWeightsOffset(), gh), staging, ws);
         if (x != null) {
             run(product.size(in, gh, rows).aTransposed(x, xOffset, ldx).b(ws.inputStepGradients, 0, ldz).c(grads, wx, gh), staging, ws);

@@ -10,7 +10,9 @@ import org.bptt4j.Workspace;
  *
  * <pre>
  * saved by forward for backward                                   floats
- *   states        h_0 .. h_T                                       (T+1)*B*H
+ *   states        h_0 .. h_T (or rows of an array shared by a       (T+1)*B*H  (own only)
+ *                 bidirectional stack's two directions: row r at
+ *                 stateBase + r*ldh)
  *   cellStates    c_0 .. c_T (LSTM)                                (T+1)*B*H
  *   gates         the step's gate activations, T x B rows of G*H   T*B*ldg   (vanilla: none, h_t is its own)
  *   newGateSums   h_{t-1} W_hn + b_hn of each step (GRU)           T*B*H
@@ -54,7 +56,11 @@ import org.bptt4j.Workspace;
  * in {@link #lengths}.
  */
 final class SimdWorkspace extends Workspace {
+    /** The hidden states: state row r (h_0's rows, then those of h_1 ...) at {@code stateBase + r*ldh}. */
     final float[] states;
+    final int stateBase, ldh;
+    /** Whether {@link #states} is another's array (a bidirectional stack's), not counted in this workspace's size. */
+    private final boolean sharedStates;
     final float[] cellStates;
     final float[] gates;
     final float[] newGateSums;
@@ -67,7 +73,7 @@ final class SimdWorkspace extends Workspace {
     final float[] previousStates;
     final float[] recurrentPanels;
     final float[] recurrentPanelsTransposed;
-    /** The row stride of gates: H for the vanilla cell, else ldz. */
+    /** The row stride of gates: ldh for the vanilla cell (its gates are its states), else ldz. */
     final int ldg;
     /** The row stride of stepGradients and inputStepGradients. */
     final int ldz;
@@ -87,6 +93,15 @@ final class SimdWorkspace extends Workspace {
      *              a pool): the descriptors, and pack buffers, the split passes need
      */
     SimdWorkspace(LayerShape shape, boolean variableLengths, int parts) {
+        this(shape, variableLengths, parts, null, 0, 0);
+    }
+
+    /**
+     * @param sharedStates the hidden states' array, or null for a buffer of this workspace's own
+     * @param stateBase    where state row 0 starts in sharedStates
+     * @param ldh          the distance between state rows in sharedStates
+     */
+    SimdWorkspace(LayerShape shape, boolean variableLengths, int parts, float[] sharedStates, int stateBase, int ldh) {
         super(shape);
         product = new Product(buffer(packLength(shape)));
         partProducts = new Product[parts];
@@ -94,11 +109,14 @@ final class SimdWorkspace extends Workspace {
             partProducts[i] = new Product(buffer(packLength(shape)));
         }
         productSplit = new ProductSplit(partProducts);
-        long[] n = lengths(shape, variableLengths);
-        ldg = gateStride(shape);
+        long[] n = lengths(shape, variableLengths, sharedStates != null);
+        this.sharedStates = sharedStates != null;
+        this.stateBase = sharedStates == null ? 0 : stateBase;
+        this.ldh = sharedStates == null ? shape.hiddenSize() : ldh;
+        ldg = shape.cell() == Cell.VANILLA ? this.ldh : gateStride(shape);
         ldz = stride(shape.gateWidth());
         ldx = stride(shape.inputSize());
-        states = buffer(n[0]);
+        states = sharedStates == null ? buffer(n[0]) : sharedStates;
         cellStates = buffer(n[1]);
         gates = shape.cell() == Cell.VANILLA ? states : buffer(n[2]); // a vanilla step's pre-activation becomes h_t in place
         newGateSums = buffer(n[3]);
@@ -122,11 +140,11 @@ final class SimdWorkspace extends Workspace {
      * The floats of each buffer without padding, in the order of the class comment; 0 for a buffer
      * the cell does not use (or shares: the vanilla cell's gates are its states).
      */
-    private static long[] lengths(LayerShape s, boolean variableLengths) {
+    private static long[] lengths(LayerShape s, boolean variableLengths, boolean sharedStates) {
         long t = s.maxSteps(), bh = (long) s.batch() * s.hiddenSize(), gh = s.gateWidth(), ldg = gateStride(s), ldz = stride(s.gateWidth());
         Cell cell = s.cell();
         return new long[]{
-                (t + 1) * bh,
+                sharedStates ? 0 : (t + 1) * bh,
                 cell == Cell.LSTM ? (t + 1) * bh : 0,
                 cell == Cell.VANILLA ? 0 : t * s.batch() * ldg,
                 cell == Cell.GRU ? t * bh : 0,
@@ -160,10 +178,13 @@ final class SimdWorkspace extends Workspace {
         return s.cell() == Cell.VANILLA ? s.hiddenSize() : stride(s.gateWidth());
     }
 
-    /** @return the size in bytes of the buffers of a workspace for {@code shape}: 4 times the floats of {@link #lengths} and their padding */
-    static long sizeInBytes(LayerShape shape, boolean variableLengths, int parts) {
+    /**
+     * @return the size in bytes of the buffers of a workspace for {@code shape}: 4 times the floats
+     *         of {@link #lengths} and their padding (without shared states, which the stack counts)
+     */
+    static long sizeInBytes(LayerShape shape, boolean variableLengths, boolean sharedStates, int parts) {
         long floats = (1L + parts) * (packLength(shape) + PADDING);
-        for (long n : lengths(shape, variableLengths)) {
+        for (long n : lengths(shape, variableLengths, sharedStates)) {
             floats += n == 0 ? 0 : n + PADDING;
         }
         return 4 * floats;
@@ -175,11 +196,16 @@ final class SimdWorkspace extends Workspace {
 
     @Override
     public long sizeInBytes() {
-        return sizeInBytes(shape(), previousStates != null, partProducts.length);
+        return sizeInBytes(shape(), previousStates != null, sharedStates, partProducts.length);
     }
 
     @Override
     public float[] states() {
         return states;
+    }
+
+    /** @return where state row r starts in {@link #states} */
+    int stateIndex(int r) {
+        return stateBase + r * ldh;
     }
 }

@@ -26,7 +26,7 @@ abstract sealed class VanillaCell extends SimdCell {
         StepRows rows = ws.stepRows();
         int hid = ws.shape().hiddenSize();
         for (int b = b0; b < b1; b++) {
-            int hRow = (rows.stateRow(t) + b) * hid, dzRow = (rows.start(t) + b) * ws.ldz, carryRow = b * hid;
+            int hRow = ws.stateIndex(rows.stateRow(t) + b), dzRow = (rows.start(t) + b) * ws.ldz, carryRow = b * hid;
             for (int j = u0; j < u1; j += L) {
                 derivativeTimesGradient(ws.states, hRow + j, ws.carry, carryRow + j, ws.stepGradients, dzRow + j, u1 - j);
             }
@@ -37,9 +37,8 @@ abstract sealed class VanillaCell extends SimdCell {
         @Override
         void forward(SimdWorkspace ws, int t, int b0, int b1, int u0, int u1) {
             StepRows rows = ws.stepRows();
-            int hid = ws.shape().hiddenSize();
             for (int b = b0; b < b1; b++) {
-                VectorMath.tanh(ws.states, (rows.stateRow(t) + b) * hid + u0, u1 - u0);
+                VectorMath.tanh(ws.states, ws.stateIndex(rows.stateRow(t) + b) + u0, u1 - u0);
             }
         }
 
@@ -55,10 +54,9 @@ abstract sealed class VanillaCell extends SimdCell {
         @Override
         void forward(SimdWorkspace ws, int t, int b0, int b1, int u0, int u1) {
             StepRows rows = ws.stepRows();
-            int hid = ws.shape().hiddenSize();
             float[] h = ws.states;
             for (int b = b0; b < b1; b++) {
-                int row = (rows.stateRow(t) + b) * hid;
+                int row = ws.stateIndex(rows.stateRow(t) + b);
                 for (int j = u0; j < u1; j += L) {
                     VectorMask<Float> m = S.indexInRange(0, u1 - j);
                     FloatVector.fromArray(S, h, row + j, m).lanewise(VectorOperators.MAX, 0f).intoArray(h, row + j, m);

@@ -45,7 +45,7 @@ class SimdWorkspaceTest {
         }
         long floats = distinct.keySet().stream().mapToLong(a -> a.length).sum();
         assertEquals(4 * floats, ws.sizeInBytes());
-        assertEquals(4 * floats, SimdWorkspace.sizeInBytes(shape, false, parts));
+        assertEquals(4 * floats, SimdWorkspace.sizeInBytes(shape, false, false, parts));
         // The rows each buffer must hold at its stride.
         assertEquals(1, (ws.ldz / 16) % 2, "dz rows an odd number of cache lines apart");
         if (shape.cell() == org.bptt4j.Cell.VANILLA) {
