@@ -73,8 +73,14 @@ final class ProductSplit implements ComputePool.Job {
             // An adding product (the weight gradients, k = T*B) keeps each chunk of A and of B in
             // cache while it passes over its tile, so a part streams its rows of A (m x k) and its
             // columns of B (k x n) once: c column parts and r row parts stream A c times and B r
-            // times. At most one part per thread: of the c x r <= threads with the most parts, the
-            // one that streams the least (columns first where it is a tie).
+            // times. A is transposed as it is streamed, chunk by chunk (see MatMul), which costs
+            // more than packing B's panels: counted 3.5 times. At most one part per thread: of the
+            // c x r <= threads with the most parts, the one that streams the least (columns first
+            // where it is a tie). Measured on 2 threads at B = 64, H = 512 (PhaseBenchmark's weight
+            // gradients, 1 and 2 threads alternated call by call, 2026-11-26 23:40): the vanilla
+            // RNN (n = m) and the GRU (n = 3m) ran 1.82-1.88x and 1.44-1.82x as fast as one thread
+            // split by rows, 1.54-1.55x and 1.38-1.55x by columns; the LSTM (n = 4m) 1.68-1.81x by
+            // columns, 1.42-1.60x by rows. A weight of 3 to 4 tells these apart.
             int threads = pool.threads();
             columns = 0;
             rows = 0;
@@ -84,7 +90,7 @@ final class ProductSplit implements ComputePool.Job {
                 if (c * r < columns * rows) {
                     continue; // never fewer parts than a split already found
                 }
-                long streamed = (long) c * product.m + (long) r * product.n;
+                long streamed = 7L * c * product.m + 2L * r * product.n;
                 if (c * r > columns * rows || streamed < least) {
                     columns = c;
                     rows = r;
