@@ -40,7 +40,8 @@ tensors, meta = read(src)
 I, H, L, D, V = (int(meta[k]) for k in ("inputSize", "hiddenSize", "layers", "directions", "outputs"))
 cell = meta["cell"]
 make = {"vanilla": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell]
-rnn = make(I, H, num_layers=L, bidirectional=D == 2)
+extra = {"nonlinearity": meta["activation"]} if cell == "vanilla" else {}  # tanh or relu, as PyTorch names them
+rnn = make(I, H, num_layers=L, bidirectional=D == 2, **extra)
 model = torch.nn.ModuleDict({"rnn": rnn, "head": torch.nn.Linear(D * H, V)})
 model.load_state_dict(tensors)
 lengths = [int(t) for t in sys.argv[4].split(",")]

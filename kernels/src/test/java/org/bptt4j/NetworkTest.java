@@ -171,6 +171,50 @@ class NetworkTest {
         }
     }
 
+    /**
+     * Not only within PyTorch's bounds but spread over them: uniform in +-a has mean square a^2/3
+     * (the summed biases, two such, 2a^2/3) and reaches near a. An initialiser that wrote zeros,
+     * a constant or a narrower range passes the bounds test above and fails here. Tolerances: the
+     * mean square of n uniforms has a relative standard error of 0.89/sqrt(n), 2% for the 1,920
+     * weights of the smallest block here and 3.2% for the 768 bias sums: 12% and 16% are five of them.
+     */
+    @Test
+    void initializationSpreadsOverPyTorchsBounds() {
+        StackShape shape = StackShape.named("gru", 4, 2, 10, 64, 2, 2);
+        Network n = Network.of(Implementation.SIMD, shape, Input.DENSE, Target.LAST_STEP, 40);
+        float[] params = new float[n.size()];
+        n.initialize(params, new Random(8));
+        double a = 1 / Math.sqrt(64);
+        double[] biasSquares = new double[2]; // sum, count
+        for (int l = 0; l < 2; l++) {
+            ParameterLayout layout = shape.layer(l).parameterLayout();
+            for (int d = 0; d < 2; d++) {
+                int at = shape.parameterOffset(l, d);
+                assertUniform(params, at + layout.inputWeightsOffset(), at + layout.recurrentWeightsOffset(), a, 0.12, "W_x " + l + d);
+                assertUniform(params, at + layout.recurrentWeightsOffset(), at + layout.biasOffset(), a, 0.12, "W_h " + l + d);
+                assertUniform(params, at + layout.recurrentNewGateBiasOffset(), at + layout.size(), a, 0.5, "b_hn " + l + d); // 64 only
+                for (int i = at + layout.biasOffset(); i < at + layout.recurrentNewGateBiasOffset(); i++) {
+                    biasSquares[0] += (double) params[i] * params[i];
+                    biasSquares[1]++;
+                }
+            }
+        }
+        assertEquals(2 * a * a / 3, biasSquares[0] / biasSquares[1], 0.16 * 2 * a * a / 3, "the summed biases b_ih + b_hh");
+        assertUniform(params, n.headOffset(), n.size(), 1 / Math.sqrt(128), 0.12, "head"); // Linear(D*H, 40)
+    }
+
+    /** params[from..to) within +-a, one of them beyond 0.9a, their mean square a^2/3 within a relative {@code tolerance}. */
+    private static void assertUniform(float[] params, int from, int to, double a, double tolerance, String what) {
+        double squares = 0, largest = 0;
+        for (int i = from; i < to; i++) {
+            assertTrue(Math.abs(params[i]) <= a, what + " parameter " + i + ": " + params[i]);
+            squares += (double) params[i] * params[i];
+            largest = Math.max(largest, Math.abs(params[i]));
+        }
+        assertTrue(largest > 0.9 * a, what + ": the largest is " + largest + " of a bound " + a);
+        assertEquals(a * a / 3, squares / (to - from), tolerance * a * a / 3, what + ": mean square");
+    }
+
     @Test
     void badArgumentsAreRejectedBeforeAnythingIsWritten() {
         Network n = network(Implementation.SIMD, "lstm", Input.TOKENS, Target.EVERY_STEP, 2, 2);
@@ -258,6 +302,17 @@ class NetworkTest {
                 adam.step(params, grads);
             }));
         }
+        // Dense input, and dropout between the layers with a new seed every step (as the docs say to).
+        Network dense = Network.of(Implementation.SIMD, StackShape.named("gru", 6, 5, 7, 20, 2, 2), Input.DENSE, Target.EVERY_STEP, 7);
+        Random random = new Random(7);
+        float[] params = new float[dense.size()], grads = new float[dense.size()], x = Fixtures.uniform(random, 6 * 5 * 7, 1f);
+        dense.initialize(params, random);
+        int[] lengths = {2, 6, 5, 1, 6}, targets = Fixtures.tokens(random, 30, 7);
+        long[] seed = {0};
+        cases.add(new AllocationCheck.Case("dense input, dropout", () -> {
+            dense.dropout(0.25f, seed[0]++);
+            dense.train(params, x, 6, lengths, targets, grads);
+        }));
         System.out.println("network training step: " + AllocationCheck.assertNoAllocationOnceCompiled(cases, 300, 20));
     }
 }

@@ -41,7 +41,7 @@ class NetworkCheckpointTest {
         for (String cell : new String[]{"rnn_tanh", "rnn_relu", "lstm", "gru"}) {
             for (Input input : Input.values()) {
                 for (Target target : Target.values()) {
-                    for (int[] ld : new int[][]{{1, 1}, {2, 2}, {3, 1}}) {
+                    for (int[] ld : new int[][]{{1, 1}, {1, 2}, {2, 1}, {2, 2}, {3, 1}}) {
                         all.add(new Object[]{cell, input, target, ld[0], ld[1]});
                     }
                 }
@@ -82,7 +82,21 @@ class NetworkCheckpointTest {
                 Network.of(Implementation.SIMD, StackShape.named("gru", 7, 3, 5, 6, 2, 2), Input.TOKENS, Target.LAST_STEP, 4),
                 Network.of(Implementation.SIMD, StackShape.named("lstm", 7, 3, 5, 6, 2, 2), Input.DENSE, Target.LAST_STEP, 4),
                 Network.of(Implementation.SIMD, StackShape.named("lstm", 7, 3, 5, 6, 2, 2), Input.TOKENS, Target.EVERY_STEP, 4),
-                Network.of(Implementation.SIMD, StackShape.named("lstm", 7, 3, 5, 6, 2, 2), Input.TOKENS, Target.LAST_STEP, 5));
+                Network.of(Implementation.SIMD, StackShape.named("lstm", 7, 3, 5, 6, 2, 2), Input.TOKENS, Target.LAST_STEP, 5),
+                Network.of(Implementation.SIMD, StackShape.named("lstm", 7, 3, 5, 6, 3, 2), Input.TOKENS, Target.LAST_STEP, 4),
+                Network.of(Implementation.SIMD, StackShape.named("lstm", 7, 3, 5, 6, 1, 2), Input.TOKENS, Target.LAST_STEP, 4),
+                Network.of(Implementation.SIMD, StackShape.named("lstm", 7, 3, 6, 6, 2, 2), Input.TOKENS, Target.LAST_STEP, 4));
+        Path tanhFile = dir.resolve("tanh.safetensors");
+        Network tanh = Network.of(Implementation.SIMD, StackShape.named("rnn_tanh", 7, 3, 5, 6, 2, 2), Input.TOKENS, Target.LAST_STEP, 4);
+        NetworkCheckpoint.save(tanhFile, tanh, new float[tanh.size()], null, Map.of());
+        Network relu = Network.of(Implementation.SIMD, StackShape.named("rnn_relu", 7, 3, 5, 6, 2, 2), Input.TOKENS, Target.LAST_STEP, 4);
+        float[] reluParams = new float[relu.size()];
+        Arrays.fill(reluParams, 7f);
+        IllegalArgumentException activation = assertThrows(IllegalArgumentException.class, () -> NetworkCheckpoint.loadInto(tanhFile, relu, reluParams));
+        assertTrue(activation.getMessage().contains("holds a network of"), activation.getMessage());
+        for (float p : reluParams) {
+            assertEquals(7f, p, "params untouched");
+        }
         for (Network other : others) {
             float[] params = new float[other.size()];
             Arrays.fill(params, 7f);
@@ -179,6 +193,55 @@ class NetworkCheckpointTest {
     private static void step(Network network, float[] params, Optimizer optimizer, int[][] batch, float[] grads) {
         network.trainTokens(params, batch[0], 6, batch[2], batch[1], grads);
         optimizer.step(params, grads);
+    }
+
+    /**
+     * The interop of {@link #aTwoLayerBidirectionalLstmGoesToPyTorchAndBack} where PyTorch is not
+     * installed (as in CI). {@code interop/lstm-2x2-pytorch.safetensors} is what
+     * {@code torch_network.py} wrote with PyTorch 1.13 (2026-11-26) for that test's network:
+     * {@code torch.nn.LSTM(9, 8, num_layers=2, bidirectional=True)} and {@code Linear(16, 5)}, its
+     * state_dict with the biases split anew, and the probabilities PyTorch computed for the tokens
+     * of {@code Fixtures.tokens(new Random(22), 18, 9)} at lengths 4, 6, 1. A layout or name
+     * mistake on either side of the file changes the probabilities by far more than 1e-5, or
+     * fails the load.
+     */
+    @Test
+    void aFileWrittenByPyTorchLoadsAndPredictsWhatPyTorchPredicted() throws Exception {
+        Path theirs = dir.resolve("theirs.safetensors"), ours = dir.resolve("ours.safetensors");
+        try (InputStream s = getClass().getResourceAsStream("/interop/lstm-2x2-pytorch.safetensors")) {
+            Files.copy(s, theirs);
+        }
+        int[] tokens = Fixtures.tokens(new Random(22), 18, 9), lengths = {4, 6, 1};
+        for (Implementation implementation : Implementation.values()) {
+            NetworkCheckpoint.Loaded loaded = NetworkCheckpoint.load(theirs, implementation);
+            assertEquals(StackShape.named("lstm", 6, 3, 9, 8, 2, 2), loaded.network().stack().shape());
+            assertEquals("abcdefghi", loaded.metadata().get("vocabulary"));
+            float[] probabilities = new float[3 * 5];
+            loaded.network().predictTokens(loaded.params(), tokens, 6, lengths, probabilities);
+            // float32 on both sides, different orders and tanh: 1e-5 on probabilities is ~100 ulps, far from a layout mistake.
+            assertArrayEquals(SafeTensors.read(theirs).floats("probabilities", 3, 5), probabilities, 1e-5f, implementation.toString());
+            // And back: our file holds PyTorch's tensors under PyTorch's names (each bias pair as its sum: PyTorch split it anew).
+            NetworkCheckpoint.save(ours, loaded.network(), loaded.params(), null, loaded.metadata());
+            SafeTensors a = SafeTensors.read(theirs), b = SafeTensors.read(ours);
+            for (String name : a.tensors().keySet()) {
+                if (name.equals("probabilities") || name.contains("bias_hh")) {
+                    continue;
+                }
+                int[] shape = a.tensor(name).shape();
+                float[] expected = a.floats(name, shape), got = b.floats(name, shape);
+                if (name.contains("bias_ih")) {
+                    String hh = name.replace("bias_ih", "bias_hh");
+                    float[] expectedHh = a.floats(hh, shape), gotHh = b.floats(hh, shape);
+                    for (int i = 0; i < expected.length; i++) {
+                        expected[i] += expectedHh[i];
+                        got[i] += gotHh[i];
+                    }
+                    assertArrayEquals(expected, got, 1e-6f, name + " + bias_hh"); // a float sum, rounded once on each side
+                } else {
+                    assertArrayEquals(expected, got, name);
+                }
+            }
+        }
     }
 
     @Test
