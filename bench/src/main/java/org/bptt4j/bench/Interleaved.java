@@ -32,10 +32,13 @@ public final class Interleaved {
     private Interleaved() {
     }
 
-    /** Something timed: one call. */
+    /** Something timed: one call, whose result goes to {@link #sink} (else C2 may drop PeakBenchmark's loop as dead code). */
     private interface Timed {
-        void call();
+        float call();
     }
+
+    /** Every call's result, summed: read once at the end, so that no call is dead code. */
+    private static float sink;
 
     public static void main(String[] args) {
         if (args.length < 3) {
@@ -89,6 +92,9 @@ public final class Interleaved {
                 default -> throw new IllegalArgumentException("mode must be peak, threads or lengths, was " + args[0]);
             }
         }
+        if (sink == 1.2345f) {
+            System.out.println(); // the sink is read: its sums are live
+        }
     }
 
     private static RnnBenchmark rnn(String[] p, int threads) {
@@ -132,12 +138,12 @@ public final class Interleaved {
         long warmUp = System.nanoTime();
         while (System.nanoTime() - warmUp < 3e9) {
             for (Timed t : timed) {
-                t.call();
+                sink += t.call();
             }
         }
         for (int i = 0; i < timed.length; i++) {
             long start = System.nanoTime();
-            timed[i].call();
+            sink += timed[i].call();
             repeats[i] = (int) Math.max(1, Math.min(1000, 20e6 / Math.max(1, System.nanoTime() - start)));
         }
         double[][] ms = new double[timed.length][rounds];
@@ -145,7 +151,7 @@ public final class Interleaved {
             for (int i = 0; i < timed.length; i++) {
                 long start = System.nanoTime();
                 for (int k = 0; k < repeats[i]; k++) {
-                    timed[i].call();
+                    sink += timed[i].call();
                 }
                 ms[i][r] = (System.nanoTime() - start) / 1e6 / repeats[i];
             }
