@@ -129,7 +129,11 @@ public final class Sentiment {
      * @param accuracy its held-out accuracy, in [0, 1]
      */
     public record Trained(Network network, float[] params, double accuracy) {
-        /** @return p(positive) of each sentence (words outside the vocabulary left out; a sentence of none of its words gets NaN) */
+        /**
+         * @return p(positive) of each sentence (words outside the vocabulary left out, then the first
+         *         {@link #MAX_WORDS} known words read, the network's longest sequence; a sentence of none
+         *         of its words gets NaN)
+         */
         public double[] classify(List<String> sentences) {
             List<String> vocabulary = vocabulary();
             double[] positive = new double[sentences.size()];
@@ -288,6 +292,10 @@ public final class Sentiment {
             List<String> unknown = Arrays.stream(sentences.get(i).toLowerCase(Locale.ROOT).split("\\s+"))
                     .filter(w -> !w.isEmpty() && !vocabulary.contains(w)).toList();
             String note = unknown.isEmpty() ? "" : " (not in the vocabulary, left out: " + String.join(", ", unknown) + ")";
+            long known = Arrays.stream(sentences.get(i).toLowerCase(Locale.ROOT).split("\\s+")).filter(vocabulary::contains).count();
+            if (known > MAX_WORDS) {
+                note += " (only its first " + MAX_WORDS + " known words read: the network's longest sequence)";
+            }
             System.out.printf(Locale.ROOT, "\"%s\": %s%s%n", sentences.get(i), Double.isNaN(positive[i]) ? "no known word"
                     : String.format(Locale.ROOT, "%s, p(positive) = %.3f", positive[i] > 0.5 ? "positive" : "negative", positive[i]), note);
         }
