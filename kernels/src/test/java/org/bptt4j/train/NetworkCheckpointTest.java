@@ -89,22 +89,9 @@ class NetworkCheckpointTest {
         Path tanhFile = dir.resolve("tanh.safetensors");
         Network tanh = Network.of(Implementation.SIMD, StackShape.named("rnn_tanh", 7, 3, 5, 6, 2, 2), Input.TOKENS, Target.LAST_STEP, 4);
         NetworkCheckpoint.save(tanhFile, tanh, new float[tanh.size()], null, Map.of());
-        Network relu = Network.of(Implementation.SIMD, StackShape.named("rnn_relu", 7, 3, 5, 6, 2, 2), Input.TOKENS, Target.LAST_STEP, 4);
-        float[] reluParams = new float[relu.size()];
-        Arrays.fill(reluParams, 7f);
-        IllegalArgumentException activation = assertThrows(IllegalArgumentException.class, () -> NetworkCheckpoint.loadInto(tanhFile, relu, reluParams));
-        assertTrue(activation.getMessage().contains("holds a network of"), activation.getMessage());
-        for (float p : reluParams) {
-            assertEquals(7f, p, "params untouched");
-        }
+        assertRefused(tanhFile, Network.of(Implementation.SIMD, StackShape.named("rnn_relu", 7, 3, 5, 6, 2, 2), Input.TOKENS, Target.LAST_STEP, 4));
         for (Network other : others) {
-            float[] params = new float[other.size()];
-            Arrays.fill(params, 7f);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NetworkCheckpoint.loadInto(file, other, params));
-            assertTrue(e.getMessage().contains("holds a network of"), e.getMessage());
-            for (float p : params) {
-                assertEquals(7f, p, "params untouched");
-            }
+            assertRefused(file, other);
         }
         assertThrows(IllegalArgumentException.class,
                 () -> NetworkCheckpoint.save(file, saved, new float[saved.size()], null, Map.of("layers", "9")));
@@ -114,6 +101,17 @@ class NetworkCheckpointTest {
         SafeTensors.writeFloats(plain, List.of("x"), List.of(new int[]{1}), List.of(new float[1]), Map.of());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NetworkCheckpoint.load(plain, Implementation.SIMD));
         assertTrue(e.getMessage().contains("not a bptt4j-network checkpoint"), e.getMessage());
+    }
+
+    /** Loading {@code file} into {@code other} is refused, with a message that says why, and leaves its parameters as they were. */
+    private static void assertRefused(Path file, Network other) {
+        float[] params = new float[other.size()];
+        Arrays.fill(params, 7f);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NetworkCheckpoint.loadInto(file, other, params));
+        assertTrue(e.getMessage().contains("holds a network of"), e.getMessage());
+        for (float p : params) {
+            assertEquals(7f, p, "params untouched");
+        }
     }
 
     @Test
