@@ -335,7 +335,8 @@ public abstract class RecurrentLayer {
 
     /**
      * Copies the final state of the forward pass on {@code ws} into {@code stateT}: each row's
-     * state at its own last step ({@link StepRows#length(int)}), h then c, B x H each.
+     * state at the step where its recurrence ends ({@link StepRows#finalStep(int)}: its own last
+     * step, or step 1 in a reversed pass), h then c, B x H each.
      *
      * @param ws     the workspace of the forward pass
      * @param stateT receives the final state, {@link LayerShape#stateLength()} floats
@@ -345,9 +346,10 @@ public abstract class RecurrentLayer {
     /**
      * The backward pass on checked arguments, over the steps and rows of {@code ws.stepRows()}:
      * {@code dh} (packed row r of width H at {@code dhOffset + r*lddh}) and {@code dStateT} (each
-     * row's final state, at its own last step) are the upstream gradients, either of them null for
-     * none. Adds to {@code grads} (at {@code offset}, as the parameters); writes {@code dx} (packed
-     * rows, like x) and {@code dState0} when they are not null. The input is as in forward.
+     * row's final state, at {@link StepRows#finalStep(int)}) are the upstream gradients, either of
+     * them null for none. Adds to {@code grads} (at {@code offset}, as the parameters); writes
+     * {@code dx} (packed rows, like x; adds to it with {@code addDx}) and {@code dState0} when they
+     * are not null. The input is as in forward.
      *
      * @param params   parameters, as given to forward
      * @param offset   where this layer's parameters start in {@code params}, and its gradients in {@code grads}

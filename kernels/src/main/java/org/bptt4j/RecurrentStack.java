@@ -13,7 +13,8 @@ import org.bptt4j.internal.Checks;
  * on <em>packed</em> rows ({@link StepRows}): step t only on the rows at least t long, the big
  * products over the sum of the lengths, never over B x T. Layer l+1 reads the packed outputs of
  * layer l where they lie and writes its input gradient straight into layer l's upstream gradient;
- * copies happen only at the edges (the caller's padded T x B rows in and out, each row's state).
+ * copies happen only at the edges (the caller's padded T x B rows in and out, each row's state),
+ * and with dropout, whose masked outputs the next layer reads while backward needs the saved ones.
  * The reverse direction runs on the same packed rows as the forward one, from each row's last step
  * down ({@link StepRows#reversed()}): it reads the same input rows, its own columns of the upstream
  * gradient, and adds its input gradient to the forward one's.

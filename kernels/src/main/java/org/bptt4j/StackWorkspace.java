@@ -7,7 +7,7 @@ import org.bptt4j.internal.Checks;
 /**
  * The buffers of one {@link RecurrentStack}: a workspace per layer and direction, and the stack's
  * own, allocated once ({@link RecurrentStack#newWorkspace()}); neither pass allocates after that.
- * With T = maxSteps, N = T*B packed rows at most and W = max(I, D*H), the stack's own buffers are
+ * With T = maxSteps and N = T*B packed rows at most, the stack's own buffers are
  * <pre>
  *   input            layer 0's input, packed                         N*I
  *   outputs          each layer's outputs (D = 2): the two directions'  L*(B+N)*2H  (D = 2)

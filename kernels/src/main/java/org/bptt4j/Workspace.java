@@ -81,8 +81,9 @@ public abstract class Workspace {
      * from {@link #stateOffset(int) stateOffset(t)}; only the first {@code (steps()+1)*B*H} floats
      * are meaningful. The array itself is returned, not a copy: read it, never write it (backward
      * reads it). This is the layout of every workspace from {@link RecurrentLayer#newWorkspace()};
-     * the layers inside a {@link RecurrentStack} given lengths pack their rows instead (see
-     * {@link StepRows}), which is why a stack's outputs are read through its {@link StackWorkspace}.
+     * the layers inside a {@link RecurrentStack} pack their rows when given lengths (see
+     * {@link StepRows}), and a bidirectional stack's two directions share one array of rows 2H
+     * wide, which is why a stack's outputs are read through its {@link StackWorkspace}.
      *
      * @return the saved states' array
      */

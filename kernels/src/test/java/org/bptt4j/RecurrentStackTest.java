@@ -299,9 +299,11 @@ class RecurrentStackTest {
 
     /**
      * "No copies between layers": both directions of a layer keep their states in one array, rows
-     * 2H wide, and that array is what the next layer reads and what the caller's outputs come
-     * from (row for row). A stack that copied the directions' rows into a buffer of its own fails
-     * the sameness checks; the values themselves are the golden tests' business.
+     * 2H wide, and the caller's outputs are the top layer's rows of it (row for row, through the
+     * stack's packed order). A stack that gave each direction its own states and copied them into
+     * a 2H-wide buffer fails the sameness checks. That the next layer reads that array, and the
+     * values themselves, are the golden and finite-difference tests' business: a layer reading
+     * anything else computes other numbers.
      */
     @ParameterizedTest
     @EnumSource(Implementation.class)

@@ -19,6 +19,10 @@ import org.bptt4j.Workspace;
  *                                 carry = direct + dz_t W_h^T                  (the gradient of h_{t-1})
  *          dW_h += sum_t h_{t-1}^T dz_t,  dW_x += sum_t x_t^T dz_t,  db += sum_t dz_t,  dx_t = dz_t W_x^T
  * </pre>
+ * In a {@linkplain StepRows#reversed() reversed} pass (a bidirectional stack's reverse direction)
+ * the steps run T..1 forward and 1..T backward, {@code h_{t-1}} meaning the state of the step
+ * before in that order ({@link StepRows#previousRow(int, int)}), and dx may be added to rather
+ * than written.
  * For the GRU, W_h and W_x see different dz (see {@link ReferenceGruCell}) and {@code db_hn} gets
  * the n part of the W_h one. Each gradient element is summed over all steps and rows first and then
  * added to the gradient array once, so two backward calls add exactly twice what one adds.

@@ -243,7 +243,7 @@ public final class SimdLayer extends RecurrentLayer {
         }
     }
 
-    /** The recurrence: per step and block of hidden units, the gate tiles of {@code h_{t-1} W_h}, then the cell. */
+    /** The recurrence: per step (in the pass's order) and block of hidden units, the gate tiles of {@code h_prev W_h}, then the cell. */
     void forwardSteps(float[] params, int offset, SimdWorkspace ws) {
         LayerShape s = shape();
         ParameterLayout p = layout();
@@ -437,8 +437,9 @@ public final class SimdLayer extends RecurrentLayer {
     }
 
     /**
-     * The sequential part of backward: {@code dz_t} for t = T..1, per block of hidden units the
-     * product that brings the gradient back from step t+1, the upstream gradient added, then the cell.
+     * The sequential part of backward: {@code dz_t} for the steps in the reverse of the pass's
+     * order (T..1 forward), per block of hidden units the product that brings the gradient back
+     * from the step that read step t's states, the upstream gradient added, then the cell.
      */
     void backwardSteps(float[] dh, int dhOffset, int lddh, float[] dStateT, SimdWorkspace ws) {
         LayerShape s = shape();

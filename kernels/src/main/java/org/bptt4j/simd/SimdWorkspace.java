@@ -25,7 +25,8 @@ import org.bptt4j.Workspace;
  *   transposed    W_x^T (G*H x I)                                  G*H*stride(I)
  *   staging       running weight-gradient sums, rows stride(G*H)    max(I,H)*stride(G*H)
  *                 apart
- *   previousStates  each step's h_{t-1} rows, gathered for dW_h      T*B*H      (rows of different lengths only)
+ *   previousStates  each step's previous rows, gathered for dW_h     T*B*H      (a stack's layers only: rows of
+ *                                                                              different lengths, or reversed)
  *   recurrentPanelsTransposed  W_h^T packed once per pass for the     ceil(H/W)*G*H*W
  *                 steps' products: ceil(H/W) panels of G*H x W, W hidden
  *                 units each, rows W apart
@@ -46,13 +47,14 @@ import org.bptt4j.Workspace;
  * thrashes (an LSTM at B = 64, rows of 4H floats: PhaseBenchmark's dX product took 199 ms at
  * H = 512, rows 8 KiB apart, and 72 ms at H = 496, on 2026-11-26). So the buffers this class owns put rows of n floats {@link #stride(int) stride(n)}
  * apart, an odd number of cache lines: dz rows {@code ldz = stride(G*H)} apart, the gated cells'
- * gates likewise ({@code ldg}; the vanilla cell's gates are its states, H apart, a public layout),
+ * gates likewise ({@code ldg}; the vanilla cell's gates are its states, {@code ldh} apart: H, a
+ * public layout, or a bidirectional stack's 2H),
  * W_x^T {@code stride(I)}. The parameters' own rows (W_x, W_h) need no copy at odd strides:
  * {@link MatMul} reads them through packed panels ({@code recurrentPanels} and
  * {@code recurrentPanelsTransposed} for W_h and W_h^T, packed once per pass; the input
  * projection's pack buffer for W_x).
  * Each buffer is followed by {@link Workspace#PADDING} floats, and a buffer a cell does not use has
- * none at all. {@link #sizeInBytes(LayerShape, boolean, int)} adds up exactly these lengths: the formula lives
+ * none at all. {@link #sizeInBytes(LayerShape, boolean, boolean, int)} adds up exactly these lengths: the formula lives
  * in {@link #lengths}.
  */
 final class SimdWorkspace extends Workspace {
@@ -113,7 +115,7 @@ final class SimdWorkspace extends Workspace {
         this.sharedStates = sharedStates != null;
         this.stateBase = sharedStates == null ? 0 : stateBase;
         this.ldh = sharedStates == null ? shape.hiddenSize() : ldh;
-        ldg = shape.cell() == Cell.VANILLA ? this.ldh : gateStride(shape);
+        ldg = shape.cell() == Cell.VANILLA ? this.ldh : stride(shape.gateWidth());
         ldz = stride(shape.gateWidth());
         ldx = stride(shape.inputSize());
         states = sharedStates == null ? buffer(n[0]) : sharedStates;
@@ -141,12 +143,12 @@ final class SimdWorkspace extends Workspace {
      * the cell does not use (or shares: the vanilla cell's gates are its states).
      */
     private static long[] lengths(LayerShape s, boolean variableLengths, boolean sharedStates) {
-        long t = s.maxSteps(), bh = (long) s.batch() * s.hiddenSize(), gh = s.gateWidth(), ldg = gateStride(s), ldz = stride(s.gateWidth());
+        long t = s.maxSteps(), bh = (long) s.batch() * s.hiddenSize(), gh = s.gateWidth(), ldz = stride(s.gateWidth());
         Cell cell = s.cell();
         return new long[]{
                 sharedStates ? 0 : (t + 1) * bh,
                 cell == Cell.LSTM ? (t + 1) * bh : 0,
-                cell == Cell.VANILLA ? 0 : t * s.batch() * ldg,
+                cell == Cell.VANILLA ? 0 : t * s.batch() * ldz, // the gated cells' gates, ldg = ldz apart
                 cell == Cell.GRU ? t * bh : 0,
                 t * s.batch() * ldz,
                 cell == Cell.GRU ? t * s.batch() * ldz : 0,
@@ -171,11 +173,6 @@ final class SimdWorkspace extends Workspace {
     static int stride(int n) {
         int lines = (n + 15) / 16;
         return 16 * (lines % 2 == 0 ? lines + 1 : lines);
-    }
-
-    /** @return the row stride of the gates: H for the vanilla cell (its gates are its states), else stride(G*H) */
-    static int gateStride(LayerShape s) {
-        return s.cell() == Cell.VANILLA ? s.hiddenSize() : stride(s.gateWidth());
     }
 
     /**

@@ -46,6 +46,20 @@ class SimdWorkspaceTest {
         long floats = distinct.keySet().stream().mapToLong(a -> a.length).sum();
         assertEquals(4 * floats, ws.sizeInBytes());
         assertEquals(4 * floats, SimdWorkspace.sizeInBytes(shape, false, false, parts));
+        // States in another's array (a bidirectional stack's, which counts it): all but the states,
+        // and the previous states a stack's layer gathers for dW_h.
+        float[] shared = new float[(steps + 1) * batch * 2 * hid + org.bptt4j.Workspace.PADDING];
+        SimdWorkspace sharing = new SimdWorkspace(shape, true, parts, shared, hid, 2 * hid);
+        assertSame(shared, sharing.states);
+        assertEquals(hid, sharing.stateIndex(0));
+        assertEquals(hid + 3 * 2 * hid, sharing.stateIndex(3));
+        long sharingFloats = floats - ws.states.length + sharing.previousStates.length;
+        if (shape.cell() == org.bptt4j.Cell.VANILLA) {
+            assertSame(shared, sharing.gates);
+            assertEquals(2 * hid, sharing.ldg, "the vanilla cell's gates are its states, rows 2H apart");
+        }
+        assertEquals(4 * sharingFloats, sharing.sizeInBytes());
+        assertEquals(4 * sharingFloats, SimdWorkspace.sizeInBytes(shape, true, true, parts));
         // The rows each buffer must hold at its stride.
         assertEquals(1, (ws.ldz / 16) % 2, "dz rows an odd number of cache lines apart");
         if (shape.cell() == org.bptt4j.Cell.VANILLA) {
