@@ -14,7 +14,7 @@ import org.bptt4j.Workspace;
  * The driver of every cell on the Vector API, structured as the fastest engines are: the big
  * products over all T*B rows at once, and a thin sequential loop over the steps, each one product
  * on {@code W_h} whose finished blocks the {@link SimdCell} turns into the step's state while they
- * are in L1. With G gates, {@code gh = G*H}:
+ * are in cache. With G gates, {@code gh = G*H}:
  *
  * <pre>
  * forward:   gates := x W_x + b                        one product over T*B rows (bias as its start)
@@ -28,10 +28,10 @@ import org.bptt4j.Workspace;
  *            dState0 := dz_1 W_h^T (+ carries)
  *            dW_h += H^T dZ,  dW_x += X^T dZ_x,  db += 1^T dZ_x  (GRU: db_hn += 1^T dZ_n),  dX := dZ_x W_x^T
  * </pre>
- * The block of hidden units is as wide as keeps B rows of its G gate tiles within 32 KiB (at least
- * one tile of {@value MatMul#VECTORS} vectors); {@code -Dbptt4j.unitBlock=N} overrides it (N a
- * multiple of {@value MatMul#VECTORS} vectors). Blocking changes no sum: each element of a product
- * is summed over the same k in the same order whatever the block.
+ * On one thread the block is all H units: the products of a step run back to back and the cell
+ * then runs over whole rows (see {@link #unitBlock}); {@code -Dbptt4j.unitBlock=N} sets narrower
+ * blocks (N a multiple of {@value MatMul#VECTORS} vectors). Blocking changes no sum: each element
+ * of a product is summed over the same k in the same order whatever the block.
  *
  * <p>With a {@link ComputePool}: the big products split into tiles of C (see
  * {@link ProductSplit}); the recurrence by ranges of batch rows, each thread running all steps of
@@ -120,7 +120,7 @@ public final class SimdLayer extends RecurrentLayer {
     public SimdLayer(LayerShape shape, ComputePool pool) {
         super(shape);
         this.cell = SimdCell.of(shape);
-        this.unitBlock = unitBlock(shape, shape.batch());
+        this.unitBlock = unitBlock(shape);
         this.pool = pool != null && pool.threads() > 1 ? pool : null;
     }
 
@@ -166,11 +166,21 @@ public final class SimdLayer extends RecurrentLayer {
                 && sequences * weights >= PARALLEL_STEP;
     }
 
-    /** @return the width of a block of hidden units whose G gate tiles of {@code rows} rows fit in 32 KiB (or the override) */
-    static int unitBlock(LayerShape s, int rows) {
-        int units = UNIT_BLOCK > 0 ? UNIT_BLOCK : 32 * 1024 / (4 * rows * s.cell().gates());
-        units = Math.max(TILE, units - units % TILE);
-        return Math.min(units, s.hiddenSize());
+    /**
+     * @return the width of a step's blocks of hidden units on one thread: all H (or the override,
+     *         rounded down to whole tiles). Blocks whose G gate tiles of B rows fit in 32 KiB of L1
+     *         (64 units at B = 32 to 128) were slower: whole rows made the forward steps 1.01-1.08x
+     *         and the backward steps 1.06-1.18x as fast, for the three cells at (B, H) = (64, 512),
+     *         (32, 256), (64, 128) and (128, 512) (2026-11-27, Intel Xeon, T = 64, the two widths
+     *         alternated call by call, median ratio of 15-20 rounds). Most of a cell's traffic is
+     *         in its gate and gradient rows, 4H floats or more apart, which narrow blocks cut into
+     *         short runs; that is the likely cause, not measured apart.
+     */
+    static int unitBlock(LayerShape s) {
+        if (UNIT_BLOCK <= 0) {
+            return s.hiddenSize();
+        }
+        return Math.min(Math.max(TILE, UNIT_BLOCK - UNIT_BLOCK % TILE), s.hiddenSize());
     }
 
     @Override
@@ -305,7 +315,7 @@ public final class SimdLayer extends RecurrentLayer {
      */
     void forwardRows(Product product, float[] params, int bhn, SimdWorkspace ws, int b0, int b1) {
         StepRows rows = ws.stepRows();
-        int hid = shape().hiddenSize(), block = unitBlock(shape(), b1 - b0);
+        int hid = shape().hiddenSize(), block = unitBlock;
         for (int i = 1; i <= rows.steps(); i++) {
             int t = rows.stepAt(i), end = Math.min(b1, rows.active(t));
             if (end <= b0) {
@@ -467,7 +477,7 @@ public final class SimdLayer extends RecurrentLayer {
     /** Every backward step of the step's rows [b0, b1) alone, block by block of hidden units: one thread's part of a split by rows. */
     void backwardRows(Product product, float[] dh, int dhOffset, int lddh, float[] dStateT, SimdWorkspace ws, int b0, int b1) {
         StepRows rows = ws.stepRows();
-        int hid = shape().hiddenSize(), block = unitBlock(shape(), b1 - b0);
+        int hid = shape().hiddenSize(), block = unitBlock;
         for (int i = rows.steps(); i >= 1; i--) {
             int t = rows.stepAt(i), end = Math.min(b1, rows.active(t));
             if (end <= b0) {
