@@ -48,14 +48,14 @@ final class LstmCell extends SimdCell {
             VectorMath.sigmoid(gates, gi + hid, units);
             VectorMath.tanh(gates, gi + 2 * hid, units);
             VectorMath.sigmoid(gates, gi + 3 * hid, units);
-            updateCell(gates, gi, hid, c, prev, next, h, hNext, units);
-            VectorMath.tanh(h, hNext, units);
+            updateCell(gates, gi, hid, c, prev, next, units);
+            VectorMath.tanh(c, next, h, hNext, units);
             gateOutput(gates, gi + 3 * hid, h, hNext, units);
         }
     }
 
-    /** {@code c_t = f*c_{t-1} + i*g} into {@code c[next..]} and, for tanh to come, {@code h[hNext..]}, for {@code units} units. */
-    private static void updateCell(float[] gates, int gi, int hid, float[] c, int prev, int next, float[] h, int hNext, int units) {
+    /** {@code c_t = f*c_{t-1} + i*g} into {@code c[next..]}, for {@code units} units. */
+    private static void updateCell(float[] gates, int gi, int hid, float[] c, int prev, int next, int units) {
         for (int j = 0; j < units; j += L) {
             VectorMask<Float> m = S.indexInRange(j, units);
             FloatVector i = FloatVector.fromArray(S, gates, gi + j, m);
@@ -63,7 +63,6 @@ final class LstmCell extends SimdCell {
             FloatVector g = FloatVector.fromArray(S, gates, gi + 2 * hid + j, m);
             FloatVector cNext = f.mul(FloatVector.fromArray(S, c, prev + j, m)).add(i.mul(g));
             cNext.intoArray(c, next + j, m);
-            cNext.intoArray(h, hNext + j, m);
         }
     }
 
@@ -83,22 +82,14 @@ final class LstmCell extends SimdCell {
         for (int b = b0; b < b1; b++) {
             int gi = (rows.start(t) + b) * ldg + u0;
             int prev = rows.previousRow(t, b) * hid + u0, next = (rows.stateRow(t) + b) * hid + u0, row = b * hid + u0;
-            // tanh(c_t), computed in the slots of da_o, which are written last.
-            copy(c, next, dz, gi + 3 * hid, units);
-            VectorMath.tanh(dz, gi + 3 * hid, units);
+            // tanh(c_t), into the slots of da_o, which are written last.
+            VectorMath.tanh(c, next, dz, gi + 3 * hid, units);
             for (int j = 0; j < units; j += L) {
                 cellGradient(ws, gi + j, hid, row + j, Math.min(L, units - j));
             }
             for (int j = 0; j < units; j += L) {
                 gateGradients(ws, gi + j, hid, prev + j, row + j, Math.min(L, units - j));
             }
-        }
-    }
-
-    private static void copy(float[] src, int si, float[] dst, int di, int units) {
-        for (int j = 0; j < units; j += L) {
-            VectorMask<Float> m = S.indexInRange(j, units);
-            FloatVector.fromArray(S, src, si + j, m).intoArray(dst, di + j, m);
         }
     }
 
