@@ -7,9 +7,9 @@ import org.bptt4j.LayerShape;
 /**
  * The elementwise math of one cell's time step, forward and backward, run by {@link SimdLayer} on
  * a finished block of the step's product (hidden units {@code [u0, u1)} of a range of its rows;
- * on one thread all H units) while it is in cache. A cell reads and writes only padded buffers (the workspace's, or the states
- * array a bidirectional stack shares between its directions, padded too), so the last vector of
- * a row is a masked one and never needs a scalar remainder.
+ * on one thread all H units) while it is in cache. A cell reads and writes only padded buffers
+ * (the workspace's, or the states array a bidirectional stack shares between its directions,
+ * padded too), so the last vector of a row is a masked one and never needs a scalar remainder.
  *
  * <p>What the driver has done before each call:
  * <ul>

@@ -75,6 +75,37 @@ class VectorMathTest {
     }
 
     @Test
+    void aRangeGetsTheScalarTwinsBitsInPlaceOrIntoAnotherArrayAndNothingAroundIt() {
+        // Ranges of every length up to a few vectors, at offsets that are not multiples of L: the
+        // last vector is masked, and the loop runs inside one call.
+        java.util.Random random = new java.util.Random(5);
+        for (int count = 1; count <= 3 * L + 2; count++) {
+            int from = count % 5, to = 2 + count % 3, length = from + count + 2 * L;
+            float[] src = new float[length];
+            for (int i = 0; i < length; i++) {
+                src[i] = (float) (random.nextGaussian() * 4);
+            }
+            float[] inPlace = src.clone(), sig = src.clone(), dst = new float[length];
+            java.util.Arrays.fill(dst, -7f);
+            VectorMath.tanh(inPlace, from, count);
+            VectorMath.sigmoid(sig, from, count);
+            VectorMath.tanh(src.clone(), from, dst, to, count);
+            float[] srcAfter = src.clone();
+            VectorMath.tanh(srcAfter, from, dst.clone(), to, count);
+            for (int i = 0; i < length; i++) {
+                boolean in = i >= from && i < from + count;
+                float tanh = VectorMath.tanh(src[i]), sigmoid = VectorMath.tanh(src[i] * 0.5f + 0f) * 0.5f + 0.5f;
+                assertEquals(Float.floatToIntBits(in ? tanh : src[i]), Float.floatToIntBits(inPlace[i]), "tanh in place, count " + count + ", float " + i);
+                assertEquals(Float.floatToIntBits(in ? sigmoid : src[i]), Float.floatToIntBits(sig[i]), "sigmoid, count " + count + ", float " + i);
+                assertEquals(Float.floatToIntBits(src[i]), Float.floatToIntBits(srcAfter[i]), "the source, count " + count + ", float " + i);
+                boolean out = i >= to && i < to + count;
+                float expected = out ? VectorMath.tanh(src[from + i - to]) : -7f;
+                assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(dst[i]), "tanh into another array, count " + count + ", float " + i);
+            }
+        }
+    }
+
+    @Test
     void expIsWithinOneUlpOfMathExpOverItsDomain() {
         float[] v = new float[L];
         long worst = 0;
