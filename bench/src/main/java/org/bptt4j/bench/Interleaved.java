@@ -1,5 +1,10 @@
 package org.bptt4j.bench;
 
+import java.lang.reflect.Method;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 import jdk.incubator.vector.FloatVector;
@@ -19,6 +24,14 @@ import jdk.incubator.vector.FloatVector;
  *   peak     ROUNDS cell:B:H ...   RnnBenchmark.forwardBackward (SIMD, 1 thread) against
  *                                  PeakBenchmark: its GFLOP/s over the peak's of the same round
  *   threads  ROUNDS cell:B:H ...   RnnBenchmark.forwardBackward on 1 thread against 2: the speed-up
+ *   builds   ROUNDS A B cell:B:H:threads ...
+ *                                  RnnBenchmark.forwardBackward with the kernels of build A against
+ *                                  build B (each a classes folder or jar of the kernels module, such
+ *                                  as a copy of kernels/target/classes from before a change): A's
+ *                                  time over B's, so above 1 where B is faster. Each build is
+ *                                  loaded apart in this JVM, so a change is measured call by call
+ *                                  against what it replaced; system properties set as
+ *                                  -Dbptt4j.NAME apply to both
  *   lengths  ROUNDS cell:LxD ...   ComposedBenchmark's full batch against its uniform one: the
  *                                  uniform batch's time over the full one's, and each one's
  *                                  GFLOP/s over the peak's of the same round
@@ -40,12 +53,16 @@ public final class Interleaved {
     /** Every call's result, summed: read once at the end, so that no call is dead code. */
     private static float sink;
 
-    public static void main(String[] args) {
-        if (args.length < 3) {
-            System.err.println("usage: Interleaved peak|threads|lengths ROUNDS CASE...  (see the class comment)");
+    public static void main(String[] args) throws ReflectiveOperationException, MalformedURLException {
+        if (args.length < 3 || args[0].equals("builds") && args.length < 5) {
+            System.err.println("usage: Interleaved peak|threads|lengths ROUNDS CASE...  or  Interleaved builds ROUNDS A B CASE...  (see the class comment)");
             System.exit(2);
         }
         int rounds = Integer.parseInt(args[1]);
+        if (args[0].equals("builds")) {
+            builds(rounds, args[2], args[3], Arrays.copyOfRange(args, 4, args.length));
+            return;
+        }
         PeakBenchmark peak = new PeakBenchmark();
         for (int a = 2; a < args.length; a++) {
             String[] p = args[a].split("[:x]");
@@ -89,11 +106,54 @@ public final class Interleaved {
                     full.tearDown();
                     uniform.tearDown();
                 }
-                default -> throw new IllegalArgumentException("mode must be peak, threads or lengths, was " + args[0]);
+                default -> throw new IllegalArgumentException("mode must be peak, threads, lengths or builds, was " + args[0]);
             }
         }
         if (sink == 1.2345f) {
             System.out.println(); // the sink is read: its sums are live
+        }
+    }
+
+    /** The builds mode: for each case, RnnBenchmark in build A's kernels against build B's, call by call. */
+    private static void builds(int rounds, String a, String b, String[] cases) throws ReflectiveOperationException, MalformedURLException {
+        for (String c : cases) {
+            String[] p = c.split(":");
+            Object first = rnnOf(a, p), second = rnnOf(b, p);
+            Method pass = first.getClass().getMethod("forwardBackward"), otherPass = second.getClass().getMethod("forwardBackward");
+            double[][] t = rounds(rounds, () -> (float) invoke(pass, first), () -> (float) invoke(otherPass, second));
+            double[] ratio = perRound(t, (ta, tb) -> ta / tb);
+            System.out.printf("%-20s A %9.3f ms  B %9.3f ms  A/B %.3f (middle half %.3f-%.3f)%n", c, median(t[0]), median(t[1]), median(ratio),
+                    quantile(ratio, 0.25), quantile(ratio, 0.75));
+            first.getClass().getMethod("tearDown").invoke(first);
+            second.getClass().getMethod("tearDown").invoke(second);
+        }
+    }
+
+    /**
+     * @return an RnnBenchmark (SIMD, cell:B:H:threads, threads 1 if left out) of this class's own
+     *         bytes but linked against the kernels in {@code kernels}: a loader of its own finds the
+     *         kernels there first, and this module's classes after them
+     */
+    private static Object rnnOf(String kernels, String[] p) throws ReflectiveOperationException, MalformedURLException {
+        URL bench = Interleaved.class.getProtectionDomain().getCodeSource().getLocation();
+        URLClassLoader loader = new URLClassLoader(new URL[] {Path.of(kernels).toUri().toURL(), bench}, ClassLoader.getPlatformClassLoader());
+        Class<?> type = loader.loadClass(RnnBenchmark.class.getName());
+        Object b = type.getConstructor().newInstance();
+        type.getField("impl").set(b, "simd");
+        type.getField("cell").set(b, p[0]);
+        type.getField("batch").setInt(b, Integer.parseInt(p[1]));
+        type.getField("hidden").setInt(b, Integer.parseInt(p[2]));
+        type.getField("weightScale").setFloat(b, 1);
+        type.getField("threads").setInt(b, p.length > 3 ? Integer.parseInt(p[3]) : 1);
+        type.getMethod("setUp").invoke(b);
+        return b;
+    }
+
+    private static float invoke(Method pass, Object b) {
+        try {
+            return (float) pass.invoke(b);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
         }
     }
 
