@@ -120,7 +120,7 @@ public final class Interleaved {
             String[] p = c.split(":");
             Object first = rnnOf(a, p), second = rnnOf(b, p);
             Method pass = first.getClass().getMethod("forwardBackward"), otherPass = second.getClass().getMethod("forwardBackward");
-            double[][] t = rounds(rounds, () -> (float) invoke(pass, first), () -> (float) invoke(otherPass, second));
+            double[][] t = rounds(rounds, () -> invoke(pass, first), () -> invoke(otherPass, second));
             double[] ratio = perRound(t, (ta, tb) -> ta / tb);
             System.out.printf("%-20s A %9.3f ms  B %9.3f ms  A/B %.3f (middle half %.3f-%.3f)%n", c, median(t[0]), median(t[1]), median(ratio),
                     quantile(ratio, 0.25), quantile(ratio, 0.75));
