@@ -1,5 +1,7 @@
 package org.bptt4j.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -124,8 +126,14 @@ public final class Interleaved {
             double[] ratio = perRound(t, (ta, tb) -> ta / tb);
             System.out.printf("%-20s A %9.3f ms  B %9.3f ms  A/B %.3f (middle half %.3f-%.3f)%n", c, median(t[0]), median(t[1]), median(ratio),
                     quantile(ratio, 0.25), quantile(ratio, 0.75));
-            first.getClass().getMethod("tearDown").invoke(first);
-            second.getClass().getMethod("tearDown").invoke(second);
+            for (Object build : new Object[] {first, second}) {
+                build.getClass().getMethod("tearDown").invoke(build);
+                try {
+                    ((URLClassLoader) build.getClass().getClassLoader()).close();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
         }
     }
 

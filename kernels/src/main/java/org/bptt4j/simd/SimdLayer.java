@@ -168,11 +168,14 @@ public final class SimdLayer extends RecurrentLayer {
 
     /**
      * @return the width of a step's blocks of hidden units on one thread: all H (or the override,
-     *         rounded down to whole tiles). Blocks whose G gate tiles of B rows fit in 32 KiB of L1
-     *         (64 units at B = 32 to 128) were slower: whole rows made the forward steps 1.01-1.08x
-     *         and the backward steps 1.06-1.18x as fast, for the three cells at (B, H) = (64, 512),
-     *         (32, 256), (64, 128) and (128, 512) (2026-11-27, Intel Xeon, T = 64, the two widths
-     *         alternated call by call, median ratio of 15-20 rounds). Most of a cell's traffic is
+     *         rounded down to whole tiles). The first choice, blocks whose G gate tiles of B rows
+     *         fit in 32 KiB of L1 (64 units for the gated cells at B = 32 to 128, 128 to 256 for the
+     *         vanilla RNN at B = 32 and 64), was slower. Against blocks of 64 units, whole rows made
+     *         the forward steps 1.01-1.08x and the backward steps 1.06-1.18x as fast, for the three
+     *         cells at (B, H) = (64, 512), (32, 256), (64, 128) and (128, 512) (2026-11-27, Intel
+     *         Xeon, T = 64, the two widths alternated call by call, median ratio of 15-20 rounds);
+     *         the whole pass at B = 64, H = 512 against the old widths: LSTM 1.04x, GRU 1.02x,
+     *         vanilla 1.00x. Most of a cell's traffic is
      *         in its gate and gradient rows, 4H floats or more apart, which narrow blocks cut into
      *         short runs; that is the likely cause, not measured apart.
      */
@@ -364,7 +367,7 @@ public final class SimdLayer extends RecurrentLayer {
      * @return the index of the {@code n}th of a step's {@code count} products on panels of W_h (or
      *         W_h^T): in order at even steps t, in reverse at odd ones. Each step reads all of W_h,
      *         which outgrows L2 for an LSTM or a GRU at H = 512 (4 and 3 MiB; L2 has 2 MiB on the
-     *         Intel Xeon measured, 1 MiB on Zen 5); a step that starts where the last one ended finds
+     *         Intel Xeon measured); a step that starts where the last one ended finds
      *         its first panels still in L2. The order of the products changes no sum. Measured
      *         2026-11-27: a step's products alone (B = 64, H = 512, G = 2 to 4) ran at 1.5-3 points
      *         more of the peak; the LSTM's and the GRU's two recurrences, 1.01x as fast.
