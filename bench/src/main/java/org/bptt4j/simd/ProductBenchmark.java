@@ -87,7 +87,7 @@ public class ProductBenchmark {
         }
         // A as the driver lays it out: k x m transposed for the weight gradient, else m x k. The
         // descriptor's pack buffer as a workspace sizes it (the weight gradient packs chunks of k).
-        p = new Product(new float[MatMul.packLength(product.equals("weightGradient") ? MatMul.K_CHUNK : k, product.equals("weightGradient") ? m : 0)]);
+        p = new Product(new float[MatMul.packLength(product.equals("weightGradient") ? MatMul.K_CHUNK : k, n, product.equals("weightGradient") ? m : 0)]);
         p.size(m, n, k);
         if (product.equals("weightGradient")) {
             p.aTransposed(fill(random, k * m), 0, m);

@@ -21,6 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Packing: where a column block of {@value #VECTORS} vectors has 4 rows or more, its k x
  * {@code W} panel of B ({@code W = VECTORS * L} columns) is first copied into the product's
  * {@link Product#pack} buffer, rows W floats apart, and every tile of the block reads it there.
+ * Blocks are packed in groups of up to {@link #PANEL_GROUP} floats, and each row tile of A passes
+ * over all panels of its group before the next row tile.
  * The 6- and 4-row tiles read it with a stride the JIT knows (W, a constant), so that C2 hoists B's
  * bounds checks and its multiplication out of their inner loop, and the panel's rows are
  * contiguous (no cache-set conflicts, no TLB misses, whatever B's row stride). The copy (k*W
@@ -68,6 +70,16 @@ final class MatMul {
     static final int K_BLOCK = blockSize(K_BLOCK_PROPERTY, System.getProperty(K_BLOCK_PROPERTY), 512, Integer.MAX_VALUE);
     /** Rows of B per chunk of {@link #multiplyAdd}; 128 unless overridden. */
     static final int K_CHUNK = blockSize(K_CHUNK_PROPERTY, System.getProperty(K_CHUNK_PROPERTY), 128, K_BLOCK);
+    /** The system property that overrides {@link #PANEL_GROUP}, in KiB. */
+    static final String PANEL_GROUP_PROPERTY = "bptt4j.panelGroupKiB";
+    /**
+     * The floats of the packed panels of B that one row tile of A passes over before the next (see
+     * {@link #multiply(int, int, int, float[], int, int, int, float[], int, int, float[], int, int, Start, float[], int, int, float[], int)}):
+     * 512 KiB unless overridden: a quarter of the L2 of the Xeon it was measured on, where 1 MiB
+     * ran no faster (the LSTM's input projection at H = 512: 1.02-1.05x one panel at a time with
+     * either).
+     */
+    static final int PANEL_GROUP = 256 * blockSize(PANEL_GROUP_PROPERTY, System.getProperty(PANEL_GROUP_PROPERTY), 512, 1 << 20);
     /** Columns of a packed panel of B: one full column block. */
     static final int W = VECTORS * L;
     /** The system property that overrides {@link #VECTOR_REGISTERS}: 16 or 32. */
@@ -148,12 +160,17 @@ final class MatMul {
      * products with a transposed A have at most {@code maxAddRows} rows (see {@link #multiplyAddTile}).
      *
      * @param maxK the longest k of the products the buffer serves
+     * @param maxN the most columns of C of the products the buffer serves
      * @param maxAddRows the most rows of C of an adding product with a transposed A (0: none)
-     * @return floats for one packed panel, {@code min(maxK, K_BLOCK) * W}, or for a chunk's panel
-     *         of B and its rows of A, {@code K_CHUNK * (W + maxAddRows)}, whichever is more
+     * @return floats for a group of packed panels, {@code g * min(maxK, K_BLOCK) * W} with g the
+     *         panels of PANEL_GROUP floats (at least 1, at most the column blocks of maxN), or for a
+     *         chunk's panel of B and its rows of A, {@code K_CHUNK * (W + maxAddRows)}, whichever is more
      */
-    static int packLength(int maxK, int maxAddRows) {
-        return Math.max(Math.max(1, Math.min(maxK, K_BLOCK)) * W, maxAddRows == 0 ? 0 : K_CHUNK * (W + maxAddRows));
+    static int packLength(int maxK, int maxN, int maxAddRows) {
+        int k = Math.max(1, Math.min(maxK, K_BLOCK));
+        long blocks = Math.max(1, (maxN + W - 1) / W);
+        long group = Math.max(1, Math.min(blocks, PANEL_GROUP / ((long) k * W))) * k * W;
+        return (int) Math.max(group, maxAddRows == 0 ? 0 : (long) K_CHUNK * (W + maxAddRows));
     }
 
     /** Runs {@code p}: {@code C = start + A B}; see the class comment for the layouts. */
@@ -218,10 +235,10 @@ final class MatMul {
             Start start = k0 == 0 ? Start.ZERO : Start.C;
             if (packsA) {
                 Rows.transpose(p.a, ai + k0 * p.aCol, kc, height, p.aCol, pack, K_CHUNK * W, kc);
-                multiply(height, width, kc, pack, K_CHUNK * W, kc, 1, p.b, p.bOff + k0 * p.ldb + j0, p.ldb, staging, si, lds, start, null, 0, 0, pack);
+                multiply(height, width, kc, pack, K_CHUNK * W, kc, 1, p.b, p.bOff + k0 * p.ldb + j0, p.ldb, staging, si, lds, start, null, 0, 0, pack, K_CHUNK * W);
             } else {
                 multiply(height, width, kc, p.a, ai + k0 * p.aCol, p.aRow, p.aCol, p.b, p.bOff + k0 * p.ldb + j0, p.ldb,
-                        staging, si, lds, start, null, 0, 0, pack);
+                        staging, si, lds, start, null, 0, 0, pack, pack == null ? 0 : pack.length);
             }
         }
         for (int i = i0; i < i1; i++) {
@@ -235,7 +252,10 @@ final class MatMul {
      * K_BLOCK rows of B, so that the chunk of the column block (128 KiB at 512 bits) stays
      * in L2 while every row of C passes over it, as a whole column block does at k <= K_BLOCK
      * (with the rows padded too, PhaseBenchmark's LSTM dX product at B = 64, H = 512, k = 2048, went
-     * from 224 to 88 ms on 2026-11-26; the two changes were not measured apart).
+     * from 224 to 88 ms on 2026-11-26; the two changes were not measured apart). One column
+     * block, not a group of them: in groups of 4 (512 KiB) the LSTM's 4096 x 512 x 2048 input
+     * gradient ran 0.92x as fast (one run of 15 alternated calls), as C's rows of the group
+     * (8 MiB) are stored and reloaded from memory for every chunk of k.
      * Each chunk continues the sums the last one stored in C: a float stored and reloaded is
      * unchanged, so the result is bit-identical to an unsplit sum.
      */
@@ -245,57 +265,85 @@ final class MatMul {
                                         float[] c, int cOff, int ldc,
                                         Start start, float[] u, int uOff, int ldu, float[] pack) {
         if (k <= K_BLOCK) {
-            multiply(m, n, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, start, u, uOff, ldu, pack);
+            multiply(m, n, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, start, u, uOff, ldu, pack, pack == null ? 0 : pack.length);
             return;
         }
         for (int j0 = 0; j0 < n; j0 += W) {
             int width = Math.min(W, n - j0);
             for (int k0 = 0; k0 < k; k0 += K_BLOCK) {
                 multiply(m, width, Math.min(K_BLOCK, k - k0), a, aOff + k0 * aCol, aRow, aCol, b, bOff + k0 * ldb + j0, ldb,
-                        c, cOff + j0, ldc, k0 == 0 ? start : Start.C, u, uOff + j0, ldu, pack);
+                        c, cOff + j0, ldc, k0 == 0 ? start : Start.C, u, uOff + j0, ldu, pack, pack == null ? 0 : pack.length);
             }
         }
     }
 
+    /** @return the packed panels of k rows a group takes: as many as fill PANEL_GROUP floats of the first {@code room} of the pack buffer, at least 1 */
+    private static int groupPanels(int k, int room) {
+        return Math.max(1, Math.min(PANEL_GROUP, room) / (Math.max(1, k) * W));
+    }
+
+    /**
+     * The product with the first {@code packRoom} floats of {@code pack} free for B's panels.
+     *
+     * <p>Column blocks are packed and run in groups (the blocking of BLIS, with A and B in each
+     * other's roles): a group's panels, {@link #PANEL_GROUP} floats or less, stay in L2 while each
+     * row tile of A passes over all of them, so that the tile's 6 x k floats of A come from L1 or
+     * L2 for every panel after the first. One panel at a time, every row tile read A from L3 or
+     * memory once per column block. ProductBenchmark's input product (4096 x G*H x H), old and new
+     * alternated call by call (medians of 15): 1.02-1.05x as fast at H = 512 (G = 1, 3, 4), 1.13x
+     * at H = 256 and 1.02x at H = 128 (G = 4).
+     */
     private static void multiply(int m, int n, int k,
                                  float[] a, int aOff, int aRow, int aCol,
                                  float[] b, int bOff, int ldb,
                                  float[] c, int cOff, int ldc,
-                                 Start ep, float[] u, int uOff, int ldu, float[] pack) {
+                                 Start ep, float[] u, int uOff, int ldu, float[] pack, int packRoom) {
         // Whole column blocks go through the 6- and 4-row tiles, which read B as a packed panel (rows
         // W apart) and A row-major (aCol = 1): with both indices their loop's own, C2 drops the
         // bounds checks from the inner loops. B whose rows are W apart is a panel already (the
         // driver packs W_h once per pass); else a block of 4 rows or more packs it here.
         boolean packed = ldb == W;
-        boolean packs = !packed && aCol == 1 && m >= ROWS && pack != null && (long) k * W <= pack.length;
+        boolean packs = !packed && aCol == 1 && m >= ROWS && pack != null && (long) k * W <= packRoom;
         int nFull = (packed || packs) && aCol == 1 ? n - n % W : 0;
         // 8 or 9 rows left after the 6-row tiles go as two 4-row tiles (and a row), not as a 6-row
         // tile and 2 or 3 single rows (B = 32, and 512 rows of a weight gradient, leave 8).
         int rest = m % 6, sixEnd = m - (m >= 8 && (rest == 2 || rest == 3) ? rest + 6 : rest);
-        for (int j = 0; j < nFull; j += W) {
-            // This column block's B: its packed panel.
+        int group = packs ? W * groupPanels(k, packRoom) : W;
+        for (int g = 0; g < nFull; g += group) {
+            int gEnd = Math.min(nFull, g + group);
+            // The group's B: its packed panels, block j's at (j - g) * k, or the one panel B is.
             float[] bb = b;
-            int bj = bOff + j;
+            int bg = bOff + g;
             if (packs) {
-                Rows.copyRows(b, bj, ldb, k, W, pack, 0, W);
+                for (int j = g; j < gEnd; j += W) {
+                    Rows.copyRows(b, bOff + j, ldb, k, W, pack, (j - g) * k, W);
+                }
                 bb = pack;
-                bj = 0;
+                bg = 0;
             }
+            int panelStride = packs ? k : 1; // block j's panel at bg + (j - g) * panelStride
             int i = 0;
             for (; i < sixEnd; i += 6) {
-                int ai = aOff + i * aRow, ci = cOff + i * ldc + j, ui = uOff + i * ldu + j;
-                if (VECTOR_REGISTERS >= 32) {
-                    tile6x4(k, a, ai, aRow, bb, bj, c, ci, ldc, ep, u, ui, ldu);
-                } else { // the block's two halves, each with the same sums
-                    tile6x2(k, a, ai, aRow, bb, bj, c, ci, ldc, ep, u, ui, ldu);
-                    tile6x2(k, a, ai, aRow, bb, bj + 2 * L, c, ci + 2 * L, ldc, ep, u, ui + 2 * L, ldu);
+                int ai = aOff + i * aRow;
+                for (int j = g; j < gEnd; j += W) {
+                    int bj = bg + (j - g) * panelStride, ci = cOff + i * ldc + j, ui = uOff + i * ldu + j;
+                    if (VECTOR_REGISTERS >= 32) {
+                        tile6x4(k, a, ai, aRow, bb, bj, c, ci, ldc, ep, u, ui, ldu);
+                    } else { // the block's two halves, each with the same sums
+                        tile6x2(k, a, ai, aRow, bb, bj, c, ci, ldc, ep, u, ui, ldu);
+                        tile6x2(k, a, ai, aRow, bb, bj + 2 * L, c, ci + 2 * L, ldc, ep, u, ui + 2 * L, ldu);
+                    }
                 }
             }
             for (; i + ROWS <= m; i += ROWS) {
-                tile4x4(k, a, aOff + i * aRow, aRow, bb, bj, c, cOff + i * ldc + j, ldc, ep, u, uOff + i * ldu + j, ldu);
+                for (int j = g; j < gEnd; j += W) {
+                    tile4x4(k, a, aOff + i * aRow, aRow, bb, bg + (j - g) * panelStride, c, cOff + i * ldc + j, ldc, ep, u, uOff + i * ldu + j, ldu);
+                }
             }
             for (; i < m; i++) {
-                tile1x4(k, a, aOff + i * aRow, 1, bb, bj, W, c, cOff + i * ldc + j, ep, u, uOff + i * ldu + j);
+                for (int j = g; j < gEnd; j += W) {
+                    tile1x4(k, a, aOff + i * aRow, 1, bb, bg + (j - g) * panelStride, W, c, cOff + i * ldc + j, ep, u, uOff + i * ldu + j);
+                }
             }
         }
         int nVectors = n - n % L;
