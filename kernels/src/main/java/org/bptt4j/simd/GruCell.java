@@ -13,8 +13,9 @@ import org.bptt4j.StepRows;
  * backward:  with dh the whole gradient of h_t,
  *            dn = dh*(1 - z) * (1 - n^2)                               (the gradient of n's pre-activation)
  *            da_z = dh*(h_{t-1} - n) * z(1-z),  da_r = dn*hn * r(1-r)
- *            dz_t as W_h sees it: (da_r, da_z, dn*r)  into ws.stepGradients
- *            dz_t as W_x sees it: (da_r, da_z, dn)    into ws.inputStepGradients
+ *            dz_t as W_x sees it: (da_r, da_z, dn)    into ws.stepGradients
+ *            dz_t as W_h sees it: (da_r, da_z, dn*r), its n part dn*r into ws.newGateGradients
+ *                                 (its r and z parts are stepGradients': stored once)
  *            ws.carry = dh*z                                           (the direct path into h_{t-1})
  * </pre>
  * The driver then starts the next product from {@code ws.carry}:
@@ -69,7 +70,7 @@ final class GruCell extends SimdCell {
         StepRows rows = ws.stepRows();
         int hid = ws.shape().hiddenSize(), ldg = ws.ldg, units = u1 - u0;
         for (int b = b0; b < b1; b++) {
-            int gr = (rows.start(t) + b) * ldg + u0, hnRow = (rows.start(t) + b) * hid + u0;
+            int gr = (rows.start(t) + b) * ldg + u0, hnRow = (rows.start(t) + b) * hid + u0, dnr = (rows.start(t) + b) * ws.ldn + u0;
             int prev = ws.stateIndex(rows.previousRow(t, b)) + u0, row = b * hid + u0;
             // Two methods, each small enough for C1: as one (the loop with its body), C1's tier-3
             // compilation ran out of virtual registers in some runs, C2 then did not compile it,
@@ -78,17 +79,17 @@ final class GruCell extends SimdCell {
                 updateAndNewGradients(ws, gr + j, hid, prev + j, row + j, Math.min(L, units - j));
             }
             for (int j = 0; j < units; j += L) {
-                resetGradient(ws, gr + j, hid, hnRow + j, Math.min(L, units - j));
+                resetGradient(ws, gr + j, hid, hnRow + j, dnr + j, Math.min(L, units - j));
             }
         }
     }
 
     /**
-     * Of one vector of units ({@code lanes}): {@code dn = dh*(1-z)*(1-n^2)} (into dz_x's n slot, as
-     * W_x sees it), {@code da_z = dh*(h_{t-1} - n)*z*(1-z)} (into both), and the carry {@code dh*z}.
+     * Of one vector of units ({@code lanes}): {@code dn = dh*(1-z)*(1-n^2)} (into dz's n slot, as
+     * W_x sees it), {@code da_z = dh*(h_{t-1} - n)*z*(1-z)}, and the carry {@code dh*z}.
      */
     private static void updateAndNewGradients(SimdWorkspace ws, int gr, int hid, int prev, int row, int lanes) {
-        float[] gates = ws.gates, carry = ws.carry, dzRec = ws.stepGradients, dzIn = ws.inputStepGradients;
+        float[] gates = ws.gates, carry = ws.carry, dz = ws.stepGradients;
         VectorMask<Float> m = S.indexInRange(0, lanes);
         int gz = gr + hid, gn = gz + hid;
         FloatVector z = FloatVector.fromArray(S, gates, gz, m);
@@ -97,22 +98,20 @@ final class GruCell extends SimdCell {
         FloatVector dh = FloatVector.fromArray(S, carry, row, m);
         FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector daz = dh.mul(hPrev.sub(n)).mul(z.mul(one.sub(z)));
-        daz.intoArray(dzRec, gz, m);
-        daz.intoArray(dzIn, gz, m);
-        dh.mul(one.sub(z)).mul(one.sub(n.mul(n))).intoArray(dzIn, gn, m);
+        daz.intoArray(dz, gz, m);
+        dh.mul(one.sub(z)).mul(one.sub(n.mul(n))).intoArray(dz, gn, m);
         dh.mul(z).intoArray(carry, row, m);
     }
 
-    /** Of one vector of units ({@code lanes}), from dn (in dz_x's n slot): {@code da_r = dn*hn*r*(1-r)} (into both), and dz's n slot {@code dn*r}. */
-    private static void resetGradient(SimdWorkspace ws, int gr, int hid, int hi, int lanes) {
-        float[] dzRec = ws.stepGradients, dzIn = ws.inputStepGradients;
+    /** Of one vector of units ({@code lanes}), from dn (in dz's n slot): {@code da_r = dn*hn*r*(1-r)}, and W_h's n part {@code dn*r} (at {@code dnr} in newGateGradients). */
+    private static void resetGradient(SimdWorkspace ws, int gr, int hid, int hi, int dnr, int lanes) {
+        float[] dz = ws.stepGradients;
         VectorMask<Float> m = S.indexInRange(0, lanes);
         int gn = gr + 2 * hid;
         FloatVector r = FloatVector.fromArray(S, ws.gates, gr, m);
-        FloatVector dn = FloatVector.fromArray(S, dzIn, gn, m);
+        FloatVector dn = FloatVector.fromArray(S, dz, gn, m);
         FloatVector dar = dn.mul(FloatVector.fromArray(S, ws.newGateSums, hi, m)).mul(r.mul(FloatVector.broadcast(S, 1f).sub(r)));
-        dar.intoArray(dzRec, gr, m);
-        dar.intoArray(dzIn, gr, m);
-        dn.mul(r).intoArray(dzRec, gn, m);
+        dar.intoArray(dz, gr, m);
+        dn.mul(r).intoArray(ws.newGateGradients, dnr, m);
     }
 }

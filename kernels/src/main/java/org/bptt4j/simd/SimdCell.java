@@ -18,8 +18,8 @@ import org.bptt4j.LayerShape;
  *       {@code x_t W_xn + b_n} there, and {@code h_{t-1} W_hn + b_hn} in {@code ws.newGateSums}).
  *       The cell writes {@code h_t} (and {@code c_t}) and keeps what its backward step needs.</li>
  *   <li>backward, step t (T..1): {@code ws.carry} holds the whole gradient of {@code h_t} (the
- *       upstream one added). The cell writes {@code dz_t} into {@code ws.stepGradients} (and
- *       {@code ws.inputStepGradients}) and what flows back into the state of step t-1 other than
+ *       upstream one added). The cell writes {@code dz_t} into {@code ws.stepGradients} (the
+ *       GRU's n part as W_h sees it into {@code ws.newGateGradients}) and what flows back into the state of step t-1 other than
  *       through {@code dz_t W_h^T}: the LSTM's {@code dc} into {@code ws.cellCarry}, the GRU's
  *       {@code dh*z} into {@code ws.carry}.</li>
  * </ul>

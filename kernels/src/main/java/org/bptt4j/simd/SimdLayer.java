@@ -446,20 +446,28 @@ public final class SimdLayer extends RecurrentLayer {
 
     /**
      * {@code C = dz W_h^T} (or {@code C += dz W_h^T} when {@code fromC}) for hidden units [u0, u1),
-     * u0 a multiple of W: {@code rows} rows of dz ({@code ldz} apart) and of C (H apart, from
-     * {@code cOffset}); one product per panel of W_h^T, in step t's {@link #panelOrder}.
+     * u0 a multiple of W: {@code rows} rows of dz from row {@code dzRow} of ws.stepGradients (the
+     * GRU's n part from ws.newGateGradients) and of C (H apart, from {@code cOffset}); one product
+     * per panel of W_h^T, in step t's {@link #panelOrder}. The GRU's sums run over its r and z
+     * parts, then continue over the n part: each sum in the same order as over one dz row.
      */
-    private void recurrentGradient(Product product, int t, int rows, float[] dz, int dzOffset, SimdWorkspace ws, float[] c, int cOffset,
+    private void recurrentGradient(Product product, int t, int rows, int dzRow, SimdWorkspace ws, float[] c, int cOffset,
                                    boolean fromC, int u0, int u1) {
         int hid = shape().hiddenSize(), gh = shape().gateWidth(), w = MatMul.W, products = (u1 - u0 + w - 1) / w;
+        boolean gru = shape().cell() == Cell.GRU;
+        int k = gru ? 2 * hid : gh; // the GRU's n part comes from its own buffer
         for (int n = 0; n < products; n++) {
-            int q0 = u0 + panelOrder(t, n, products) * w;
-            product.size(rows, Math.min(w, u1 - q0), gh).a(dz, dzOffset, ws.ldz).b(ws.recurrentPanelsTransposed, q0 * gh, w)
+            int q0 = u0 + panelOrder(t, n, products) * w, width = Math.min(w, u1 - q0);
+            product.size(rows, width, k).a(ws.stepGradients, dzRow * ws.ldz, ws.ldz).b(ws.recurrentPanelsTransposed, q0 * gh, w)
                     .c(c, cOffset + q0, hid);
             if (fromC) {
                 product.startFromC();
             }
             product.run();
+            if (gru) {
+                product.size(rows, width, hid).a(ws.newGateGradients, dzRow * ws.ldn, ws.ldn)
+                        .b(ws.recurrentPanelsTransposed, q0 * gh + k * w, w).c(c, cOffset + q0, hid).startFromC().run();
+            }
         }
     }
 
@@ -513,11 +521,11 @@ public final class SimdLayer extends RecurrentLayer {
      */
     void backwardBlock(Product product, float[] dh, int dhOffset, int lddh, SimdWorkspace ws, int t, int b0, int b1, int u0, int u1) {
         StepRows rows = ws.stepRows();
-        int hid = shape().hiddenSize(), ldz = ws.ldz, continuing = Math.min(b1, rows.continuing(t));
+        int hid = shape().hiddenSize(), continuing = Math.min(b1, rows.continuing(t));
         float[] carry = ws.carry;
         if (continuing > b0) {
             // The GRU starts from C: its cell left dh_next * z_next there.
-            recurrentGradient(product, t, continuing - b0, ws.stepGradients, (rows.start(rows.nextStep(t)) + b0) * ldz, ws, carry, b0 * hid,
+            recurrentGradient(product, t, continuing - b0, rows.start(rows.nextStep(t)) + b0, ws, carry, b0 * hid,
                     shape().cell() == Cell.GRU, u0, u1);
         }
         if (dh != null) {
@@ -570,7 +578,7 @@ public final class SimdLayer extends RecurrentLayer {
         for (int t = 1; t <= rows.steps(); t++) { // the rows that start at step t: [carried(t), active(t))
             int first = rows.carried(t), count = rows.active(t) - first;
             if (count > 0) {
-                recurrentGradient(ws.product, t, count, ws.stepGradients, (rows.start(t) + first) * ws.ldz, ws, dState0, first * hid, gru, 0, hid);
+                recurrentGradient(ws.product, t, count, rows.start(t) + first, ws, dState0, first * hid, gru, 0, hid);
             }
         }
         if (ws.cellCarry != null) {
@@ -604,22 +612,28 @@ public final class SimdLayer extends RecurrentLayer {
                 Rows.copyRows(ws.states, ws.stateIndex(carried), ws.ldh, stepRows.active(t) - carried, hid, previous, to + carried * hid, hid);
             }
         }
-        run(product.size(hid, gh, rows).aTransposed(previous, previousOffset, ldPrevious).b(ws.stepGradients, 0, ldz)
-                .c(grads, offset + p.recurrentWeightsOffset(), gh), staging, ws);
+        // The GRU's dW_h: its r and z columns from dz, its n columns from dn*r (the same sums, column by column).
+        int wh = offset + p.recurrentWeightsOffset(), whFromDz = s.cell() == Cell.GRU ? 2 * hid : gh;
+        run(product.size(hid, whFromDz, rows).aTransposed(previous, previousOffset, ldPrevious).b(ws.stepGradients, 0, ldz)
+                .c(grads, wh, gh), staging, ws);
+        if (s.cell() == Cell.GRU) {
+            run(product.size(hid, hid, rows).aTransposed(previous, previousOffset, ldPrevious).b(ws.newGateGradients, 0, ws.ldn)
+                    .c(grads, wh + whFromDz, gh), staging, ws);
+        }
         if (x != null) {
-            run(product.size(in, gh, rows).aTransposed(x, xOffset, ldx).b(ws.inputStepGradients, 0, ldz).c(grads, wx, gh), staging, ws);
+            run(product.size(in, gh, rows).aTransposed(x, xOffset, ldx).b(ws.stepGradients, 0, ldz).c(grads, wx, gh), staging, ws);
         } else {
             // dW_x = X^T dZ with one-hot rows: each step's dz goes to the row of its token, summed in
             // staging first so that the gradient array gets each sum once (as from the product).
             Arrays.fill(staging, 0, in * gh, 0f);
             for (int r = 0; r < rows; r++) {
-                Rows.accumulate(ws.inputStepGradients, r * ldz, staging, tokens[r] * gh, gh);
+                Rows.accumulate(ws.stepGradients, r * ldz, staging, tokens[r] * gh, gh);
             }
             Rows.accumulate(staging, 0, grads, wx, in * gh);
         }
-        product.size(1, gh, rows).aOnes().b(ws.inputStepGradients, 0, ldz).c(grads, offset + p.biasOffset(), gh).runAdding(staging);
+        product.size(1, gh, rows).aOnes().b(ws.stepGradients, 0, ldz).c(grads, offset + p.biasOffset(), gh).runAdding(staging);
         if (s.cell() == Cell.GRU) {
-            product.size(1, hid, rows).aOnes().b(ws.stepGradients, 2 * hid, ldz).c(grads, offset + p.recurrentNewGateBiasOffset(), hid)
+            product.size(1, hid, rows).aOnes().b(ws.newGateGradients, 0, ws.ldn).c(grads, offset + p.recurrentNewGateBiasOffset(), hid)
                     .runAdding(staging);
         }
     }
@@ -628,7 +642,7 @@ public final class SimdLayer extends RecurrentLayer {
     void inputGradient(SimdWorkspace ws, float[] dx, int dxOffset, int lddx, boolean add) {
         LayerShape s = shape();
         int in = s.inputSize(), gh = s.gateWidth(), rows = ws.stepRows().rows();
-        Product product = ws.product.size(rows, in, gh).a(ws.inputStepGradients, 0, ws.ldz).b(ws.transposed, 0, ws.ldx)
+        Product product = ws.product.size(rows, in, gh).a(ws.stepGradients, 0, ws.ldz).b(ws.transposed, 0, ws.ldx)
                 .c(dx, dxOffset, lddx);
         if (add) {
             product.startFromC();

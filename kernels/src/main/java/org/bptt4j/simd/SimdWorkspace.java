@@ -18,8 +18,9 @@ import org.bptt4j.Workspace;
  *   newGateSums   h_{t-1} W_hn + b_hn of each step (GRU)           T*B*H
  * scratch of backward
  *   stepGradients dz_t, the gradients of the pre-activations       T*B*ldz
- *   inputStepGradients  dz_t as W_x sees it (GRU: its n part is     T*B*ldz   (GRU only)
- *                 not scaled by r)
+ *                 (GRU: as W_x sees them, the n part dn)
+ *   newGateGradients  the GRU's n part of dz_t as W_h sees it,      T*B*ldn   (GRU only)
+ *                 dn*r; W_h's r and z parts are stepGradients'
  *   carry         the gradient flowing back into h_{t-1}           B*H
  *   cellCarry     the gradient flowing back into c_{t-1} (LSTM)    B*H
  *   transposed    W_x^T (G*H x I)                                  G*H*stride(I)
@@ -46,7 +47,8 @@ import org.bptt4j.Workspace;
  * even number of cache lines share a fraction of L1's sets (a stride of 2 KiB: 2 of 64), which
  * thrashes (an LSTM at B = 64, rows of 4H floats: PhaseBenchmark's dX product took 199 ms at
  * H = 512, rows 8 KiB apart, and 72 ms at H = 496, on 2026-11-26). So the buffers this class owns put rows of n floats {@link #stride(int) stride(n)}
- * apart, an odd number of cache lines: dz rows {@code ldz = stride(G*H)} apart, the gated cells'
+ * apart, an odd number of cache lines: dz rows {@code ldz = stride(G*H)} apart (the GRU's dn*r
+ * {@code ldn = stride(H)}), the gated cells'
  * gates likewise ({@code ldg}; the vanilla cell's gates are its states, {@code ldh} apart: H, a
  * public layout, or a bidirectional stack's 2H),
  * W_x^T {@code stride(I)}. The parameters' own rows (W_x, W_h) need no copy at odd strides:
@@ -67,7 +69,7 @@ final class SimdWorkspace extends Workspace {
     final float[] gates;
     final float[] newGateSums;
     final float[] stepGradients;
-    final float[] inputStepGradients;
+    final float[] newGateGradients;
     final float[] carry;
     final float[] cellCarry;
     final float[] transposed;
@@ -77,8 +79,10 @@ final class SimdWorkspace extends Workspace {
     final float[] recurrentPanelsTransposed;
     /** The row stride of gates: ldh for the vanilla cell (its gates are its states), else ldz. */
     final int ldg;
-    /** The row stride of stepGradients and inputStepGradients. */
+    /** The row stride of stepGradients. */
     final int ldz;
+    /** The row stride of newGateGradients: stride(H). */
+    final int ldn;
     /** The row stride of W_x^T in {@code transposed}: stride(I). */
     final int ldx;
     /** The descriptor every product of a pass is run through, on the caller's thread. */
@@ -117,13 +121,14 @@ final class SimdWorkspace extends Workspace {
         this.ldh = sharedStates == null ? shape.hiddenSize() : ldh;
         ldg = shape.cell() == Cell.VANILLA ? this.ldh : stride(shape.gateWidth());
         ldz = stride(shape.gateWidth());
+        ldn = stride(shape.hiddenSize());
         ldx = stride(shape.inputSize());
         states = sharedStates == null ? buffer(n[0]) : sharedStates;
         cellStates = buffer(n[1]);
         gates = shape.cell() == Cell.VANILLA ? states : buffer(n[2]); // a vanilla step's pre-activation becomes h_t in place
         newGateSums = buffer(n[3]);
         stepGradients = buffer(n[4]);
-        inputStepGradients = shape.cell() == Cell.GRU ? buffer(n[5]) : stepGradients;
+        newGateGradients = buffer(n[5]);
         carry = buffer(n[6]);
         cellCarry = buffer(n[7]);
         transposed = buffer(n[8]);
@@ -151,7 +156,7 @@ final class SimdWorkspace extends Workspace {
                 cell == Cell.VANILLA ? 0 : t * s.batch() * ldz, // the gated cells' gates, ldg = ldz apart
                 cell == Cell.GRU ? t * bh : 0,
                 t * s.batch() * ldz,
-                cell == Cell.GRU ? t * s.batch() * ldz : 0,
+                cell == Cell.GRU ? t * s.batch() * stride(s.hiddenSize()) : 0,
                 bh,
                 cell == Cell.LSTM ? bh : 0,
                 gh * (long) stride(s.inputSize()),

@@ -26,7 +26,7 @@ class SimdWorkspaceTest {
         SimdWorkspace ws = new SimdWorkspace(shape, false, parts);
         Map<float[], Boolean> distinct = new IdentityHashMap<>();
         for (float[] a : new float[][]{ws.states, ws.cellStates, ws.gates, ws.newGateSums, ws.stepGradients,
-                ws.inputStepGradients, ws.carry, ws.cellCarry, ws.transposed, ws.staging, ws.recurrentPanels, ws.recurrentPanelsTransposed, ws.product.pack}) {
+                ws.newGateGradients, ws.carry, ws.cellCarry, ws.transposed, ws.staging, ws.recurrentPanels, ws.recurrentPanelsTransposed, ws.product.pack}) {
             if (a != null) {
                 distinct.put(a, true);
             }
@@ -68,6 +68,12 @@ class SimdWorkspaceTest {
             assertEquals((long) steps * batch * ws.ldg + org.bptt4j.Workspace.PADDING, ws.gates.length);
         }
         assertEquals((long) steps * batch * ws.ldz + org.bptt4j.Workspace.PADDING, ws.stepGradients.length);
+        if (shape.cell() == org.bptt4j.Cell.GRU) { // dn*r, H wide: W_h's r and z parts are dz's own
+            assertEquals(1, (ws.ldn / 16) % 2, "dn*r rows an odd number of cache lines apart");
+            assertEquals((long) steps * batch * ws.ldn + org.bptt4j.Workspace.PADDING, ws.newGateGradients.length);
+        } else {
+            assertNull(ws.newGateGradients);
+        }
         assertEquals((long) shape.gateWidth() * ws.ldx + org.bptt4j.Workspace.PADDING, ws.transposed.length);
         int panels = (shape.hiddenSize() + MatMul.W - 1) / MatMul.W;
         assertEquals((long) panels * shape.gateWidth() * MatMul.W + org.bptt4j.Workspace.PADDING, ws.recurrentPanelsTransposed.length);
