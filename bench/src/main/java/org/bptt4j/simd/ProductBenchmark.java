@@ -24,9 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  * <li>{@code step1}, {@code step32}, {@code step64}: one step of the recurrence, B x H times
- *     H x G*H, continuing C (the input projection's rows), B = 1, 32, 64, as one product on a
- *     row-major B (the driver runs it per gate and panel on W_h packed once per pass, so this
- *     also times the packing that saves it);</li>
+ *     H x G*H, continuing C (the input projection's rows), B = 1, 32, 64, as the driver runs it:
+ *     one product per panel of W_h (4 vectors of units), on panels packed once in setup as the
+ *     driver packs them once per pass;</li>
  * <li>{@code input}: the input projection, 4096 x H times H x G*H from a bias row;</li>
  * <li>{@code weightGradient}: {@code dW += X^T dZ}, H x 4096 times 4096 x G*H, added to C;</li>
  * <li>{@code inputGradient}: {@code dX = dZ W^T}, 4096 x G*H times G*H x H.</li>
@@ -56,6 +56,8 @@ public class ProductBenchmark {
 
     Product p;
     float[] staging;
+    /** The step products' W_h, packed as the driver packs it: panel q (k x W, rows W apart) at q*k*W. */
+    float[] panels;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -101,7 +103,10 @@ public class ProductBenchmark {
         if (product.equals("input")) {
             p.startFromRows(fill(random, n), 0, 0);
         } else if (product.startsWith("step")) {
-            p.startFromC();
+            panels = new float[k * n + MatMul.L];
+            for (int q = 0; q < n; q += MatMul.W) {
+                Rows.copyRows(p.b, q, ldb, k, Math.min(MatMul.W, n - q), panels, q * k, MatMul.W);
+            }
         }
         staging = new float[m * n];
     }
@@ -119,6 +124,13 @@ public class ProductBenchmark {
     public float[] multiply() {
         if (product.equals("weightGradient")) {
             p.runAdding(staging);
+        } else if (panels != null) {
+            int m = p.m, n = p.n, k = p.k, ldc = p.ldc;
+            float[] a = p.a, c = p.c;
+            for (int q = 0; q < n; q += MatMul.W) {
+                p.size(m, Math.min(MatMul.W, n - q), k).a(a, 0, k).b(panels, q * k, MatMul.W).c(c, q, ldc).startFromC().run();
+            }
+            p.size(m, n, k);
         } else {
             p.run();
         }
