@@ -56,7 +56,7 @@ public class ProductBenchmark {
 
     Product p;
     float[] staging;
-    /** The step products' W_h, packed as the driver packs it: panel q (k x W, rows W apart) at q*k*W. */
+    /** The step products' W_h, packed as the driver packs it: the panel of columns [j, j + W) (k x W, rows W apart) at j*k. */
     float[] panels;
 
     @Setup(Level.Trial)
@@ -103,7 +103,7 @@ public class ProductBenchmark {
         if (product.equals("input")) {
             p.startFromRows(fill(random, n), 0, 0);
         } else if (product.startsWith("step")) {
-            panels = new float[k * n + MatMul.L];
+            panels = new float[(n + MatMul.W - 1) / MatMul.W * k * MatMul.W + MatMul.L];
             for (int q = 0; q < n; q += MatMul.W) {
                 Rows.copyRows(p.b, q, ldb, k, Math.min(MatMul.W, n - q), panels, q * k, MatMul.W);
             }

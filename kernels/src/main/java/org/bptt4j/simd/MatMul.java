@@ -170,7 +170,7 @@ final class MatMul {
         int k = Math.max(1, Math.min(maxK, K_BLOCK));
         long blocks = Math.max(1, (maxN + W - 1) / W);
         long group = Math.max(1, Math.min(blocks, PANEL_GROUP / ((long) k * W))) * k * W;
-        return (int) Math.max(group, maxAddRows == 0 ? 0 : (long) K_CHUNK * (W + maxAddRows));
+        return Math.toIntExact(Math.max(group, maxAddRows == 0 ? 0 : (long) K_CHUNK * (W + maxAddRows)));
     }
 
     /** Runs {@code p}: {@code C = start + A B}; see the class comment for the layouts. */
@@ -228,7 +228,9 @@ final class MatMul {
         int lds = staging.length >= stagingLength(p.m, n) ? SimdWorkspace.stride(n) : n;
         int ai = p.aOff + i0 * p.aRow, si = i0 * lds + j0;
         // A transposed (the weight gradients' H^T and X^T): each chunk's rows of A transposed into
-        // the pack buffer after B's panel, row-major, for the register tiles (see multiply).
+        // the pack buffer after B's panel, row-major, for the register tiles (see multiply). B's
+        // panels then have K_CHUNK * W floats: one panel per group for a full chunk (its 16 to 32
+        // KiB stay in L1 while every row tile passes), more only for a shorter last chunk.
         boolean packsA = p.aRow == 1 && p.aCol != 1 && height >= ROWS && pack != null && pack.length >= K_CHUNK * (W + height);
         for (int k0 = 0; k0 < k; k0 += K_CHUNK) {
             int kc = Math.min(K_CHUNK, k - k0);

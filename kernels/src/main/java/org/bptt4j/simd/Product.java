@@ -32,8 +32,8 @@ final class Product {
     /**
      * A descriptor with its own pack buffer.
      *
-     * @param pack {@link MatMul#packLength} floats for the longest k it will run (null: no packing,
-     *             and no 6-row tiles)
+     * @param pack {@link MatMul#packLength} floats for the longest k and the widest C it will run
+     *             (a smaller buffer packs fewer panels at a time; null: no packing, and no 6-row tiles)
      */
     Product(float[] pack) {
         this.pack = pack;

@@ -455,18 +455,18 @@ public final class SimdLayer extends RecurrentLayer {
                                    boolean fromC, int u0, int u1) {
         int hid = shape().hiddenSize(), gh = shape().gateWidth(), w = MatMul.W, products = (u1 - u0 + w - 1) / w;
         boolean gru = shape().cell() == Cell.GRU;
-        int k = gru ? 2 * hid : gh; // the GRU's n part comes from its own buffer
+        int fromDz = gru ? 2 * hid : gh; // the gates whose dz W_h sees as stored: the GRU's n part comes from its own buffer
         for (int n = 0; n < products; n++) {
             int q0 = u0 + panelOrder(t, n, products) * w, width = Math.min(w, u1 - q0);
-            product.size(rows, width, k).a(ws.stepGradients, dzRow * ws.ldz, ws.ldz).b(ws.recurrentPanelsTransposed, q0 * gh, w)
+            product.size(rows, width, fromDz).a(ws.stepGradients, dzRow * ws.ldz, ws.ldz).b(ws.recurrentPanelsTransposed, q0 * gh, w)
                     .c(c, cOffset + q0, hid);
             if (fromC) {
                 product.startFromC();
             }
             product.run();
-            if (gru) {
+            if (gru) { // the panel's rows of the n gate follow those of r and z
                 product.size(rows, width, hid).a(ws.newGateGradients, dzRow * ws.ldn, ws.ldn)
-                        .b(ws.recurrentPanelsTransposed, q0 * gh + k * w, w).c(c, cOffset + q0, hid).startFromC().run();
+                        .b(ws.recurrentPanelsTransposed, q0 * gh + fromDz * w, w).c(c, cOffset + q0, hid).startFromC().run();
             }
         }
     }
@@ -613,12 +613,12 @@ public final class SimdLayer extends RecurrentLayer {
             }
         }
         // The GRU's dW_h: its r and z columns from dz, its n columns from dn*r (the same sums, column by column).
-        int wh = offset + p.recurrentWeightsOffset(), whFromDz = s.cell() == Cell.GRU ? 2 * hid : gh;
-        run(product.size(hid, whFromDz, rows).aTransposed(previous, previousOffset, ldPrevious).b(ws.stepGradients, 0, ldz)
+        int wh = offset + p.recurrentWeightsOffset(), fromDz = s.cell() == Cell.GRU ? 2 * hid : gh;
+        run(product.size(hid, fromDz, rows).aTransposed(previous, previousOffset, ldPrevious).b(ws.stepGradients, 0, ldz)
                 .c(grads, wh, gh), staging, ws);
         if (s.cell() == Cell.GRU) {
             run(product.size(hid, hid, rows).aTransposed(previous, previousOffset, ldPrevious).b(ws.newGateGradients, 0, ws.ldn)
-                    .c(grads, wh + whFromDz, gh), staging, ws);
+                    .c(grads, wh + fromDz, gh), staging, ws);
         }
         if (x != null) {
             run(product.size(in, gh, rows).aTransposed(x, xOffset, ldx).b(ws.stepGradients, 0, ldz).c(grads, wx, gh), staging, ws);
