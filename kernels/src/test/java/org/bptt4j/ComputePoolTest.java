@@ -113,11 +113,15 @@ class ComputePoolTest {
         }
     }
 
-    /** B = 16: a step split by hidden units; B = 40: the recurrence split by rows of different lengths (ranges balanced by their steps). */
+    /**
+     * B = 16: a step split by hidden units; B = 40: the recurrence split by rows of different
+     * lengths (ranges balanced by their steps). The GRU's too: its dn*r rows, apart from dz, are
+     * read by each part at its own first row.
+     */
     @ParameterizedTest
-    @ValueSource(ints = {16, 40})
-    void aStackedBidirectionalVariableLengthPassIsBitIdenticalOnThreeThreads(int batch) {
-        StackShape shape = StackShape.named("lstm", 6, batch, 40, 96, 2, 2);
+    @CsvSource({"lstm,16", "lstm,40", "gru,16", "gru,40"})
+    void aStackedBidirectionalVariableLengthPassIsBitIdenticalOnThreeThreads(String cell, int batch) {
+        StackShape shape = StackShape.named(cell, 6, batch, 40, 96, 2, 2);
         Random random = new Random(4);
         float[] params = Fixtures.uniform(random, shape.parameterSize(), 0.1f);
         float[] x = Fixtures.uniform(random, 6 * batch * 40, 1f);

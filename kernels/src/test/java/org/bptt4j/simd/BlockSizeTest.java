@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The block sizes' and the register file's system properties are read and checked. That results
  * do not depend on them is checked by the surefire executions {@code other-block-sizes}, which runs
- * the bit-identity and SIMD-against-reference suites with other K_BLOCK, K_CHUNK and PANEL_GROUP
- * (40 KiB: groups of 1 to 9 panels at the tests' sizes, and groups cut short by the last block), and
+ * the bit-identity, product and SIMD-against-reference suites with other K_BLOCK, K_CHUNK and
+ * PANEL_GROUP (40 KiB: groups of one panel where k is long, of several where it is short, and
+ * groups cut short by the last block), and
  * {@code simd-256-bits}, which runs them with the 6 x 2 tiles of a 16-register CPU.
  */
 class BlockSizeTest {
