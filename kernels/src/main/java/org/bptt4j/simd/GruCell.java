@@ -33,7 +33,7 @@ final class GruCell extends SimdCell {
         int hid = ws.shape().hiddenSize(), ldg = ws.ldg, units = u1 - u0;
         float[] gates = ws.gates, hn = ws.newGateSums, h = ws.states;
         for (int b = b0; b < b1; b++) {
-            int gr = (rows.start(t) + b) * ldg + u0, gz = gr + hid, gn = gz + hid, hnRow = (rows.start(t) + b) * hid + u0;
+            int gr = ws.origin + (rows.start(t) + b) * ldg + u0, gz = gr + hid, gn = gz + hid, hnRow = ws.origin + (rows.start(t) + b) * hid + u0;
             int prev = ws.stateIndex(rows.previousRow(t, b)) + u0, next = ws.stateIndex(rows.stateRow(t) + b) + u0;
             // One operation at a time over the row's units, sigmoid and tanh in calls apart from the
             // vector arithmetic, as in LstmCell (C2's inlining budget).
@@ -70,8 +70,9 @@ final class GruCell extends SimdCell {
         StepRows rows = ws.stepRows();
         int hid = ws.shape().hiddenSize(), ldg = ws.ldg, units = u1 - u0;
         for (int b = b0; b < b1; b++) {
-            int gr = (rows.start(t) + b) * ldg + u0, hnRow = (rows.start(t) + b) * hid + u0, dnr = (rows.start(t) + b) * ws.ldn + u0;
-            int prev = ws.stateIndex(rows.previousRow(t, b)) + u0, row = b * hid + u0;
+            int gr = ws.origin + (rows.start(t) + b) * ldg + u0, hnRow = ws.origin + (rows.start(t) + b) * hid + u0;
+            int dnr = ws.origin + (rows.start(t) + b) * ws.ldn + u0;
+            int prev = ws.stateIndex(rows.previousRow(t, b)) + u0, row = ws.carryOrigin + b * hid + u0;
             // Two methods, each small enough for C1: as one (the loop with its body), C1's tier-3
             // compilation ran out of virtual registers in some runs, C2 then did not compile it,
             // and its vectors were boxed (226 MB per 200 passes at B = 1, H = 128).

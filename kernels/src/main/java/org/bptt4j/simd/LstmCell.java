@@ -40,9 +40,9 @@ final class LstmCell extends SimdCell {
         int hid = ws.shape().hiddenSize(), ldg = ws.ldg, units = u1 - u0;
         float[] gates = ws.gates, c = ws.cellStates, h = ws.states;
         for (int b = b0; b < b1; b++) {
-            int gi = (rows.start(t) + b) * ldg + u0;
+            int gi = ws.origin + (rows.start(t) + b) * ldg + u0;
             // c's rows are H apart, h's ldh (a bidirectional stack's shared rows).
-            int prev = rows.previousRow(t, b) * hid + u0, next = (rows.stateRow(t) + b) * hid + u0;
+            int prev = ws.origin + rows.previousRow(t, b) * hid + u0, next = ws.origin + (rows.stateRow(t) + b) * hid + u0;
             int hNext = ws.stateIndex(rows.stateRow(t) + b) + u0;
             VectorMath.sigmoid(gates, gi, units);
             VectorMath.sigmoid(gates, gi + hid, units);
@@ -80,8 +80,9 @@ final class LstmCell extends SimdCell {
         int hid = ws.shape().hiddenSize(), ldg = ws.ldg, units = u1 - u0;
         float[] c = ws.cellStates, dz = ws.stepGradients;
         for (int b = b0; b < b1; b++) {
-            int gi = (rows.start(t) + b) * ldg + u0;
-            int prev = rows.previousRow(t, b) * hid + u0, next = (rows.stateRow(t) + b) * hid + u0, row = b * hid + u0;
+            int gi = ws.origin + (rows.start(t) + b) * ldg + u0;
+            int prev = ws.origin + rows.previousRow(t, b) * hid + u0, next = ws.origin + (rows.stateRow(t) + b) * hid + u0,
+                    row = ws.carryOrigin + b * hid + u0;
             // tanh(c_t), into the slots of da_o, which are written last.
             VectorMath.tanh(c, next, dz, gi + 3 * hid, units);
             for (int j = 0; j < units; j += L) {

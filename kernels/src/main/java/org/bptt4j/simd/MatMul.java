@@ -191,12 +191,13 @@ final class MatMul {
 
     /**
      * @return the floats of staging in which {@link #multiplyAdd} keeps the running sums of an
-     *         m x n product rows {@code SimdWorkspace.stride(n)} apart, an odd number of cache
-     *         lines (with rows 8 KiB apart, a 510 x 64 x 128 product continuing C took 1.1-1.2x as
-     *         long as with rows 8 KiB + 64 B apart); a smaller staging keeps them n apart
+     *         m x n product from {@link SimdWorkspace#ORIGIN} (a cache line's start, see there),
+     *         rows {@code SimdWorkspace.stride(n)} apart, an odd number of cache lines (with rows
+     *         8 KiB apart, a 510 x 64 x 128 product continuing C took 1.1-1.2x as long as with
+     *         rows 8 KiB + 64 B apart); a smaller staging keeps them from 0, n apart
      */
     static long stagingLength(int m, int n) {
-        return (long) m * SimdWorkspace.stride(n);
+        return SimdWorkspace.ORIGIN + (long) m * SimdWorkspace.stride(n);
     }
 
     /**
@@ -223,10 +224,11 @@ final class MatMul {
         if (k == 0) {
             return; // an empty sum adds nothing
         }
-        // The running sums' rows an odd number of cache lines apart where staging has room (see
-        // stagingLength), else n apart.
-        int lds = staging.length >= stagingLength(p.m, n) ? SimdWorkspace.stride(n) : n;
-        int ai = p.aOff + i0 * p.aRow, si = i0 * lds + j0;
+        // The running sums' rows an odd number of cache lines apart from a cache line's start where
+        // staging has room (see stagingLength), else n apart from 0.
+        boolean room = staging.length >= stagingLength(p.m, n);
+        int lds = room ? SimdWorkspace.stride(n) : n, s0 = room ? SimdWorkspace.ORIGIN : 0;
+        int ai = p.aOff + i0 * p.aRow, si = s0 + i0 * lds + j0;
         // A transposed (the weight gradients' H^T and X^T): each chunk's rows of A transposed into
         // the pack buffer after B's panel, row-major, for the register tiles (see multiply). B's
         // panels then have K_CHUNK * W floats: one panel per group for a full chunk (its 16 to 32
@@ -244,7 +246,7 @@ final class MatMul {
             }
         }
         for (int i = i0; i < i1; i++) {
-            Rows.accumulate(staging, i * lds + j0, p.c, p.cOff + i * p.ldc + j0, width);
+            Rows.accumulate(staging, s0 + i * lds + j0, p.c, p.cOff + i * p.ldc + j0, width);
         }
     }
 

@@ -219,7 +219,7 @@ public final class SimdLayer extends RecurrentLayer {
     /** Where the pre-activations of step t (1..T) start in {@code ws.gates} (rows {@code ws.ldg} apart): the vanilla cell's are the rows of h_t. */
     static int gateOffset(int t, SimdWorkspace ws) {
         StepRows rows = ws.stepRows();
-        return ws.shape().cell() == Cell.VANILLA ? ws.stateIndex(rows.stateRow(t)) : rows.start(t) * ws.ldg;
+        return ws.shape().cell() == Cell.VANILLA ? ws.stateIndex(rows.stateRow(t)) : ws.origin + rows.start(t) * ws.ldg;
     }
 
     /** {@code gates := x W_x + b} for every packed row at once (token input: rows of W_x read, not multiplied). */
@@ -249,9 +249,9 @@ public final class SimdLayer extends RecurrentLayer {
         }
         if (ws.cellStates != null) {
             if (state0 == null) {
-                Arrays.fill(ws.cellStates, 0, bh, 0f);
+                Arrays.fill(ws.cellStates, ws.origin, ws.origin + bh, 0f);
             } else {
-                System.arraycopy(state0, bh, ws.cellStates, 0, bh);
+                System.arraycopy(state0, bh, ws.cellStates, ws.origin, bh);
             }
         }
     }
@@ -303,7 +303,7 @@ public final class SimdLayer extends RecurrentLayer {
     void packRecurrentPanel(float[] params, int wh, SimdWorkspace ws, int q) {
         int hid = shape().hiddenSize(), gh = shape().gateWidth(), w = MatMul.W, panels = SimdWorkspace.panelsPerGate(shape());
         for (int g = 0; g < shape().cell().gates(); g++) {
-            Rows.copyRows(params, wh + g * hid + q * w, gh, hid, Math.min(w, hid - q * w), ws.recurrentPanels, (g * panels + q) * hid * w, w);
+            Rows.copyRows(params, wh + g * hid + q * w, gh, hid, Math.min(w, hid - q * w), ws.recurrentPanels, ws.origin + (g * panels + q) * hid * w, w);
         }
     }
 
@@ -353,9 +353,9 @@ public final class SimdLayer extends RecurrentLayer {
             // One product per panel of W units (u0 is a multiple of W): B is that panel, rows W apart.
             int x = panelOrder(t, n, products), g = x / perGate, q0 = u0 + x % perGate * w;
             product.size(b1 - b0, Math.min(w, u1 - q0), hid).a(ws.states, ws.stateIndex(rows.previousRow(t, b0)), ws.ldh)
-                    .b(ws.recurrentPanels, (g * panels + q0 / w) * hid * w, w);
+                    .b(ws.recurrentPanels, ws.origin + (g * panels + q0 / w) * hid * w, w);
             if (gru && g == 2) {
-                product.c(ws.newGateSums, (rows.start(t) + b0) * hid + q0, hid).startFromRows(params, bhn + q0, 0);
+                product.c(ws.newGateSums, ws.origin + (rows.start(t) + b0) * hid + q0, hid).startFromRows(params, bhn + q0, 0);
             } else {
                 product.c(ws.gates, gateRows + g * hid + q0, ws.ldg).startFromC();
             }
@@ -385,7 +385,7 @@ public final class SimdLayer extends RecurrentLayer {
             int last = rows.stateRow(rows.finalStep(b)) + b;
             System.arraycopy(ws.states, ws.stateIndex(last), stateT, b * hid, hid);
             if (ws.cellStates != null) {
-                System.arraycopy(ws.cellStates, last * hid, stateT, bh + b * hid, hid);
+                System.arraycopy(ws.cellStates, ws.origin + last * hid, stateT, bh + b * hid, hid);
             }
         }
     }
@@ -437,10 +437,10 @@ public final class SimdLayer extends RecurrentLayer {
         int hid = s.hiddenSize(), in = s.inputSize(), gh = s.gateWidth(), w = MatMul.W, q0 = q * w;
         if (q0 < hid) {
             Rows.transpose(params, offset + p.recurrentWeightsOffset() + q0 * gh, Math.min(w, hid - q0), gh, gh, ws.recurrentPanelsTransposed,
-                    q0 * gh, w);
+                    ws.origin + q0 * gh, w);
         }
         if (inputToo && q0 < in) {
-            Rows.transpose(params, offset + p.inputWeightsOffset() + q0 * gh, Math.min(w, in - q0), gh, gh, ws.transposed, q0, ws.ldx);
+            Rows.transpose(params, offset + p.inputWeightsOffset() + q0 * gh, Math.min(w, in - q0), gh, gh, ws.transposed, ws.origin + q0, ws.ldx);
         }
     }
 
@@ -458,15 +458,15 @@ public final class SimdLayer extends RecurrentLayer {
         int fromDz = recurrentDzColumns();
         for (int n = 0; n < products; n++) {
             int q0 = u0 + panelOrder(t, n, products) * w, width = Math.min(w, u1 - q0);
-            product.size(rows, width, fromDz).a(ws.stepGradients, dzRow * ws.ldz, ws.ldz).b(ws.recurrentPanelsTransposed, q0 * gh, w)
+            product.size(rows, width, fromDz).a(ws.stepGradients, ws.origin + dzRow * ws.ldz, ws.ldz).b(ws.recurrentPanelsTransposed, ws.origin + q0 * gh, w)
                     .c(c, cOffset + q0, hid);
             if (fromC) {
                 product.startFromC();
             }
             product.run();
             if (gru) { // the panel's rows of the n gate follow those of r and z
-                product.size(rows, width, hid).a(ws.newGateGradients, dzRow * ws.ldn, ws.ldn)
-                        .b(ws.recurrentPanelsTransposed, q0 * gh + fromDz * w, w).c(c, cOffset + q0, hid).startFromC().run();
+                product.size(rows, width, hid).a(ws.newGateGradients, ws.origin + dzRow * ws.ldn, ws.ldn)
+                        .b(ws.recurrentPanelsTransposed, ws.origin + q0 * gh + fromDz * w, w).c(c, cOffset + q0, hid).startFromC().run();
             }
         }
     }
@@ -533,12 +533,12 @@ public final class SimdLayer extends RecurrentLayer {
         float[] carry = ws.carry;
         if (continuing > b0) {
             // The GRU starts from C: its cell left dh_next * z_next there.
-            recurrentGradient(product, t, continuing - b0, rows.start(rows.nextStep(t)) + b0, ws, carry, b0 * hid,
+            recurrentGradient(product, t, continuing - b0, rows.start(rows.nextStep(t)) + b0, ws, carry, ws.carryOrigin + b0 * hid,
                     shape().cell() == Cell.GRU, u0, u1);
         }
         if (dh != null) {
             for (int b = b0; b < b1; b++) {
-                Rows.accumulate(dh, dhOffset + (rows.start(t) + b) * lddh + u0, carry, b * hid + u0, u1 - u0);
+                Rows.accumulate(dh, dhOffset + (rows.start(t) + b) * lddh + u0, carry, ws.carryOrigin + b * hid + u0, u1 - u0);
             }
         }
         cell.backward(ws, t, b0, b1, u0, u1);
@@ -551,20 +551,20 @@ public final class SimdLayer extends RecurrentLayer {
     private void startRows(float[] dStateT, SimdWorkspace ws, int t, int b0, int b1) {
         int first = Math.max(b0, ws.stepRows().continuing(t));
         if (first < b1) {
-            startRows(dStateT, first, b1, ws.carry, 0);
+            startRows(dStateT, first, b1, ws.carry, 0, ws.carryOrigin);
             if (ws.cellCarry != null) {
-                startRows(dStateT, first, b1, ws.cellCarry, shape().hiddenLength());
+                startRows(dStateT, first, b1, ws.cellCarry, shape().hiddenLength(), ws.carryOrigin);
             }
         }
     }
 
-    /** Rows [b0, b1) of {@code carry}: those of {@code dStateT} from {@code part} (h at 0, c at B*H), or zeros. */
-    private void startRows(float[] dStateT, int b0, int b1, float[] carry, int part) {
+    /** Rows [b0, b1) of {@code carry} (row 0 at {@code origin}): those of {@code dStateT} from {@code part} (h at 0, c at B*H), or zeros. */
+    private void startRows(float[] dStateT, int b0, int b1, float[] carry, int part, int origin) {
         int hid = shape().hiddenSize();
         if (dStateT == null) {
-            Arrays.fill(carry, b0 * hid, b1 * hid, 0f);
+            Arrays.fill(carry, origin + b0 * hid, origin + b1 * hid, 0f);
         } else {
-            System.arraycopy(dStateT, part + b0 * hid, carry, b0 * hid, (b1 - b0) * hid);
+            System.arraycopy(dStateT, part + b0 * hid, carry, origin + b0 * hid, (b1 - b0) * hid);
         }
     }
 
@@ -581,7 +581,7 @@ public final class SimdLayer extends RecurrentLayer {
         int batch = s.batch(), hid = s.hiddenSize();
         boolean gru = s.cell() == Cell.GRU;
         if (gru) {
-            System.arraycopy(ws.carry, 0, dState0, 0, rows.sequences() * hid); // the carried dh*z, which the products continue
+            System.arraycopy(ws.carry, ws.carryOrigin, dState0, 0, rows.sequences() * hid); // the carried dh*z, which the products continue
         }
         for (int t = 1; t <= rows.steps(); t++) { // the rows that start at step t: [carried(t), active(t))
             int first = rows.carried(t), count = rows.active(t) - first;
@@ -590,7 +590,7 @@ public final class SimdLayer extends RecurrentLayer {
             }
         }
         if (ws.cellCarry != null) {
-            System.arraycopy(ws.cellCarry, 0, dState0, batch * hid, batch * hid);
+            System.arraycopy(ws.cellCarry, ws.carryOrigin, dState0, batch * hid, batch * hid);
         }
     }
 
@@ -610,10 +610,10 @@ public final class SimdLayer extends RecurrentLayer {
         int previousOffset = ws.stateIndex(0), ldPrevious = ws.ldh;
         if (!stepRows.full() || stepRows.reversed()) {
             previous = ws.previousStates;
-            previousOffset = 0;
+            previousOffset = ws.origin;
             ldPrevious = hid;
             for (int t = 1; t <= stepRows.steps(); t++) {
-                int carried = stepRows.carried(t), to = stepRows.start(t) * hid;
+                int carried = stepRows.carried(t), to = ws.origin + stepRows.start(t) * hid;
                 if (carried > 0) {
                     Rows.copyRows(ws.states, ws.stateIndex(stepRows.previousRow(t, 0)), ws.ldh, carried, hid, previous, to, hid);
                 }
@@ -624,26 +624,26 @@ public final class SimdLayer extends RecurrentLayer {
         // by column). Two products transpose H^T's chunks twice; one product with B taken from both
         // buffers (tried 2026-11-27) ran 0.97x at B = 32, H = 256 and 1.00x at B = 64, H = 512.
         int wh = offset + p.recurrentWeightsOffset(), fromDz = recurrentDzColumns();
-        run(product.size(hid, fromDz, rows).aTransposed(previous, previousOffset, ldPrevious).b(ws.stepGradients, 0, ldz)
+        run(product.size(hid, fromDz, rows).aTransposed(previous, previousOffset, ldPrevious).b(ws.stepGradients, ws.origin, ldz)
                 .c(grads, wh, gh), staging, ws);
         if (s.cell() == Cell.GRU) {
-            run(product.size(hid, hid, rows).aTransposed(previous, previousOffset, ldPrevious).b(ws.newGateGradients, 0, ws.ldn)
+            run(product.size(hid, hid, rows).aTransposed(previous, previousOffset, ldPrevious).b(ws.newGateGradients, ws.origin, ws.ldn)
                     .c(grads, wh + fromDz, gh), staging, ws);
         }
         if (x != null) {
-            run(product.size(in, gh, rows).aTransposed(x, xOffset, ldx).b(ws.stepGradients, 0, ldz).c(grads, wx, gh), staging, ws);
+            run(product.size(in, gh, rows).aTransposed(x, xOffset, ldx).b(ws.stepGradients, ws.origin, ldz).c(grads, wx, gh), staging, ws);
         } else {
             // dW_x = X^T dZ with one-hot rows: each step's dz goes to the row of its token, summed in
             // staging first so that the gradient array gets each sum once (as from the product).
             Arrays.fill(staging, 0, in * gh, 0f);
             for (int r = 0; r < rows; r++) {
-                Rows.accumulate(ws.stepGradients, r * ldz, staging, tokens[r] * gh, gh);
+                Rows.accumulate(ws.stepGradients, ws.origin + r * ldz, staging, tokens[r] * gh, gh);
             }
             Rows.accumulate(staging, 0, grads, wx, in * gh);
         }
-        product.size(1, gh, rows).aOnes().b(ws.stepGradients, 0, ldz).c(grads, offset + p.biasOffset(), gh).runAdding(staging);
+        product.size(1, gh, rows).aOnes().b(ws.stepGradients, ws.origin, ldz).c(grads, offset + p.biasOffset(), gh).runAdding(staging);
         if (s.cell() == Cell.GRU) {
-            product.size(1, hid, rows).aOnes().b(ws.newGateGradients, 0, ws.ldn).c(grads, offset + p.recurrentNewGateBiasOffset(), hid)
+            product.size(1, hid, rows).aOnes().b(ws.newGateGradients, ws.origin, ws.ldn).c(grads, offset + p.recurrentNewGateBiasOffset(), hid)
                     .runAdding(staging);
         }
     }
@@ -652,7 +652,7 @@ public final class SimdLayer extends RecurrentLayer {
     void inputGradient(SimdWorkspace ws, float[] dx, int dxOffset, int lddx, boolean add) {
         LayerShape s = shape();
         int in = s.inputSize(), gh = s.gateWidth(), rows = ws.stepRows().rows();
-        Product product = ws.product.size(rows, in, gh).a(ws.stepGradients, 0, ws.ldz).b(ws.transposed, 0, ws.ldx)
+        Product product = ws.product.size(rows, in, gh).a(ws.stepGradients, ws.origin, ws.ldz).b(ws.transposed, ws.origin, ws.ldx)
                 .c(dx, dxOffset, lddx);
         if (add) {
             product.startFromC();

@@ -6,7 +6,8 @@ import org.bptt4j.Workspace;
 
 /**
  * The buffers of {@link SimdLayer}, allocated once. With T = maxSteps, G gates, S states, and
- * element {@code (t, b, j)} of a sequence of rows of width W at {@code (t*B + b)*W + j}:
+ * element {@code (t, b, j)} of a sequence of rows of width W at {@code (t*B + b)*W + j}, counted
+ * from the buffer's {@link #origin} (every buffer but the states; see {@link #ORIGIN}):
  *
  * <pre>
  * saved by forward for backward                                   floats
@@ -21,8 +22,9 @@ import org.bptt4j.Workspace;
  *                 (GRU: as W_x sees them, the n part dn)
  *   newGateGradients  the GRU's n part of dz_t as W_h sees it,      T*B*ldn   (GRU only)
  *                 dn*r; W_h's r and z parts are stepGradients'
- *   carry         the gradient flowing back into h_{t-1}           B*H
- *   cellCarry     the gradient flowing back into c_{t-1} (LSTM)    B*H
+ *   carry         the gradient flowing back into h_{t-1}           B*H        (in stepGradients' array,
+ *                                                                              from {@link #carryOrigin})
+ *   cellCarry     the gradient flowing back into c_{t-1} (LSTM)    B*H        (in the gates' array, likewise)
  *   transposed    W_x^T (G*H x I)                                  G*H*stride(I)
  *   staging       running weight-gradient sums, rows stride(G*H)    max(I,H)*stride(G*H)
  *                 apart
@@ -55,8 +57,8 @@ import org.bptt4j.Workspace;
  * {@link MatMul} reads them through packed panels ({@code recurrentPanels} and
  * {@code recurrentPanelsTransposed} for W_h and W_h^T, packed once per pass; the input
  * projection's pack buffer for W_x).
- * Each buffer is followed by {@link Workspace#PADDING} floats, and a buffer a cell does not use has
- * none at all. {@link #sizeInBytes(LayerShape, boolean, boolean, int)} adds up exactly these lengths: the formula lives
+ * Each buffer is preceded by {@link #ORIGIN} floats (the states: none) and followed by
+ * {@link Workspace#PADDING} floats, and a buffer a cell does not use has none at all. {@link #sizeInBytes(LayerShape, boolean, boolean, int)} adds up exactly these lengths: the formula lives
  * in {@link #lengths}.
  */
 final class SimdWorkspace extends Workspace {
@@ -77,6 +79,18 @@ final class SimdWorkspace extends Workspace {
     final float[] previousStates;
     final float[] recurrentPanels;
     final float[] recurrentPanelsTransposed;
+    /**
+     * Where the buffers this workspace owns start being used (all but the states): their element
+     * {@code origin + i} is what the layouts above call element i. {@link #ORIGIN}.
+     */
+    final int origin;
+    /**
+     * Where row 0 of {@link #carry} and of {@link #cellCarry} starts in its array. They are B x H
+     * only, small arrays whose alignment nobody knows (see {@link #ORIGIN}), so they live in the
+     * arrays of dz (carry) and of the LSTM's gates (cellCarry), past their T*B rows: there they
+     * start a cache line as those do.
+     */
+    final int carryOrigin;
     /** The row stride of gates: ldh for the vanilla cell (its gates are its states), else ldz. */
     final int ldg;
     /** The row stride of stepGradients. */
@@ -108,7 +122,13 @@ final class SimdWorkspace extends Workspace {
      * @param ldh          the distance between state rows in sharedStates
      */
     SimdWorkspace(LayerShape shape, boolean variableLengths, int parts, float[] sharedStates, int stateBase, int ldh) {
+        this(shape, variableLengths, parts, sharedStates, stateBase, ldh, ORIGIN);
+    }
+
+    /** As above, with {@code origin} for {@link #origin} (0 or {@link #ORIGIN}: a test's choice). */
+    SimdWorkspace(LayerShape shape, boolean variableLengths, int parts, float[] sharedStates, int stateBase, int ldh, int origin) {
         super(shape);
+        this.origin = origin;
         product = new Product(buffer(packLength(shape)));
         partProducts = new Product[parts];
         for (int i = 0; i < parts; i++) {
@@ -129,8 +149,9 @@ final class SimdWorkspace extends Workspace {
         newGateSums = buffer(n[3]);
         stepGradients = buffer(n[4]);
         newGateGradients = buffer(n[5]);
-        carry = buffer(n[6]);
-        cellCarry = buffer(n[7]);
+        carry = stepGradients; // after dz's rows (see carryStart)
+        cellCarry = shape.cell() == Cell.LSTM ? gates : null; // after the gates' rows, as long as dz's
+        carryOrigin = origin + (int) carryStart(shape);
         transposed = buffer(n[8]);
         staging = buffer(n[9]);
         previousStates = buffer(n[10]);
@@ -150,20 +171,24 @@ final class SimdWorkspace extends Workspace {
     private static long[] lengths(LayerShape s, boolean variableLengths, boolean sharedStates) {
         long t = s.maxSteps(), bh = (long) s.batch() * s.hiddenSize(), gh = s.gateWidth(), ldz = stride(s.gateWidth());
         Cell cell = s.cell();
-        return new long[]{
+        long[] n = {
                 sharedStates ? 0 : (t + 1) * bh,
                 cell == Cell.LSTM ? (t + 1) * bh : 0,
-                cell == Cell.VANILLA ? 0 : t * s.batch() * ldz, // the gated cells' gates, ldg = ldz apart
+                cell == Cell.VANILLA ? 0 : cell == Cell.LSTM ? carryStart(s) + bh : t * s.batch() * ldz, // ldg = ldz apart; the LSTM's cellCarry after them
                 cell == Cell.GRU ? t * bh : 0,
-                t * s.batch() * ldz,
+                carryStart(s) + bh, // dz, then the carry
                 cell == Cell.GRU ? t * s.batch() * stride(s.hiddenSize()) : 0,
-                bh,
-                cell == Cell.LSTM ? bh : 0,
+                0, // the carry, in dz's array
+                0, // the LSTM's cellCarry, in its gates' array
                 gh * (long) stride(s.inputSize()),
                 MatMul.stagingLength(Math.max(s.inputSize(), s.hiddenSize()), s.gateWidth()),
                 variableLengths ? t * bh : 0,
                 (long) s.cell().gates() * panelsPerGate(s) * s.hiddenSize() * MatMul.W,
                 (long) panelsPerGate(s) * gh * MatMul.W};
+        for (int i = 1; i < n.length; i++) { // the buffers used from their origin (the states from element 0; staging's is in its length)
+            n[i] += n[i] == 0 || i == 9 ? 0 : ORIGIN;
+        }
+        return n;
     }
 
     /**
@@ -173,6 +198,26 @@ final class SimdWorkspace extends Workspace {
     static int packLength(LayerShape s) {
         return MatMul.packLength(Math.max(Math.max(s.inputSize(), s.gateWidth()), MatMul.K_CHUNK), Math.max(s.inputSize(), s.gateWidth()),
                 Math.max(s.inputSize(), s.hiddenSize()));
+    }
+
+    /**
+     * The element of a buffer at which its use starts (see {@link #origin}): 12 floats, 48 bytes,
+     * so that what the buffer's layout calls element 0, and every row a whole number of cache
+     * lines from it, starts a 64-byte cache line, where HotSpot puts a large array's first
+     * element 16 bytes past a cache line (its header: G1 and ZGC start an array of a few MiB,
+     * as a workspace's buffers at sizes where speed counts are, at a region or page boundary).
+     * A vector of 16 floats then loads and stores from one cache line, not two: on the Intel Xeon
+     * measured (2026-11-27), a GRU step's products (64 x 1536 x 512) ran at 82-86% of the peak
+     * with their operands aligned, 77-80% without. Where the guess is wrong (another header size,
+     * a smaller array), the buffers are as misaligned as they would be without it; the results
+     * are the same bits either way.
+     */
+    static final int ORIGIN = 12;
+
+    /** @return where the carry's rows start past the origin of dz's array: after dz's T*B rows and their padding, on a cache line */
+    static long carryStart(LayerShape s) {
+        long dz = (long) s.maxSteps() * s.batch() * stride(s.gateWidth()) + PADDING;
+        return (dz + 15) / 16 * 16;
     }
 
     /** @return the row stride for rows of {@code n} floats: n rounded up to whole cache lines of 16 floats, an odd number of them */

@@ -26,7 +26,7 @@ abstract sealed class VanillaCell extends SimdCell {
         StepRows rows = ws.stepRows();
         int hid = ws.shape().hiddenSize();
         for (int b = b0; b < b1; b++) {
-            int hRow = ws.stateIndex(rows.stateRow(t) + b), dzRow = (rows.start(t) + b) * ws.ldz, carryRow = b * hid;
+            int hRow = ws.stateIndex(rows.stateRow(t) + b), dzRow = ws.origin + (rows.start(t) + b) * ws.ldz, carryRow = ws.carryOrigin + b * hid;
             for (int j = u0; j < u1; j += L) {
                 derivativeTimesGradient(ws.states, hRow + j, ws.carry, carryRow + j, ws.stepGradients, dzRow + j, u1 - j);
             }

@@ -3,6 +3,7 @@ package org.bptt4j.simd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -62,21 +63,36 @@ class SimdWorkspaceTest {
         assertEquals(4 * sharingFloats, SimdWorkspace.sizeInBytes(shape, true, true, parts));
         // The rows each buffer must hold at its stride.
         assertEquals(1, (ws.ldz / 16) % 2, "dz rows an odd number of cache lines apart");
+        // Each buffer from its origin; the carry after dz's rows and their padding, from a multiple
+        // of 16 floats past the origin (so that it starts a cache line where dz's rows do), and the
+        // LSTM's cellCarry likewise after the gates' rows.
+        int o = SimdWorkspace.ORIGIN, pad = org.bptt4j.Workspace.PADDING, bh = batch * hid;
+        long dzRows = (long) steps * batch * ws.ldz;
+        assertEquals(o, ws.origin);
+        assertEquals(0, (ws.carryOrigin - ws.origin) % 16);
+        assertTrue(ws.carryOrigin >= o + dzRows + pad && ws.carryOrigin < o + dzRows + pad + 16, "the carry right after dz's padding");
+        assertSame(ws.stepGradients, ws.carry);
+        assertEquals(ws.carryOrigin + bh + pad, ws.stepGradients.length);
         if (shape.cell() == org.bptt4j.Cell.VANILLA) {
             assertSame(ws.states, ws.gates);
+        } else if (shape.cell() == org.bptt4j.Cell.LSTM) {
+            assertSame(ws.gates, ws.cellCarry);
+            assertEquals(ws.stepGradients.length, ws.gates.length, "the gates' rows, then the cellCarry's, as long as dz's and the carry's");
         } else {
-            assertEquals((long) steps * batch * ws.ldg + org.bptt4j.Workspace.PADDING, ws.gates.length);
+            assertEquals(o + (long) steps * batch * ws.ldg + pad, ws.gates.length);
         }
-        assertEquals((long) steps * batch * ws.ldz + org.bptt4j.Workspace.PADDING, ws.stepGradients.length);
+        if (shape.cell() != org.bptt4j.Cell.LSTM) {
+            assertNull(ws.cellCarry);
+        }
         if (shape.cell() == org.bptt4j.Cell.GRU) { // dn*r, H wide: W_h's r and z parts are dz's own
             assertEquals(1, (ws.ldn / 16) % 2, "dn*r rows an odd number of cache lines apart");
-            assertEquals((long) steps * batch * ws.ldn + org.bptt4j.Workspace.PADDING, ws.newGateGradients.length);
+            assertEquals(o + (long) steps * batch * ws.ldn + pad, ws.newGateGradients.length);
         } else {
             assertNull(ws.newGateGradients);
         }
-        assertEquals((long) shape.gateWidth() * ws.ldx + org.bptt4j.Workspace.PADDING, ws.transposed.length);
+        assertEquals(o + (long) shape.gateWidth() * ws.ldx + pad, ws.transposed.length);
         int panels = (shape.hiddenSize() + MatMul.W - 1) / MatMul.W;
-        assertEquals((long) panels * shape.gateWidth() * MatMul.W + org.bptt4j.Workspace.PADDING, ws.recurrentPanelsTransposed.length);
+        assertEquals(o + (long) panels * shape.gateWidth() * MatMul.W + pad, ws.recurrentPanelsTransposed.length);
         if (shape.cell() != org.bptt4j.Cell.LSTM) {
             assertNull(ws.cellStates);
         }
