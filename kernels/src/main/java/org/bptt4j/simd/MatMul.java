@@ -175,18 +175,19 @@ final class MatMul {
 
     /** Runs {@code p}: {@code C = start + A B}; see the class comment for the layouts. */
     static void multiply(Product p) {
-        multiplyTile(p, 0, p.m, 0, p.n, p.pack);
+        multiplyTile(p, 0, p.m, 0, p.n, p);
     }
 
     /**
      * Rows {@code [i0, i1)} and columns {@code [j0, j1)} of {@code p}'s C, with the same sums as
      * {@link #multiply(Product)} computes for them (each element's sum runs over the same k in the
      * same order whatever rows and columns come with it): the part one thread of a
-     * {@link org.bptt4j.ComputePool} takes. B's panels are packed in {@code pack} (the caller's own).
+     * {@link org.bptt4j.ComputePool} takes. B's panels are packed in {@code scratch}'s pack buffer (the caller's own).
      */
-    static void multiplyTile(Product p, int i0, int i1, int j0, int j1, float[] pack) {
+    static void multiplyTile(Product p, int i0, int i1, int j0, int j1, Product scratch) {
         multiplyBlocked(i1 - i0, j1 - j0, p.k, p.a, p.aOff + i0 * p.aRow, p.aRow, p.aCol, p.b, p.bOff + j0, p.ldb,
-                p.c, p.cOff + i0 * p.ldc + j0, p.ldc, p.start, p.u, p.u == null ? 0 : p.uOff + i0 * p.ldu + j0, p.ldu, pack);
+                p.c, p.cOff + i0 * p.ldc + j0, p.ldc, p.start, p.u, p.u == null ? 0 : p.uOff + i0 * p.ldu + j0, p.ldu,
+                scratch.pack, scratch.packOrigin, scratch.packLength);
     }
 
     /**
@@ -211,15 +212,17 @@ final class MatMul {
      * unsplit sum. The product's start is ignored.
      */
     static void multiplyAdd(Product p, float[] staging) {
-        multiplyAddTile(p, staging, 0, p.m, 0, p.n, p.pack);
+        multiplyAddTile(p, staging, 0, p.m, 0, p.n, p);
     }
 
     /**
      * Rows {@code [i0, i1)} and columns {@code [j0, j1)} of {@link #multiplyAdd}, with the same
      * sums; their running sums in the same elements of {@code staging}, B's panels packed in
-     * {@code pack} (the caller's own).
+     * {@code scratch}'s pack buffer (the caller's own).
      */
-    static void multiplyAddTile(Product p, float[] staging, int i0, int i1, int j0, int j1, float[] pack) {
+    static void multiplyAddTile(Product p, float[] staging, int i0, int i1, int j0, int j1, Product scratch) {
+        float[] pack = scratch.pack;
+        int po = scratch.packOrigin, packRoom = scratch.packLength;
         int n = p.n, k = p.k, height = i1 - i0, width = j1 - j0;
         if (k == 0) {
             return; // an empty sum adds nothing
@@ -233,16 +236,17 @@ final class MatMul {
         // the pack buffer after B's panel, row-major, for the register tiles (see multiply). B's
         // panels then have K_CHUNK * W floats: one panel per group for a full chunk (its 16 to 32
         // KiB stay in L1 while every row tile passes), more only for a shorter last chunk.
-        boolean packsA = p.aRow == 1 && p.aCol != 1 && height >= ROWS && pack != null && pack.length >= K_CHUNK * (W + height);
+        boolean packsA = p.aRow == 1 && p.aCol != 1 && height >= ROWS && pack != null && packRoom >= K_CHUNK * (W + height);
         for (int k0 = 0; k0 < k; k0 += K_CHUNK) {
             int kc = Math.min(K_CHUNK, k - k0);
             Start start = k0 == 0 ? Start.ZERO : Start.C;
             if (packsA) {
-                Rows.transpose(p.a, ai + k0 * p.aCol, kc, height, p.aCol, pack, K_CHUNK * W, kc);
-                multiply(height, width, kc, pack, K_CHUNK * W, kc, 1, p.b, p.bOff + k0 * p.ldb + j0, p.ldb, staging, si, lds, start, null, 0, 0, pack, K_CHUNK * W);
+                Rows.transpose(p.a, ai + k0 * p.aCol, kc, height, p.aCol, pack, po + K_CHUNK * W, kc);
+                multiply(height, width, kc, pack, po + K_CHUNK * W, kc, 1, p.b, p.bOff + k0 * p.ldb + j0, p.ldb, staging, si, lds, start, null, 0, 0,
+                        pack, po, K_CHUNK * W);
             } else {
                 multiply(height, width, kc, p.a, ai + k0 * p.aCol, p.aRow, p.aCol, p.b, p.bOff + k0 * p.ldb + j0, p.ldb,
-                        staging, si, lds, start, null, 0, 0, pack, pack == null ? 0 : pack.length);
+                        staging, si, lds, start, null, 0, 0, pack, po, packRoom);
             }
         }
         for (int i = i0; i < i1; i++) {
@@ -277,17 +281,17 @@ final class MatMul {
                                         float[] a, int aOff, int aRow, int aCol,
                                         float[] b, int bOff, int ldb,
                                         float[] c, int cOff, int ldc,
-                                        Start start, float[] u, int uOff, int ldu, float[] pack) {
+                                        Start start, float[] u, int uOff, int ldu, float[] pack, int packOrigin, int packRoom) {
         int kBlock = ldb == W ? K_CHUNK : K_BLOCK;
         if (k <= kBlock) {
-            multiply(m, n, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, start, u, uOff, ldu, pack, pack == null ? 0 : pack.length);
+            multiply(m, n, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, start, u, uOff, ldu, pack, packOrigin, packRoom);
             return;
         }
         for (int j0 = 0; j0 < n; j0 += W) {
             int width = Math.min(W, n - j0);
             for (int k0 = 0; k0 < k; k0 += kBlock) {
                 multiply(m, width, Math.min(kBlock, k - k0), a, aOff + k0 * aCol, aRow, aCol, b, bOff + k0 * ldb + j0, ldb,
-                        c, cOff + j0, ldc, k0 == 0 ? start : Start.C, u, uOff + j0, ldu, pack, pack == null ? 0 : pack.length);
+                        c, cOff + j0, ldc, k0 == 0 ? start : Start.C, u, uOff + j0, ldu, pack, packOrigin, packRoom);
             }
         }
     }
@@ -298,7 +302,7 @@ final class MatMul {
     }
 
     /**
-     * The product with the first {@code packRoom} floats of {@code pack} free for B's panels.
+     * The product with the {@code packRoom} floats of {@code pack} from {@code packOrigin} free for B's panels.
      *
      * <p>Column blocks are packed and run in groups (the blocking of BLIS, with A and B in each
      * other's roles): a group's panels, {@link #PANEL_GROUP} floats or less, stay in L2 while each
@@ -312,7 +316,7 @@ final class MatMul {
                                  float[] a, int aOff, int aRow, int aCol,
                                  float[] b, int bOff, int ldb,
                                  float[] c, int cOff, int ldc,
-                                 Start ep, float[] u, int uOff, int ldu, float[] pack, int packRoom) {
+                                 Start ep, float[] u, int uOff, int ldu, float[] pack, int packOrigin, int packRoom) {
         // Whole column blocks go through the 6- and 4-row tiles, which read B as a packed panel (rows
         // W apart) and A row-major (aCol = 1): with both indices their loop's own, C2 drops the
         // bounds checks from the inner loops. B whose rows are W apart is a panel already (the
@@ -331,10 +335,10 @@ final class MatMul {
             int bg = bOff + g;
             if (packs) {
                 for (int j = g; j < gEnd; j += W) {
-                    Rows.copyRows(b, bOff + j, ldb, k, W, pack, (j - g) * k, W);
+                    Rows.copyRows(b, bOff + j, ldb, k, W, pack, packOrigin + (j - g) * k, W);
                 }
                 bb = pack;
-                bg = 0;
+                bg = packOrigin;
             }
             int panelStride = packs ? k : 1; // block j's panel at bg + (j - g) * panelStride
             int i = 0;

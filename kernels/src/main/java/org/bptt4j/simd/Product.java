@@ -16,8 +16,12 @@ import org.bptt4j.simd.MatMul.Start;
  * ({@link #aOnes}: column sums as a product).
  */
 final class Product {
-    /** The scratch B's panels are packed into (see {@link MatMul}), this descriptor's own; null: none, no packing. */
+    /**
+     * The scratch B's panels are packed into (see {@link MatMul}), this descriptor's own: the
+     * {@link #packLength} floats of {@code pack} from {@link #packOrigin}; null: none, no packing.
+     */
     final float[] pack;
+    final int packOrigin, packLength;
     int m, n, k;
     float[] a;
     int aOff, aRow, aCol;
@@ -36,7 +40,17 @@ final class Product {
      *             (a smaller buffer packs fewer panels at a time; null: no packing, and no 6-row tiles)
      */
     Product(float[] pack) {
+        this(pack, 0, pack == null ? 0 : pack.length);
+    }
+
+    /**
+     * A descriptor whose pack buffer is {@code length} floats of {@code pack} from {@code origin}
+     * (a part of a larger array, where its alignment is known: see {@link SimdWorkspace#ORIGIN}).
+     */
+    Product(float[] pack, int origin, int length) {
         this.pack = pack;
+        this.packOrigin = origin;
+        this.packLength = length;
     }
 
     /** C is m x n; the sum runs over k. Sets the start to zero. */

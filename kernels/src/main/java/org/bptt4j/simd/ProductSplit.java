@@ -111,9 +111,9 @@ final class ProductSplit implements ComputePool.Job {
         int j0 = index % columnParts * width, j1 = Math.min(product.n, j0 + width);
         int i0 = index / columnParts * height, i1 = Math.min(product.m, i0 + height);
         if (staging == null) {
-            MatMul.multiplyTile(product, i0, i1, j0, j1, parts[index].pack);
+            MatMul.multiplyTile(product, i0, i1, j0, j1, parts[index]);
         } else {
-            MatMul.multiplyAddTile(product, staging, i0, i1, j0, j1, parts[index].pack);
+            MatMul.multiplyAddTile(product, staging, i0, i1, j0, j1, parts[index]);
         }
     }
 }

@@ -35,15 +35,21 @@ class SimdWorkspaceTest {
         for (Product p : ws.partProducts) {
             distinct.put(p.pack, true);
         }
-        Map<float[], Boolean> packs = new IdentityHashMap<>();
-        packs.put(ws.product.pack, true);
-        for (Product p : ws.partProducts) {
-            packs.put(p.pack, true);
+        // A pack buffer of its own for each descriptor: regions of dz's array after the carry, each
+        // from a cache line's start (16 floats past the origin), apart by its length and padding.
+        int packLength = SimdWorkspace.packLength(shape);
+        long end = ws.carryOrigin + (long) batch * hid + org.bptt4j.Workspace.PADDING;
+        Product[] descriptors = new Product[parts + 1];
+        descriptors[0] = ws.product;
+        System.arraycopy(ws.partProducts, 0, descriptors, 1, parts);
+        for (Product p : descriptors) {
+            assertSame(ws.stepGradients, p.pack);
+            assertEquals(packLength, p.packLength);
+            assertEquals(0, (p.packOrigin - ws.origin) % 16);
+            assertTrue(p.packOrigin >= end && p.packOrigin < end + 16, "right after the last one's padding");
+            end = p.packOrigin + (long) packLength + org.bptt4j.Workspace.PADDING;
         }
-        assertEquals(1 + parts, packs.size(), "a pack buffer of its own for each descriptor");
-        for (float[] pack : packs.keySet()) {
-            assertEquals(SimdWorkspace.packLength(shape) + org.bptt4j.Workspace.PADDING, pack.length);
-        }
+        assertEquals(end, ws.stepGradients.length);
         long floats = distinct.keySet().stream().mapToLong(a -> a.length).sum();
         assertEquals(4 * floats, ws.sizeInBytes());
         assertEquals(4 * floats, SimdWorkspace.sizeInBytes(shape, false, false, parts));
@@ -72,12 +78,11 @@ class SimdWorkspaceTest {
         assertEquals(0, (ws.carryOrigin - ws.origin) % 16);
         assertTrue(ws.carryOrigin >= o + dzRows + pad && ws.carryOrigin < o + dzRows + pad + 16, "the carry right after dz's padding");
         assertSame(ws.stepGradients, ws.carry);
-        assertEquals(ws.carryOrigin + bh + pad, ws.stepGradients.length);
         if (shape.cell() == org.bptt4j.Cell.VANILLA) {
             assertSame(ws.states, ws.gates);
         } else if (shape.cell() == org.bptt4j.Cell.LSTM) {
             assertSame(ws.gates, ws.cellCarry);
-            assertEquals(ws.stepGradients.length, ws.gates.length, "the gates' rows, then the cellCarry's, as long as dz's and the carry's");
+            assertEquals(ws.carryOrigin + bh + pad, ws.gates.length, "the gates' rows, then the cellCarry's");
         } else {
             assertEquals(o + (long) steps * batch * ws.ldg + pad, ws.gates.length);
         }
