@@ -37,6 +37,8 @@ import jdk.incubator.vector.FloatVector;
  *   lengths  ROUNDS cell:LxD ...   ComposedBenchmark's full batch against its uniform one: the
  *                                  uniform batch's time over the full one's, and each one's
  *                                  GFLOP/s over the peak's of the same round
+ *   products ROUNDS product:H:G ...  ProductBenchmark's product (step64, input, ...) against
+ *                                  PeakBenchmark: its GFLOP/s over the peak's of the same round
  * </pre>
  * Each case is warmed up for 3 to 4 seconds first. Prints the medians of the times and of the
  * per-round ratios, and the middle half of the ratios.
@@ -57,7 +59,7 @@ public final class Interleaved {
 
     public static void main(String[] args) throws ReflectiveOperationException, MalformedURLException {
         if (args.length < 3 || args[0].equals("builds") && args.length < 5) {
-            System.err.println("usage: Interleaved peak|threads|lengths ROUNDS CASE...  or  Interleaved builds ROUNDS A B CASE...  (see the class comment)");
+            System.err.println("usage: Interleaved peak|threads|lengths|products ROUNDS CASE...  or  Interleaved builds ROUNDS A B CASE...  (see the class comment)");
             System.exit(2);
         }
         int rounds = Integer.parseInt(args[1]);
@@ -108,7 +110,21 @@ public final class Interleaved {
                     full.tearDown();
                     uniform.tearDown();
                 }
-                default -> throw new IllegalArgumentException("mode must be peak, threads, lengths or builds, was " + args[0]);
+                case "products" -> {
+                    org.bptt4j.simd.ProductBenchmark product = new org.bptt4j.simd.ProductBenchmark();
+                    product.product = p[0];
+                    product.hidden = Integer.parseInt(p[1]);
+                    product.gates = Integer.parseInt(p[2]);
+                    product.setUp();
+                    long m = p[0].startsWith("step") ? Long.parseLong(p[0].substring(4)) : org.bptt4j.simd.ProductBenchmark.ROWS;
+                    double flops = 2.0 * m * product.gates * product.hidden * product.hidden;
+                    double[][] t = rounds(rounds, peak::fmaChains, () -> product.multiply()[0]);
+                    double[] efficiency = perRound(t, (pk, ms) -> flops / ms / (PEAK_FLOPS / pk));
+                    System.out.printf("%-20s %9.3f ms %7.1f GFLOP/s  %5.1f%% of the round's peak (middle half %.1f-%.1f%%)  peak %.0f GFLOP/s%n",
+                            args[a], median(t[1]), flops / median(t[1]) / 1e6, 100 * median(efficiency), 100 * quantile(efficiency, 0.25),
+                            100 * quantile(efficiency, 0.75), PEAK_FLOPS / median(t[0]) / 1e6);
+                }
+                default -> throw new IllegalArgumentException("mode must be peak, threads, lengths, products or builds, was " + args[0]);
             }
         }
         if (sink == 1.2345f) {

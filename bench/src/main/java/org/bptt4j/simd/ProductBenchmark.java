@@ -40,7 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 public class ProductBenchmark {
     /** T*B of the big products. */
-    static final int ROWS = 4096;
+    public static final int ROWS = 4096;
 
     /** Which product (see the class comment). */
     @Param({"step1", "step32", "step64", "input", "weightGradient", "inputGradient"})
@@ -88,33 +88,40 @@ public class ProductBenchmark {
             default -> throw new IllegalArgumentException(product);
         }
         // A as the driver lays it out: k x m transposed for the weight gradient, else m x k. The
-        // descriptor's pack buffer as a workspace sizes it (the weight gradient packs chunks of k).
-        p = new Product(new float[MatMul.packLength(product.equals("weightGradient") ? MatMul.K_CHUNK : k, n, product.equals("weightGradient") ? m : 0)]);
+        // descriptor's pack buffer as a workspace sizes it (the weight gradient packs chunks of k),
+        // and places it: from a cache line of a large array (SimdWorkspace.ORIGIN, packStart).
+        int packLength = MatMul.packLength(product.equals("weightGradient") ? MatMul.K_CHUNK : k, n, product.equals("weightGradient") ? m : 0);
+        p = new Product(new float[Math.max(O + packLength + MatMul.L, 1 << 22)], O, packLength);
         p.size(m, n, k);
         if (product.equals("weightGradient")) {
-            p.aTransposed(fill(random, k * m), 0, m);
+            p.aTransposed(fill(random, k * m), O, m);
         } else {
-            p.a(fill(random, m * k), 0, k);
+            p.a(fill(random, m * k), O, k);
         }
         // B and C rows an odd number of cache lines apart, as the workspace lays out its buffers
-        // (SimdWorkspace.stride): rows 2 KiB apart would share L1 sets and thrash.
-        int ldb = SimdWorkspace.stride(n);
-        p.b(fill(random, k * ldb), 0, ldb).c(new float[m * ldb + MatMul.L], 0, ldb);
+        // (SimdWorkspace.stride): rows 2 KiB apart would share L1 sets and thrash. C from
+        // SimdWorkspace.ORIGIN as the workspace's gates, except dX, the caller's array (from 0).
+        int ldb = SimdWorkspace.stride(n), c0 = product.equals("inputGradient") ? 0 : O;
+        p.b(fill(random, k * ldb), O, ldb).c(new float[c0 + m * ldb + MatMul.L], c0, ldb);
         if (product.equals("input")) {
-            p.startFromRows(fill(random, n), 0, 0);
+            p.startFromRows(fill(random, n), O, 0);
         } else if (product.startsWith("step")) {
-            panels = new float[(n + MatMul.W - 1) / MatMul.W * k * MatMul.W + MatMul.L];
+            panels = new float[O + (n + MatMul.W - 1) / MatMul.W * k * MatMul.W + MatMul.L];
             for (int q = 0; q < n; q += MatMul.W) {
-                Rows.copyRows(p.b, q, ldb, k, Math.min(MatMul.W, n - q), panels, q * k, MatMul.W);
+                Rows.copyRows(p.b, O + q, ldb, k, Math.min(MatMul.W, n - q), panels, O + q * k, MatMul.W);
             }
         }
-        staging = new float[m * n];
+        staging = new float[(int) MatMul.stagingLength(m, n) + MatMul.L];
     }
 
+    /** Where the workspace's buffers start in their arrays (see SimdWorkspace.ORIGIN). */
+    private static final int O = SimdWorkspace.ORIGIN;
+
+    /** @return an array whose {@code length} floats from {@link #O} are random, padded as the workspaces are */
     private static float[] fill(Random random, int length) {
-        float[] a = new float[length + MatMul.L]; // padded as the workspaces are
+        float[] a = new float[O + length + MatMul.L];
         for (int i = 0; i < length; i++) {
-            a[i] = random.nextFloat() - 0.5f;
+            a[O + i] = random.nextFloat() - 0.5f;
         }
         return a;
     }
@@ -128,7 +135,7 @@ public class ProductBenchmark {
             int m = p.m, n = p.n, k = p.k, ldc = p.ldc;
             float[] a = p.a, c = p.c;
             for (int q = 0; q < n; q += MatMul.W) {
-                p.size(m, Math.min(MatMul.W, n - q), k).a(a, 0, k).b(panels, q * k, MatMul.W).c(c, q, ldc).startFromC().run();
+                p.size(m, Math.min(MatMul.W, n - q), k).a(a, O, k).b(panels, O + q * k, MatMul.W).c(c, O + q, ldc).startFromC().run();
             }
             p.size(m, n, k);
         } else {
