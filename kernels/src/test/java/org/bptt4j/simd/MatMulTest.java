@@ -41,7 +41,11 @@ class MatMulTest {
         for (int m : new int[]{3, 8, 13, 100}) {
             for (int n : new int[]{17, 130}) {
                 for (int k : new int[]{1, 100, 300}) {
-                    for (boolean transposed : new boolean[]{false, true}) {
+                    for (int layout = 0; layout < 4; layout++) {
+                        // A row-major or transposed; staging as the workspace sizes it (its sums
+                        // panel by panel where A is transposed, else rows apart) or m*n floats only
+                        // (rows n apart, as the softmax head's).
+                        boolean transposed = layout % 2 == 1, roomy = layout < 2;
                         float[] a = fill(random, m * k);
                         float[] b = fill(random, k * n);
                         float[] c = fill(random, m * n);
@@ -61,8 +65,8 @@ class MatMulTest {
                         } else {
                             p.a(a, 0, k);
                         }
-                        p.b(b, 0, n).c(c, 0, n).runAdding(new float[(int) MatMul.stagingLength(m, n) + MatMul.L]);
-                        assertSame(expected, c, m, n, "multiplyAdd " + m + " x " + n + " x " + k + (transposed ? " A^T" : ""));
+                        p.b(b, 0, n).c(c, 0, n).runAdding(new float[roomy ? (int) MatMul.stagingLength(m, n) + MatMul.L : m * n]);
+                        assertSame(expected, c, m, n, "multiplyAdd " + m + " x " + n + " x " + k + (transposed ? " A^T" : "") + (roomy ? "" : ", small staging"));
                     }
                 }
             }
