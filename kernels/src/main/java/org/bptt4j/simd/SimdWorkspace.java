@@ -212,8 +212,9 @@ final class SimdWorkspace extends Workspace {
      * A vector of 16 floats then loads and stores from one cache line, not two: on the Intel Xeon
      * measured (2026-11-27), a GRU step's products (64 x 1536 x 512) ran at 82-86% of the peak
      * with their operands aligned, 77-80% without. Where the guess is wrong (another header size,
-     * a smaller array), the buffers are as misaligned as they would be without it; the results
-     * are the same bits either way.
+     * such as the 12 bytes of {@code -XX:+UseCompactObjectHeaders}; a smaller array; a collector
+     * that does not align large arrays), the buffers are as misaligned as they would be without
+     * it; the results are the same bits either way.
      */
     static final int ORIGIN = 12;
 
