@@ -192,14 +192,12 @@ final class MatMul {
 
     /**
      * @return the floats of staging in which {@link #multiplyAdd} keeps the running sums of an
-     *         m x n product from {@link SimdWorkspace#ORIGIN} (a cache line's start, see there):
-     *         panel by panel of W columns (see {@link #multiplyAddTile}), or rows
-     *         {@code SimdWorkspace.stride(n)} apart, an odd number of cache lines (with rows 8 KiB
-     *         apart, a 510 x 64 x 128 product continuing C took 1.1-1.2x as long as with rows
-     *         8 KiB + 64 B apart); a smaller staging keeps them from 0, n apart
+     *         m x n product from {@link SimdWorkspace#ORIGIN} (a cache line's start, see there),
+     *         panel by panel of W columns (see {@link #multiplyAddTile}); a smaller staging keeps
+     *         them in rows n apart from 0
      */
     static long stagingLength(int m, int n) {
-        return SimdWorkspace.ORIGIN + (long) m * Math.max(SimdWorkspace.stride(n), (n + W - 1) / W * W);
+        return SimdWorkspace.ORIGIN + (long) m * ((n + W - 1) / W * W);
     }
 
     /**
@@ -234,45 +232,43 @@ final class MatMul {
         // KiB stay in L1 while every row tile passes), more only for a shorter last chunk.
         boolean packsA = p.aRow == 1 && p.aCol != 1 && height >= ROWS && pack != null && packRoom >= K_CHUNK * (W + height);
         int ai = p.aOff + i0 * p.aRow;
-        boolean room = staging.length >= stagingLength(p.m, n);
-        if (packsA && room) {
-            // The running sums panel by panel: column block jb's m x W sums one after the other from
-            // ORIGIN + jb*m, so that the row tiles, which store and reload them at every chunk, go
-            // over them as one stream, where rows apart made six (a weight gradient of 512 x 1536,
-            // k = 4096, ran 1.04-1.07x as fast, alternated call by call with the rows apart).
-            int s0 = SimdWorkspace.ORIGIN;
-            for (int k0 = 0; k0 < k; k0 += K_CHUNK) {
-                int kc = Math.min(K_CHUNK, k - k0);
-                Rows.transpose(p.a, ai + k0 * p.aCol, kc, height, p.aCol, pack, po + K_CHUNK * W, kc);
-                for (int jb = j0; jb < j1; jb += W) {
-                    multiply(height, Math.min(W, j1 - jb), kc, pack, po + K_CHUNK * W, kc, 1, p.b, p.bOff + k0 * p.ldb + jb, p.ldb,
-                            staging, s0 + jb * p.m + i0 * W, W, k0 == 0 ? Start.ZERO : Start.C, null, 0, 0, pack, po, K_CHUNK * W);
-                }
-            }
-            for (int i = i0; i < i1; i++) {
-                for (int jb = j0; jb < j1; jb += W) {
-                    Rows.accumulate(staging, s0 + jb * p.m + i * W, p.c, p.cOff + i * p.ldc + jb, Math.min(W, j1 - jb));
-                }
-            }
-            return;
-        }
-        // Else the running sums' rows an odd number of cache lines apart from a cache line's start
-        // where staging has room (see stagingLength), else n apart from 0.
-        int lds = room ? SimdWorkspace.stride(n) : n, s0 = room ? SimdWorkspace.ORIGIN : 0, si = s0 + i0 * lds + j0;
+        // The running sums where staging has room (see stagingLength): panel by panel from ORIGIN,
+        // column block jb's m x W sums one after the other from ORIGIN + jb*m, so that the row
+        // tiles, which store and reload them at every chunk, go over them as one stream (rows
+        // stride(n) apart made six: a weight gradient of 512 x 1536, k = 4096, ran 1.04-1.07x as
+        // fast panel by panel, alternated call by call). Else rows n apart from 0.
+        boolean panels = staging.length >= stagingLength(p.m, n);
         for (int k0 = 0; k0 < k; k0 += K_CHUNK) {
             int kc = Math.min(K_CHUNK, k - k0);
             Start start = k0 == 0 ? Start.ZERO : Start.C;
+            float[] a = p.a;
+            int aOff = ai + k0 * p.aCol, aRow = p.aRow, aCol = p.aCol, room = packRoom;
             if (packsA) {
-                Rows.transpose(p.a, ai + k0 * p.aCol, kc, height, p.aCol, pack, po + K_CHUNK * W, kc);
-                multiply(height, width, kc, pack, po + K_CHUNK * W, kc, 1, p.b, p.bOff + k0 * p.ldb + j0, p.ldb, staging, si, lds, start, null, 0, 0,
-                        pack, po, K_CHUNK * W);
+                Rows.transpose(p.a, aOff, kc, height, p.aCol, pack, po + K_CHUNK * W, kc);
+                a = pack;
+                aOff = po + K_CHUNK * W;
+                aRow = kc;
+                aCol = 1;
+                room = K_CHUNK * W;
+            }
+            if (panels) {
+                for (int jb = j0; jb < j1; jb += W) {
+                    multiply(height, Math.min(W, j1 - jb), kc, a, aOff, aRow, aCol, p.b, p.bOff + k0 * p.ldb + jb, p.ldb,
+                            staging, SimdWorkspace.ORIGIN + jb * p.m + i0 * W, W, start, null, 0, 0, pack, po, room);
+                }
             } else {
-                multiply(height, width, kc, p.a, ai + k0 * p.aCol, p.aRow, p.aCol, p.b, p.bOff + k0 * p.ldb + j0, p.ldb,
-                        staging, si, lds, start, null, 0, 0, pack, po, packRoom);
+                multiply(height, width, kc, a, aOff, aRow, aCol, p.b, p.bOff + k0 * p.ldb + j0, p.ldb,
+                        staging, i0 * n + j0, n, start, null, 0, 0, pack, po, room);
             }
         }
         for (int i = i0; i < i1; i++) {
-            Rows.accumulate(staging, s0 + i * lds + j0, p.c, p.cOff + i * p.ldc + j0, width);
+            if (panels) {
+                for (int jb = j0; jb < j1; jb += W) {
+                    Rows.accumulate(staging, SimdWorkspace.ORIGIN + jb * p.m + i * W, p.c, p.cOff + i * p.ldc + jb, Math.min(W, j1 - jb));
+                }
+            } else {
+                Rows.accumulate(staging, i * n + j0, p.c, p.cOff + i * p.ldc + j0, width);
+            }
         }
     }
 

@@ -26,8 +26,8 @@ import org.bptt4j.Workspace;
  *                                                                              from {@link #carryOrigin})
  *   cellCarry     the gradient flowing back into c_{t-1} (LSTM)    B*H        (in the gates' array, likewise)
  *   transposed    W_x^T (G*H x I)                                  G*H*stride(I)
- *   staging       running weight-gradient sums, rows stride(G*H)    max(I,H)*stride(G*H)
- *                 apart
+ *   staging       running weight-gradient sums, panel by panel of   max(I,H)*ceil(G*H/W)*W
+ *                 W columns (see {@link MatMul#stagingLength})
  *   previousStates  each step's previous rows, gathered for dW_h     T*B*H      (a stack's layers only: rows of
  *                                                                              different lengths, or reversed)
  *   recurrentPanelsTransposed  W_h^T packed once per pass for the     ceil(H/W)*G*H*W
