@@ -197,7 +197,12 @@ final class MatMul {
      *         them in rows n apart from 0
      */
     static long stagingLength(int m, int n) {
-        return SimdWorkspace.ORIGIN + (long) m * ((n + W - 1) / W * W);
+        return SimdWorkspace.ORIGIN + stagingPanels(m, n);
+    }
+
+    /** @return the floats of an m x n product's running sums panel by panel: m rows of each column block of W */
+    static long stagingPanels(int m, int n) {
+        return (long) m * ((n + W - 1) / W * W);
     }
 
     /**
@@ -206,8 +211,8 @@ final class MatMul {
      * to C, so that two calls add exactly twice what one adds. k is split into chunks of
      * K_CHUNK rows of B (16 to 32 KiB of a B column block, which stays in L1 while every
      * row block of C passes over it; unsplit, B streamed from L3 and these products ran at half
-     * the speed of the others). The running sums wait in {@code staging} (m*n floats) between
-     * chunks; a float stored and reloaded is unchanged, so the result is bit-identical to an
+     * the speed of the others). The running sums wait in {@code staging} (see
+     * {@link #stagingLength}) between chunks; a float stored and reloaded is unchanged, so the result is bit-identical to an
      * unsplit sum. The product's start is ignored.
      */
     static void multiplyAdd(Product p, float[] staging) {

@@ -184,12 +184,12 @@ final class SimdWorkspace extends Workspace {
                 0, // the carry, in dz's array
                 0, // the LSTM's cellCarry, in its gates' array
                 gh * (long) stride(s.inputSize()),
-                MatMul.stagingLength(Math.max(s.inputSize(), s.hiddenSize()), s.gateWidth()),
+                MatMul.stagingPanels(Math.max(s.inputSize(), s.hiddenSize()), s.gateWidth()),
                 variableLengths ? t * bh : 0,
                 (long) s.cell().gates() * panelsPerGate(s) * s.hiddenSize() * MatMul.W,
                 (long) panelsPerGate(s) * gh * MatMul.W};
-        for (int i = 1; i < n.length; i++) { // the buffers used from their origin (the states from element 0; staging's is in its length)
-            n[i] += n[i] == 0 || i == 9 ? 0 : ORIGIN;
+        for (int i = 1; i < n.length; i++) { // the buffers used from their origin (the states from element 0)
+            n[i] += n[i] == 0 ? 0 : ORIGIN;
         }
         return n;
     }
@@ -210,8 +210,8 @@ final class SimdWorkspace extends Workspace {
      * element 16 bytes past a cache line (its header: G1 and ZGC start an array of a few MiB,
      * as a workspace's buffers at sizes where speed counts are, at a region or page boundary).
      * A vector of 16 floats then loads and stores from one cache line, not two: on the Intel Xeon
-     * measured (2026-11-27), a GRU step's products (64 x 1536 x 512) ran at 82-86% of the peak
-     * with their operands aligned, 77-80% without. Where the guess is wrong (another header size,
+     * measured (2026-11-27), a GRU step's products (64 x 1536 x 512) ran at 80-86% of the peak
+     * with their operands aligned, 72-80% without (offsets alternated in one JVM, 3 JVMs). Where the guess is wrong (another header size,
      * such as the 12 bytes of {@code -XX:+UseCompactObjectHeaders}; a smaller array; a collector
      * that does not align large arrays), the buffers are as misaligned as they would be without
      * it; the results are the same bits either way.
@@ -220,8 +220,7 @@ final class SimdWorkspace extends Workspace {
 
     /** @return where the carry's rows start past the origin of dz's array: after dz's T*B rows and their padding, on a cache line */
     static long carryStart(LayerShape s) {
-        long dz = (long) s.maxSteps() * s.batch() * stride(s.gateWidth()) + PADDING;
-        return (dz + 15) / 16 * 16;
+        return wholeLines((long) s.maxSteps() * s.batch() * stride(s.gateWidth()) + PADDING);
     }
 
     /**
@@ -235,12 +234,17 @@ final class SimdWorkspace extends Workspace {
      *         71.8% (2026-11-27, Intel Xeon).
      */
     static long packStart(LayerShape s) {
-        return (carryStart(s) + (long) s.batch() * s.hiddenSize() + PADDING + 15) / 16 * 16;
+        return wholeLines(carryStart(s) + (long) s.batch() * s.hiddenSize() + PADDING);
     }
 
     /** @return the distance between two pack buffers in dz's array: one and its padding, on cache lines */
     static long packStride(LayerShape s) {
-        return (packLength(s) + PADDING + 15) / 16 * 16L;
+        return wholeLines(packLength(s) + PADDING);
+    }
+
+    /** @return {@code floats} rounded up to whole cache lines of 16 floats */
+    private static long wholeLines(long floats) {
+        return (floats + 15) / 16 * 16;
     }
 
     /** @return the row stride for rows of {@code n} floats: n rounded up to whole cache lines of 16 floats, an odd number of them */

@@ -96,6 +96,8 @@ class SimdWorkspaceTest {
             assertNull(ws.newGateGradients);
         }
         assertEquals(o + (long) shape.gateWidth() * ws.ldx + pad, ws.transposed.length);
+        // Room for the weight gradients' running sums panel by panel (else they fall back to rows).
+        assertEquals(MatMul.stagingLength(Math.max(in, hid), shape.gateWidth()) + pad, ws.staging.length);
         int panels = (shape.hiddenSize() + MatMul.W - 1) / MatMul.W;
         assertEquals(o + (long) panels * shape.gateWidth() * MatMul.W + pad, ws.recurrentPanelsTransposed.length);
         if (shape.cell() != org.bptt4j.Cell.LSTM) {
