@@ -325,6 +325,17 @@ final class MatMul {
     }
 
     /**
+     * @return the column blocks of {@code p} whose panels each row tile of A passes over before the
+     *         next (see {@link #multiply}), run by {@link #multiplyTile} with {@code packRoom}
+     *         floats to pack them in: a group where the tile packs B (B not a panel already, A
+     *         row-major, k at most K_BLOCK), else one; a part of C streams its rows of A once per group
+     */
+    static int groupBlocks(Product p, int packRoom) {
+        boolean packs = p.ldb != W && p.aCol == 1 && p.k <= K_BLOCK && (long) p.k * W <= packRoom;
+        return packs ? groupPanels(p.k, packRoom) : 1;
+    }
+
+    /**
      * The product with the {@code packRoom} floats of {@code pack} from {@code packOrigin} free for B's panels.
      *
      * <p>Column blocks are packed and run in groups (the blocking of BLIS, with A and B in each

@@ -4,8 +4,8 @@ import org.bptt4j.ComputePool;
 
 /**
  * A big product split into tiles of C over a {@link ComputePool}, for the layer's products over all
- * T*B rows and the head's: blocks of columns, and where there are too few of them for the pool,
- * ranges of rows as well. Each part computes whole elements of C, each element's sum over the same
+ * T*B rows and the head's: parts of whole column blocks times ranges of rows, whichever split
+ * streams the least memory (see {@link #run}). Each part computes whole elements of C, each element's sum over the same
  * k in the same order as one thread, so the result is the same bits whatever the thread count.
  * Each part packs B into its own descriptor's buffer. One lives in each workspace; a split
  * allocates nothing.
@@ -60,42 +60,49 @@ final class ProductSplit implements ComputePool.Job {
             }
             return;
         }
-        int columns, rows;
-        if (staging == null) {
-            // Every part streams its rows of A once per column block whatever the split, so take
-            // column blocks first (each packs B's panel once) and ranges of rows only where there
-            // are fewer blocks than parts wanted: 4 per thread, which evens out threads that run
-            // at different speeds.
-            int wanted = 4 * pool.threads();
-            columns = Math.min(blocks, wanted);
-            rows = Math.max(1, Math.min(rowRanges, wanted / columns));
-        } else {
-            // An adding product (the weight gradients, k = T*B) keeps each chunk of A and of B in
-            // cache while it passes over its tile, so a part streams its rows of A (m x k) and its
-            // columns of B (k x n) once: c column parts and r row parts stream A c times and B r
-            // times. A is transposed as it is streamed, chunk by chunk (see MatMul), which costs
-            // more than packing B's panels: counted 3.5 times. At most one part per thread: of the
-            // c x r <= threads with the most parts, the one that streams the least (columns first
-            // where it is a tie). Measured on 2 threads at B = 64, H = 512 (PhaseBenchmark's weight
-            // gradients, 1 and 2 threads alternated call by call, 2026-11-26 23:40): the vanilla
-            // RNN (n = m) and the GRU (n = 3m) ran 1.82-1.88x and 1.44-1.82x as fast as one thread
-            // split by rows, 1.54-1.55x and 1.38-1.55x by columns; the LSTM (n = 4m) 1.68-1.81x by
-            // columns, 1.42-1.60x by rows. A weight of 3 to 4 tells these apart.
-            int threads = pool.threads();
-            columns = 0;
-            rows = 0;
-            long least = Long.MAX_VALUE;
-            for (int c = Math.min(blocks, threads); c >= 1; c--) {
-                int r = Math.max(1, Math.min(rowRanges, threads / c));
-                if (c * r < columns * rows) {
-                    continue; // never fewer parts than a split already found
-                }
-                long streamed = 7L * c * product.m + 2L * r * product.n;
-                if (c * r > columns * rows || streamed < least) {
-                    columns = c;
-                    rows = r;
-                    least = streamed;
-                }
+        // Of the splits into c column parts x r ranges of rows, the one that streams the least, among
+        // those with enough parts. Each part streams its rows of A once per group of column blocks
+        // (see MatMul.groupBlocks) and packs B's panels for its columns (k x n floats for each range
+        // of rows, written as well as read: counted twice). A split that streams A fewer times wins
+        // where it packs B a few more times: on 2 threads at B = 64, H = 512, the vanilla RNN's
+        // input projection and input gradient (4096 x 512 x 512) in 2 column parts x 4 ranges of
+        // rows, not 8 column blocks, ran 1.05-1.07x as fast, and 1.04-1.10x at B = 32, H = 256
+        // (PhaseBenchmark's phases, both splits alternated call by call, 2026-11-27).
+        // An adding product (the weight gradients, k = T*B) keeps each chunk of A and of B in
+        // cache while it passes over its tile, so a part streams its rows of A (m x k) and its
+        // columns of B (k x n) once: c column parts and r row parts stream A c times and B r
+        // times. A is transposed as it is streamed, chunk by chunk (see MatMul), which costs
+        // more than packing B's panels: counted 3.5 times. At most one part per thread, as many
+        // as can be. Measured on 2 threads at B = 64, H = 512 (PhaseBenchmark's weight
+        // gradients, 1 and 2 threads alternated call by call, 2026-11-26 23:40): the vanilla
+        // RNN (n = m) and the GRU (n = 3m) ran 1.82-1.88x and 1.44-1.82x as fast as one thread
+        // split by rows, 1.54-1.55x and 1.38-1.55x by columns; the LSTM (n = 4m) 1.68-1.81x by
+        // columns, 1.42-1.60x by rows. A weight of 3 to 4 tells these apart.
+        // Any other product takes up to 4 parts per thread, which evens out threads that run at
+        // different speeds, and at least 3 where it has them.
+        int threads = pool.threads();
+        boolean adding = staging != null;
+        int most = adding ? threads : 4 * threads;
+        int enough = 0;
+        for (int c = Math.min(blocks, most); c >= 1; c--) {
+            enough = Math.max(enough, columnParts(blocks, c) * rowParts(product.m, ranges(rowRanges, most, c)));
+        }
+        enough = adding ? enough : Math.min(enough, 3 * threads);
+        int group = adding ? 1 : MatMul.groupBlocks(product, parts[0].packLength);
+        int columns = 0, rows = 0;
+        long least = Long.MAX_VALUE;
+        for (int c = Math.min(blocks, most); c >= 1; c--) {
+            int r = ranges(rowRanges, most, c), columnParts = columnParts(blocks, c), rowParts = rowParts(product.m, r);
+            if (columnParts * rowParts < enough) {
+                continue;
+            }
+            int width = (blocks + c - 1) / c; // column blocks of a part
+            long streamed = adding ? 7L * columnParts * product.m + 2L * rowParts * product.n
+                    : (long) columnParts * ((width + group - 1) / group) * product.m + 2L * rowParts * product.n;
+            if (streamed < least) { // columns first where it is a tie
+                columns = c;
+                rows = r;
+                least = streamed;
             }
         }
         this.product = product;
@@ -104,6 +111,23 @@ final class ProductSplit implements ComputePool.Job {
         this.columnParts = (product.n + width - 1) / width;
         this.height = MatMul.rangeHeight(product.m, rows);
         pool.run(this, columnParts * ((product.m + height - 1) / height));
+    }
+
+    /** @return the ranges of rows to go with c column parts: enough for {@code most} parts, as many as there are */
+    private static int ranges(int ranges, int most, int c) {
+        return Math.max(1, Math.min(ranges, most / c));
+    }
+
+    /** @return the column parts that splitting {@code blocks} column blocks c ways gives: c or fewer, each of the same whole blocks */
+    private static int columnParts(int blocks, int c) {
+        int width = (blocks + c - 1) / c;
+        return (blocks + width - 1) / width;
+    }
+
+    /** @return the ranges of {@code m} rows that splitting them r ways gives (see MatMul.rangeHeight): r or fewer */
+    private static int rowParts(int m, int r) {
+        int height = MatMul.rangeHeight(m, r);
+        return (m + height - 1) / height;
     }
 
     @Override
