@@ -232,7 +232,10 @@ public final class Interleaved {
         }
         double[][] ms = new double[timed.length][rounds];
         for (int r = 0; r < rounds; r++) {
-            for (int i = 0; i < timed.length; i++) {
+            // In turn first and last: a thing timed right after another pays for what the other
+            // leaves running (a pool's workers spin for a while after a run before they park).
+            for (int q = 0; q < timed.length; q++) {
+                int i = r % 2 == 0 ? q : timed.length - 1 - q;
                 long start = System.nanoTime();
                 for (int k = 0; k < repeats[i]; k++) {
                     sink += timed[i].call();
