@@ -5,8 +5,9 @@ import org.bptt4j.ComputePool;
 /**
  * A big product split into tiles of C over a {@link ComputePool}, for the layer's products over all
  * T*B rows and the head's: parts of whole column blocks times ranges of rows, whichever split
- * streams the least memory (see {@link #run}). Each part computes whole elements of C, each element's sum over the same
- * k in the same order as one thread, so the result is the same bits whatever the thread count.
+ * streams the least memory (see {@link #run}). Each part computes whole elements of C, each
+ * element's sum over the same k in the same order as one thread, so the result is the same bits
+ * whatever the thread count.
  * Each part packs B into its own descriptor's buffer. One lives in each workspace; a split
  * allocates nothing.
  */
@@ -96,9 +97,8 @@ final class ProductSplit implements ComputePool.Job {
             if (columnParts * rowParts < enough) {
                 continue;
             }
-            int width = (blocks + c - 1) / c; // column blocks of a part
             long streamed = adding ? 7L * columnParts * product.m + 2L * rowParts * product.n
-                    : (long) columnParts * ((width + group - 1) / group) * product.m + 2L * rowParts * product.n;
+                    : (long) columnParts * ((widthBlocks(blocks, c) + group - 1) / group) * product.m + 2L * rowParts * product.n;
             if (streamed < least) { // columns first where it is a tie
                 columns = c;
                 rows = r;
@@ -107,10 +107,10 @@ final class ProductSplit implements ComputePool.Job {
         }
         this.product = product;
         this.staging = staging;
-        this.width = (blocks + columns - 1) / columns * MatMul.W;
-        this.columnParts = (product.n + width - 1) / width;
+        this.width = widthBlocks(blocks, columns) * MatMul.W;
+        this.columnParts = columnParts(blocks, columns);
         this.height = MatMul.rangeHeight(product.m, rows);
-        pool.run(this, columnParts * ((product.m + height - 1) / height));
+        pool.run(this, columnParts * rowParts(product.m, rows));
     }
 
     /** @return the ranges of rows to go with c column parts: enough for {@code most} parts, as many as there are */
@@ -118,9 +118,14 @@ final class ProductSplit implements ComputePool.Job {
         return Math.max(1, Math.min(ranges, most / c));
     }
 
-    /** @return the column parts that splitting {@code blocks} column blocks c ways gives: c or fewer, each of the same whole blocks */
+    /** @return the column blocks of each part when {@code blocks} column blocks are split c ways */
+    private static int widthBlocks(int blocks, int c) {
+        return (blocks + c - 1) / c;
+    }
+
+    /** @return the column parts that splitting {@code blocks} column blocks c ways gives: c or fewer, each of the same whole blocks (the last of what is left) */
     private static int columnParts(int blocks, int c) {
-        int width = (blocks + c - 1) / c;
+        int width = widthBlocks(blocks, c);
         return (blocks + width - 1) / width;
     }
 

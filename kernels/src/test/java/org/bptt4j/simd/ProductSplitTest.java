@@ -45,8 +45,8 @@ class ProductSplitTest {
         return ran;
     }
 
-    // m x n x k: the vanilla cell's input projection at B = 64, H = 512 (2 column parts of whole
-    // groups x 4 ranges of rows on 2 threads, 5 column parts x 12 ranges on 16), B = 32, H = 256,
+    // m x n x k: the vanilla cell's input projection at B = 64, H = 512 (at 512 bits, 2 column parts
+    // of whole groups x 4 ranges of rows on 2 threads, 4 column parts x 12 ranges on 16), B = 32, H = 256,
     // a GRU's (whose column parts on 16 threads are not whole groups), sizes off every block, and a
     // k beyond K_BLOCK (one column block at a time: split by blocks first).
     @ParameterizedTest(name = "C = A B, {0} x {1} x {2}")
