@@ -53,8 +53,7 @@ public final class ComputePool implements AutoCloseable {
 
     private final Thread[] workers;
     private final AtomicInteger next = new AtomicInteger();
-    /** Bit i: part i (of the first 64) has been claimed in this run. */
-    @SuppressWarnings("unused") // through CLAIMED
+    /** Bit i: part i (of the first 64) has been claimed in this run; set through CLAIMED. */
     private volatile long claimed;
     private final AtomicInteger unfinished = new AtomicInteger();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
