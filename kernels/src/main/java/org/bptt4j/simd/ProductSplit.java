@@ -7,9 +7,8 @@ import org.bptt4j.ComputePool;
  * T*B rows and the head's: parts of whole column blocks times ranges of rows, whichever split
  * streams the least memory (see {@link #run}). Each part computes whole elements of C, each
  * element's sum over the same k in the same order as one thread, so the result is the same bits
- * whatever the thread count.
- * Each part packs B into its own descriptor's buffer. One lives in each workspace; a split
- * allocates nothing.
+ * whatever the thread count. Each part packs B into its own descriptor's buffer. One lives in each
+ * workspace; a split allocates nothing.
  */
 final class ProductSplit implements ComputePool.Job {
     /**
