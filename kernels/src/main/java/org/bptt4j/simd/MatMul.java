@@ -243,6 +243,7 @@ final class MatMul {
         // stride(n) apart made six: a weight gradient of 512 x 1536, k = 4096, ran 1.04-1.07x as
         // fast panel by panel, alternated call by call). Else rows n apart from 0.
         boolean panels = staging.length >= stagingLength(p.m, n);
+        int block = panels ? W : width; // the columns whose sums are one block of staging
         for (int k0 = 0; k0 < k; k0 += K_CHUNK) {
             int kc = Math.min(K_CHUNK, k - k0);
             Start start = k0 == 0 ? Start.ZERO : Start.C;
@@ -256,25 +257,21 @@ final class MatMul {
                 aCol = 1;
                 room = K_CHUNK * W;
             }
-            if (panels) {
-                for (int jb = j0; jb < j1; jb += W) {
-                    multiply(height, Math.min(W, j1 - jb), kc, a, aOff, aRow, aCol, p.b, p.bOff + k0 * p.ldb + jb, p.ldb,
-                            staging, SimdWorkspace.ORIGIN + jb * p.m + i0 * W, W, start, null, 0, 0, pack, po, room);
-                }
-            } else {
-                multiply(height, width, kc, a, aOff, aRow, aCol, p.b, p.bOff + k0 * p.ldb + j0, p.ldb,
-                        staging, i0 * n + j0, n, start, null, 0, 0, pack, po, room);
+            for (int jb = j0; jb < j1; jb += block) {
+                multiply(height, Math.min(block, j1 - jb), kc, a, aOff, aRow, aCol, p.b, p.bOff + k0 * p.ldb + jb, p.ldb,
+                        staging, stagingIndex(panels, p.m, n, i0, jb), panels ? W : n, start, null, 0, 0, pack, po, room);
             }
         }
         for (int i = i0; i < i1; i++) {
-            if (panels) {
-                for (int jb = j0; jb < j1; jb += W) {
-                    Rows.accumulate(staging, SimdWorkspace.ORIGIN + jb * p.m + i * W, p.c, p.cOff + i * p.ldc + jb, Math.min(W, j1 - jb));
-                }
-            } else {
-                Rows.accumulate(staging, i * n + j0, p.c, p.cOff + i * p.ldc + j0, width);
+            for (int jb = j0; jb < j1; jb += block) {
+                Rows.accumulate(staging, stagingIndex(panels, p.m, n, i, jb), p.c, p.cOff + i * p.ldc + jb, Math.min(block, j1 - jb));
             }
         }
+    }
+
+    /** @return where the running sum of C(i, jb) waits in an m x n product's staging: panel by panel from ORIGIN, or in rows n apart from 0 */
+    private static int stagingIndex(boolean panels, int m, int n, int i, int jb) {
+        return panels ? SimdWorkspace.ORIGIN + jb * m + i * W : i * n + jb;
     }
 
     /**
@@ -331,8 +328,12 @@ final class MatMul {
      *         row-major, k at most K_BLOCK), else one; a part of C streams its rows of A once per group
      */
     static int groupBlocks(Product p, int packRoom) {
-        boolean packs = p.ldb != W && p.aCol == 1 && p.k <= K_BLOCK && (long) p.k * W <= packRoom;
-        return packs ? groupPanels(p.k, packRoom) : 1;
+        return p.k <= K_BLOCK && packsB(p.ldb, p.aCol, p.k, packRoom) ? groupPanels(p.k, packRoom) : 1;
+    }
+
+    /** @return whether {@link #multiply}'s tiles pack B's panels (given rows enough and a pack buffer): B not a panel already, A row-major, k rows of a panel in {@code packRoom} */
+    private static boolean packsB(int ldb, int aCol, int k, int packRoom) {
+        return ldb != W && aCol == 1 && (long) k * W <= packRoom;
     }
 
     /**
@@ -356,7 +357,7 @@ final class MatMul {
         // bounds checks from the inner loops. B whose rows are W apart is a panel already (the
         // driver packs W_h once per pass); else a block of 4 rows or more packs it here.
         boolean packed = ldb == W;
-        boolean packs = !packed && aCol == 1 && m >= ROWS && pack != null && (long) k * W <= packRoom;
+        boolean packs = packsB(ldb, aCol, k, packRoom) && m >= ROWS && pack != null;
         int nFull = (packed || packs) && aCol == 1 ? n - n % W : 0;
         // 8 or 9 rows left after the 6-row tiles go as two 4-row tiles (and a row), not as a 6-row
         // tile and 2 or 3 single rows (B = 32, and 512 rows of a weight gradient, leave 8).
