@@ -74,24 +74,36 @@ public final class SimdLayer extends RecurrentLayer {
 
     /**
      * The recurrence is split by batch rows, each thread running all T steps of its own rows with
-     * no barrier, where every thread gets at least this many rows, W_h is smaller than
-     * {@link #ROW_SPLIT_WEIGHTS} and a step is worth splitting; else a step's hidden units are
-     * split, one barrier per step. Rows are independent through the recurrence, and a row's sums
-     * are the same whatever rows share its products, so both splits give the same bits.
-     * {@code -Dbptt4j.rowSplit=false} turns the row split off (to compare the two splits).
+     * no barrier, where every thread gets at least this many rows, W_h has at most
+     * {@link #ROW_SPLIT_WEIGHTS} bytes or every thread gets {@link #ROWS_PER_THREAD_STREAMING} rows,
+     * and a step is worth splitting; else a step's hidden units are split, one barrier per step.
+     * Rows are independent through the recurrence, and a row's sums are the same whatever rows
+     * share its products, so both splits give the same bits. {@code -Dbptt4j.rowSplit=false} turns
+     * the row split off (to compare the two splits).
      */
     static final int ROWS_PER_THREAD = 8;
     /**
-     * The recurrence is split by rows only where W_h is smaller than this many bytes: every
-     * thread then reads all of W_h at every step, where a split by units reads its share, which
-     * stays in the core's L2 (2 MiB on the Xeon measured). On 2 threads (2026-11-26 17:05-17:17,
-     * RnnBenchmark forwardBackward, 4 alternated runs of each split, ratios of medians) the row
-     * split was 1.21x (vanilla, W_h 256 KiB), 1.09x (GRU, 768 KiB) and 1.14x (LSTM, 1 MiB) as
-     * fast as the unit split at B = 32, H = 256, and 0.90x (vanilla, 1 MiB), 0.93x (GRU, 3 MiB)
-     * and 0.88x (LSTM, 4 MiB) at B = 64, H = 512; runs swung by 10-30%. W_h of exactly 1 MiB
-     * went both ways, so the limit leaves it out (the vanilla RNN at H = 512 stays on units).
+     * The recurrence is split by rows from {@link #ROWS_PER_THREAD} rows per thread where W_h has
+     * at most this many bytes: every thread then reads all of W_h at every step, where a split by
+     * units reads its share. On 2 threads (2026-11-27, Intel Xeon with 2 MiB of L2 per core;
+     * PhaseBenchmark's recurrences, both splits alternated call by call in one JVM, medians of 15
+     * rounds, forward and backward steps) the rows ran 1.22x and 1.15x as fast as the units for the
+     * vanilla RNN at B = 64, H = 512 (W_h of 1 MiB), 1.14x and 1.10x at B = 32, 1.28x and 1.30x at
+     * B = 16; the LSTM at H = 256 (1 MiB) 1.23x and 1.32x at B = 32, 1.30x and 1.47x at B = 16. With
+     * 3 and 4 MiB (the GRU and the LSTM at H = 512) see {@link #ROWS_PER_THREAD_STREAMING}. (The
+     * first measurement, 2026-11-26 before the workspace's alignment and whole-row blocks, found the
+     * vanilla RNN's rows 0.90x at B = 64, H = 512, and the limit was below 1 MiB.)
      */
     static final long ROW_SPLIT_WEIGHTS = 1024 * 1024;
+    /**
+     * The rows per thread from which the recurrence is split by rows whatever W_h's size: each
+     * thread streams all of W_h from L3 at every step, and enough rows pay for it. Measured as
+     * above with W_h of 3 and 4 MiB: 32 rows per thread (B = 64) ran 1.11x and 1.09x (GRU), 1.05x
+     * and 1.07x (LSTM) as fast as the units; 16 rows (B = 32) 1.02x and 1.06x (GRU), 0.99x and
+     * 1.01x (LSTM); 8 rows (the LSTM at B = 16) 0.89x and 0.90x. Not measured on more than 2 cores,
+     * where the threads share L3's bandwidth.
+     */
+    static final int ROWS_PER_THREAD_STREAMING = 32;
     /** The property that turns the split by batch rows off. */
     public static final String ROW_SPLIT_PROPERTY = "bptt4j.rowSplit";
     private static final boolean ROW_SPLIT = !"false".equals(System.getProperty(ROW_SPLIT_PROPERTY));
@@ -162,7 +174,8 @@ public final class SimdLayer extends RecurrentLayer {
      */
     private boolean splitsRows(int sequences) {
         long weights = (long) shape().hiddenSize() * shape().gateWidth();
-        return ROW_SPLIT && pool != null && sequences >= ROWS_PER_THREAD * pool.threads() && 4 * weights < ROW_SPLIT_WEIGHTS
+        int rowsPerThread = pool == null ? 0 : sequences / pool.threads();
+        return ROW_SPLIT && rowsPerThread >= ROWS_PER_THREAD && (4 * weights <= ROW_SPLIT_WEIGHTS || rowsPerThread >= ROWS_PER_THREAD_STREAMING)
                 && sequences * weights >= PARALLEL_STEP;
     }
 
