@@ -437,10 +437,11 @@ final class MatMul {
 
     /**
      * Copies the k x W panel of B from {@code b[bOff]} (rows ldb apart) to {@code pack[po]} (rows W
-     * apart): {@value #VECTORS} vector loads and stores a row, where a {@code System.arraycopy} per
-     * row called the copy stub once for every row (256 bytes at 512 bits). The weight gradients pack all of dZ so, once per
-     * chunk of k; a 512 x 1536 x 4096 one ran 1.018x as fast (1.024x with G = 1, 1.017x with G = 4;
-     * medians of 15 rounds alternated call by call, 2026-11-27) and the input projection 1.005-1.009x.
+     * apart): {@value #VECTORS} vector loads and stores a row (W is {@value #VECTORS} vectors, as
+     * in the tiles), where a {@code System.arraycopy} per row called the JVM's copy stub for every
+     * 256 bytes (at 512 bits). The weight gradients pack all of dZ so, once per chunk of k: a
+     * 512 x 1536 x 4096 one ran 1.018x as fast (1.024x with G = 1, 1.017x with G = 4; medians of
+     * 15 rounds alternated call by call, 2026-11-27), the input projection 1.005-1.009x.
      */
     private static void packPanel(float[] b, int bOff, int ldb, int k, float[] pack, int po) {
         for (int p = 0; p < k; p++) {

@@ -175,7 +175,8 @@ public final class SimdLayer extends RecurrentLayer {
     private boolean splitsRows(int sequences) {
         long weights = (long) shape().hiddenSize() * shape().gateWidth();
         int rowsPerThread = pool == null ? 0 : sequences / pool.threads();
-        return ROW_SPLIT && rowsPerThread >= ROWS_PER_THREAD && (4 * weights <= ROW_SPLIT_WEIGHTS || rowsPerThread >= ROWS_PER_THREAD_STREAMING)
+        boolean weightsFit = 4 * weights <= ROW_SPLIT_WEIGHTS;
+        return ROW_SPLIT && rowsPerThread >= ROWS_PER_THREAD && (weightsFit || rowsPerThread >= ROWS_PER_THREAD_STREAMING)
                 && sequences * weights >= PARALLEL_STEP;
     }
 
