@@ -26,6 +26,8 @@ import jdk.incubator.vector.FloatVector;
  *   peak     ROUNDS cell:B:H ...   RnnBenchmark.forwardBackward (SIMD, 1 thread) against
  *                                  PeakBenchmark: its GFLOP/s over the peak's of the same round
  *   threads  ROUNDS cell:B:H ...   RnnBenchmark.forwardBackward on 1 thread against 2: the speed-up
+ *   phases   ROUNDS cell:B:H ...   each of PhaseBenchmark's phases on 1 thread against 2: where a
+ *                                  pass gains from the second thread and where it does not
  *   builds   ROUNDS A B cell:B:H:threads ...
  *                                  RnnBenchmark.forwardBackward with the kernels of build A against
  *                                  build B (each a classes folder or jar of the kernels module, such
@@ -59,7 +61,7 @@ public final class Interleaved {
 
     public static void main(String[] args) throws ReflectiveOperationException, MalformedURLException {
         if (args.length < 3 || args[0].equals("builds") && args.length < 5) {
-            System.err.println("usage: Interleaved peak|threads|lengths|products ROUNDS CASE...  or  Interleaved builds ROUNDS A B CASE...  (see the class comment)");
+            System.err.println("usage: Interleaved peak|threads|phases|lengths|products ROUNDS CASE...  or  Interleaved builds ROUNDS A B CASE...  (see the class comment)");
             System.exit(2);
         }
         int rounds = Integer.parseInt(args[1]);
@@ -87,6 +89,18 @@ public final class Interleaved {
                     double[] speedUp = perRound(t, (t1, t2) -> t1 / t2);
                     System.out.printf("%-16s 1 thread %9.3f ms  2 threads %9.3f ms  speed-up %.2f (middle half %.2f-%.2f)%n",
                             args[a], median(t[0]), median(t[1]), median(speedUp), quantile(speedUp, 0.25), quantile(speedUp, 0.75));
+                    one.tearDown();
+                    two.tearDown();
+                }
+                case "phases" -> {
+                    org.bptt4j.simd.PhaseBenchmark one = phases(p, 1), two = phases(p, 2);
+                    for (int q = 0; q < PHASES.length; q++) {
+                        Phase phase = PHASES[q];
+                        double[][] t = rounds(rounds, () -> phase.run(one), () -> phase.run(two));
+                        double[] speedUp = perRound(t, (t1, t2) -> t1 / t2);
+                        System.out.printf("%-16s %-17s 1 thread %9.3f ms  2 threads %9.3f ms  speed-up %.2f (middle half %.2f-%.2f)%n",
+                                args[a], PHASE_NAMES[q], median(t[0]), median(t[1]), median(speedUp), quantile(speedUp, 0.25), quantile(speedUp, 0.75));
+                    }
                     one.tearDown();
                     two.tearDown();
                 }
@@ -124,7 +138,7 @@ public final class Interleaved {
                             args[a], median(t[1]), flops / median(t[1]) / 1e6, 100 * median(efficiency), 100 * quantile(efficiency, 0.25),
                             100 * quantile(efficiency, 0.75), PEAK_FLOPS / median(t[0]) / 1e6);
                 }
-                default -> throw new IllegalArgumentException("mode must be peak, threads, lengths, products or builds, was " + args[0]);
+                default -> throw new IllegalArgumentException("mode must be peak, threads, phases, lengths, products or builds, was " + args[0]);
             }
         }
         if (sink == 1.2345f) {
@@ -158,6 +172,27 @@ public final class Interleaved {
      *         bytes but linked against the kernels in {@code kernels}: a loader of its own finds the
      *         kernels there first, and this module's classes after them
      */
+    /** One phase of a pass (see PhaseBenchmark), timed on its own. */
+    private interface Phase {
+        float run(org.bptt4j.simd.PhaseBenchmark b);
+    }
+
+    private static final Phase[] PHASES = {org.bptt4j.simd.PhaseBenchmark::forwardInputProjection, org.bptt4j.simd.PhaseBenchmark::forwardRecurrence,
+            org.bptt4j.simd.PhaseBenchmark::backwardPack, org.bptt4j.simd.PhaseBenchmark::backwardRecurrence,
+            org.bptt4j.simd.PhaseBenchmark::backwardWeightGradients, org.bptt4j.simd.PhaseBenchmark::backwardInputGradient};
+    private static final String[] PHASE_NAMES = {"input projection", "forward steps", "packing", "backward steps", "weight gradients", "dX"};
+
+    /** @return a PhaseBenchmark (cell:B:H) on {@code threads} threads, set up */
+    private static org.bptt4j.simd.PhaseBenchmark phases(String[] p, int threads) {
+        org.bptt4j.simd.PhaseBenchmark b = new org.bptt4j.simd.PhaseBenchmark();
+        b.cell = p[0];
+        b.batch = Integer.parseInt(p[1]);
+        b.hidden = Integer.parseInt(p[2]);
+        b.threads = threads;
+        b.setUp();
+        return b;
+    }
+
     private static Object rnnOf(String kernels, String[] p) throws ReflectiveOperationException, MalformedURLException {
         URL bench = Interleaved.class.getProtectionDomain().getCodeSource().getLocation();
         URLClassLoader loader = new URLClassLoader(new URL[] {Path.of(kernels).toUri().toURL(), bench}, ClassLoader.getPlatformClassLoader());
