@@ -75,8 +75,9 @@ public final class SimdLayer extends RecurrentLayer {
     /**
      * The recurrence is split by batch rows, each thread running all T steps of its own rows with
      * no barrier, where every thread gets at least this many rows, W_h has at most
-     * {@link #ROW_SPLIT_WEIGHTS} bytes or every thread gets {@link #ROWS_PER_THREAD_STREAMING} rows,
-     * and a step is worth splitting; else a step's hidden units are split, one barrier per step.
+     * {@link #ROW_SPLIT_WEIGHTS} bytes (or else a thread's share of it under the split by units
+     * has more, and every thread gets {@link #ROWS_PER_THREAD_STREAMING} rows), and a step is
+     * worth splitting; else a step's hidden units are split, one barrier per step.
      * Rows are independent through the recurrence, and a row's sums are the same whatever rows
      * share its products, so both splits give the same bits. {@code -Dbptt4j.rowSplit=false} turns
      * the row split off (to compare the two splits).
@@ -96,12 +97,14 @@ public final class SimdLayer extends RecurrentLayer {
      */
     static final long ROW_SPLIT_WEIGHTS = 1024 * 1024;
     /**
-     * The rows per thread from which the recurrence is split by rows whatever W_h's size: each
-     * thread streams all of W_h from L3 at every step, and enough rows pay for it. Measured as
-     * above with W_h of 3 and 4 MiB: 32 rows per thread (B = 64) ran 1.11x and 1.09x (GRU), 1.05x
-     * and 1.07x (LSTM) as fast as the units; 16 rows (B = 32) 1.02x and 1.06x (GRU), 0.99x and
-     * 1.01x (LSTM); 8 rows (the LSTM at B = 16) 0.89x and 0.90x. Not measured on more than 2 cores,
-     * where the threads share L3's bandwidth.
+     * The rows per thread from which the recurrence is split by rows where W_h is larger than
+     * {@link #ROW_SPLIT_WEIGHTS} and so is a thread's share of it under the split by units (W_h /
+     * threads): each thread then streams all of W_h from L3 at every step instead of most of its
+     * share, and enough rows pay for it. Measured as above on 2 threads with W_h of 3 and 4 MiB
+     * (shares of 1.5 and 2 MiB): 32 rows per thread (B = 64) ran 1.11x and 1.09x (GRU), 1.05x and
+     * 1.07x (LSTM) as fast as the units; 16 rows (B = 32) 1.02x and 1.06x (GRU), 0.99x and 1.01x
+     * (LSTM); 8 rows (the LSTM at B = 16) 0.89x and 0.90x. Where the shares fit (4 threads and more
+     * at H = 512), the units keep them in L2 and stay: that case was not measured.
      */
     static final int ROWS_PER_THREAD_STREAMING = 32;
     /** The property that turns the split by batch rows off. */
@@ -172,11 +175,13 @@ public final class SimdLayer extends RecurrentLayer {
      * @return whether the recurrence of a pass over {@code sequences} rows is split by batch rows
      *         (see {@link #ROWS_PER_THREAD})
      */
-    private boolean splitsRows(int sequences) {
+    boolean splitsRows(int sequences) {
         long weights = (long) shape().hiddenSize() * shape().gateWidth();
         int rowsPerThread = pool == null ? 0 : sequences / pool.threads();
+        // Rows where W_h fits, or where even a unit split's share of it would not and rows are many.
         boolean weightsFit = 4 * weights <= ROW_SPLIT_WEIGHTS;
-        return ROW_SPLIT && rowsPerThread >= ROWS_PER_THREAD && (weightsFit || rowsPerThread >= ROWS_PER_THREAD_STREAMING)
+        boolean shareOutgrows = pool != null && 4 * weights / pool.threads() > ROW_SPLIT_WEIGHTS;
+        return ROW_SPLIT && rowsPerThread >= ROWS_PER_THREAD && (weightsFit || shareOutgrows && rowsPerThread >= ROWS_PER_THREAD_STREAMING)
                 && sequences * weights >= PARALLEL_STEP;
     }
 
