@@ -167,11 +167,6 @@ public final class Interleaved {
         }
     }
 
-    /**
-     * @return an RnnBenchmark (SIMD, cell:B:H:threads, threads 1 if left out) of this class's own
-     *         bytes but linked against the kernels in {@code kernels}: a loader of its own finds the
-     *         kernels there first, and this module's classes after them
-     */
     /** One phase of a pass (see PhaseBenchmark), timed on its own. */
     private interface Phase {
         float run(org.bptt4j.simd.PhaseBenchmark b);
@@ -193,6 +188,11 @@ public final class Interleaved {
         return b;
     }
 
+    /**
+     * @return an RnnBenchmark (SIMD, cell:B:H:threads, threads 1 if left out) of this class's own
+     *         bytes but linked against the kernels in {@code kernels}: a loader of its own finds the
+     *         kernels there first, and this module's classes after them
+     */
     private static Object rnnOf(String kernels, String[] p) throws ReflectiveOperationException, MalformedURLException {
         URL bench = Interleaved.class.getProtectionDomain().getCodeSource().getLocation();
         URLClassLoader loader = new URLClassLoader(new URL[] {Path.of(kernels).toUri().toURL(), bench}, ClassLoader.getPlatformClassLoader());
