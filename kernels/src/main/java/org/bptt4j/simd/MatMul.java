@@ -212,8 +212,8 @@ final class MatMul {
      * K_CHUNK rows of B (16 to 32 KiB of a B column block, which stays in L1 while every
      * row block of C passes over it; unsplit, B streamed from L3 and these products ran at half
      * the speed of the others). The running sums wait in {@code staging} (see
-     * {@link #stagingLength}) between chunks; a float stored and reloaded is unchanged, so the result is bit-identical to an
-     * unsplit sum. The product's start is ignored.
+     * {@link #stagingLength}) between chunks; a float stored and reloaded is unchanged, so the
+     * result is bit-identical to an unsplit sum. The product's start is ignored.
      */
     static void multiplyAdd(Product p, float[] staging) {
         multiplyAddTile(p, staging, 0, p.m, 0, p.n, p);

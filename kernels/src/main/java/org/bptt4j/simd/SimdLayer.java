@@ -176,12 +176,15 @@ public final class SimdLayer extends RecurrentLayer {
      *         (see {@link #ROWS_PER_THREAD})
      */
     boolean splitsRows(int sequences) {
+        if (!ROW_SPLIT || pool == null) {
+            return false;
+        }
         long weights = (long) shape().hiddenSize() * shape().gateWidth();
-        int rowsPerThread = pool == null ? 0 : sequences / pool.threads();
+        int rowsPerThread = sequences / pool.threads();
         // Rows where W_h fits, or where even a unit split's share of it would not and rows are many.
         boolean weightsFit = 4 * weights <= ROW_SPLIT_WEIGHTS;
-        boolean shareOutgrows = pool != null && 4 * weights / pool.threads() > ROW_SPLIT_WEIGHTS;
-        return ROW_SPLIT && rowsPerThread >= ROWS_PER_THREAD && (weightsFit || shareOutgrows && rowsPerThread >= ROWS_PER_THREAD_STREAMING)
+        boolean shareOutgrows = 4 * weights / pool.threads() > ROW_SPLIT_WEIGHTS;
+        return rowsPerThread >= ROWS_PER_THREAD && (weightsFit || shareOutgrows && rowsPerThread >= ROWS_PER_THREAD_STREAMING)
                 && sequences * weights >= PARALLEL_STEP;
     }
 
