@@ -90,7 +90,7 @@ public class ProductBenchmark {
         // A as the driver lays it out: k x m transposed for the weight gradient, else m x k. The
         // descriptor's pack buffer as a workspace sizes it (the weight gradient packs chunks of k),
         // and places it: from a cache line of a large array (SimdWorkspace.ORIGIN, packStart).
-        int packLength = MatMul.packLength(product.equals("weightGradient") ? MatMul.K_CHUNK : k, n, product.equals("weightGradient") ? m : 0);
+        int packLength = MatMul.packLength(product.equals("weightGradient") ? MatMul.K_CHUNK : k, n);
         p = new Product(new float[Math.max(O + packLength + MatMul.L, 1 << 22)], O, packLength);
         p.size(m, n, k);
         if (product.equals("weightGradient")) {

@@ -31,12 +31,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>B and C are row-major ({@code B(p, j) = b[bOff + p*ldb + j]}); A is read through two strides,
  * {@code A(i, p) = a[aOff + i*aRow + p*aCol]}, so that the same kernel computes {@code A B} and
  * {@code A^T B}. Each A element is broadcast and multiplied with a row segment of B, so B's rows
- * are read contiguously. The 6- and 4-row tiles take A row-major only ({@code aCol = 1}): with
+ * are read contiguously. The 6- and 4-row tiles take A row-major ({@code aCol = 1}): with
  * the sum's index as A's own, C2 drops A's bounds checks from their inner loop (a 60 x 64 x 128
  * product from L1 went from 154-155 to 164-168 GFLOP/s, about 95% of PeakBenchmark). The weight
- * gradients' A is transposed, {@code H^T} or {@code X^T}; {@link #multiplyAddTile} transposes each
- * chunk of it into the pack buffer, where every column block reads it (a 510 x 64 x 128 product
- * ran at 92-99 GFLOP/s on A^T's rows 2 KiB apart, at 161-164 on a row-major A).
+ * gradients' A is transposed, {@code H^T} or {@code X^T} ({@code aRow = 1}), and goes through
+ * 6-row tiles of its own ({@link #tile6x4Transposed}) that read it where it lies: the six
+ * elements of A a step of k broadcasts are side by side in one row of H.
  *
  * <p>Tails: columns beyond the last full {@value #VECTORS}-vector block go one full vector at a
  * time, the last {@code n % L} columns as one masked vector per row where every access of that
@@ -156,21 +156,18 @@ final class MatMul {
 
     /**
      * The length of a pack buffer for products whose sums run over at most {@code maxK} rows of B
-     * (longer sums are split into chunks of K_BLOCK, or K_CHUNK when adding), and whose adding
-     * products with a transposed A have at most {@code maxAddRows} rows (see {@link #multiplyAddTile}).
+     * (longer sums are split into chunks of K_BLOCK, or K_CHUNK when adding: an adding product
+     * needs {@code maxK} of K_CHUNK at least).
      *
      * @param maxK the longest k of the products the buffer serves
      * @param maxN the most columns of C of the products the buffer serves
-     * @param maxAddRows the most rows of C of an adding product with a transposed A (0: none)
      * @return floats for a group of packed panels, {@code g * min(maxK, K_BLOCK) * W} with g the
-     *         panels of PANEL_GROUP floats (at least 1, at most the column blocks of maxN), or for a
-     *         chunk's panel of B and its rows of A, {@code K_CHUNK * (W + maxAddRows)}, whichever is more
+     *         panels of PANEL_GROUP floats (at least 1, at most the column blocks of maxN)
      */
-    static int packLength(int maxK, int maxN, int maxAddRows) {
+    static int packLength(int maxK, int maxN) {
         int k = Math.max(1, Math.min(maxK, K_BLOCK));
         long blocks = Math.max(1, (maxN + W - 1) / W);
-        long group = Math.max(1, Math.min(blocks, PANEL_GROUP / ((long) k * W))) * k * W;
-        return Math.toIntExact(Math.max(group, maxAddRows == 0 ? 0 : (long) K_CHUNK * (W + maxAddRows)));
+        return Math.toIntExact(Math.max(1, Math.min(blocks, PANEL_GROUP / ((long) k * W))) * k * W);
     }
 
     /** Runs {@code p}: {@code C = start + A B}; see the class comment for the layouts. */
@@ -231,11 +228,8 @@ final class MatMul {
         if (k == 0) {
             return; // an empty sum adds nothing
         }
-        // A transposed (the weight gradients' H^T and X^T): each chunk's rows of A transposed into
-        // the pack buffer after B's panel, row-major, for the register tiles (see multiply). B's
-        // panels then have K_CHUNK * W floats: one panel per group for a full chunk (its 16 to 32
-        // KiB stay in L1 while every row tile passes), more only for a shorter last chunk.
-        boolean packsA = p.aRow == 1 && p.aCol != 1 && height >= ROWS && pack != null && packRoom >= K_CHUNK * (W + height);
+        // A transposed (the weight gradients' H^T and X^T) is read where it lies, by the transposed
+        // tiles (see multiply): a chunk's k x m rows of H stream through L2 once per column block.
         int ai = p.aOff + i0 * p.aRow;
         // The running sums where staging has room (see stagingLength): panel by panel from ORIGIN,
         // column block jb's m x W sums one after the other from ORIGIN + jb*m, so that the row
@@ -247,19 +241,9 @@ final class MatMul {
         for (int k0 = 0; k0 < k; k0 += K_CHUNK) {
             int kc = Math.min(K_CHUNK, k - k0);
             Start start = k0 == 0 ? Start.ZERO : Start.C;
-            float[] a = p.a;
-            int aOff = ai + k0 * p.aCol, aRow = p.aRow, aCol = p.aCol, room = packRoom;
-            if (packsA) {
-                Rows.transpose(p.a, aOff, kc, height, p.aCol, pack, po + K_CHUNK * W, kc);
-                a = pack;
-                aOff = po + K_CHUNK * W;
-                aRow = kc;
-                aCol = 1;
-                room = K_CHUNK * W;
-            }
             for (int jb = j0; jb < j1; jb += block) {
-                multiply(height, Math.min(block, j1 - jb), kc, a, aOff, aRow, aCol, p.b, p.bOff + k0 * p.ldb + jb, p.ldb,
-                        staging, stagingIndex(panels, p.m, n, i0, jb), panels ? W : n, start, null, 0, 0, pack, po, room);
+                multiply(height, Math.min(block, j1 - jb), kc, p.a, ai + k0 * p.aCol, p.aRow, p.aCol, p.b, p.bOff + k0 * p.ldb + jb, p.ldb,
+                        staging, stagingIndex(panels, p.m, n, i0, jb), panels ? W : n, start, null, 0, 0, pack, po, packRoom);
             }
         }
         for (int i = i0; i < i1; i++) {
@@ -328,12 +312,17 @@ final class MatMul {
      *         row-major, k at most K_BLOCK), else one; a part of C streams its rows of A once per group
      */
     static int groupBlocks(Product p, int packRoom) {
-        return p.k <= K_BLOCK && packsB(p.ldb, p.aCol, p.k, packRoom) ? groupPanels(p.k, packRoom) : 1;
+        return p.k <= K_BLOCK && packsB(p.ldb, p.aRow, p.aCol, p.start, p.k, packRoom) ? groupPanels(p.k, packRoom) : 1;
     }
 
-    /** @return whether {@link #multiply}'s tiles pack B's panels (given rows enough and a pack buffer): B not a panel already, A row-major, k rows of a panel in {@code packRoom} */
-    private static boolean packsB(int ldb, int aCol, int k, int packRoom) {
-        return ldb != W && aCol == 1 && (long) k * W <= packRoom;
+    /** @return whether {@link #multiply}'s tiles pack B's panels (given rows enough and a pack buffer): B not a panel already, A for the tiles, k rows of a panel in {@code packRoom} */
+    private static boolean packsB(int ldb, int aRow, int aCol, Start ep, int k, int packRoom) {
+        return ldb != W && tiles(aRow, aCol, ep) && (long) k * W <= packRoom;
+    }
+
+    /** @return whether {@link #multiply}'s tiles take A: row-major ({@code aCol = 1}), or transposed ({@code aRow = 1}) with a start of zero or C */
+    private static boolean tiles(int aRow, int aCol, Start ep) {
+        return aCol == 1 || (aRow == 1 && ep != Start.ROWS);
     }
 
     /**
@@ -356,12 +345,14 @@ final class MatMul {
         // W apart) and A row-major (aCol = 1): with both indices their loop's own, C2 drops the
         // bounds checks from the inner loops. B whose rows are W apart is a panel already (the
         // driver packs W_h once per pass); else a block of 4 rows or more packs it here.
-        boolean packed = ldb == W;
-        boolean packs = packsB(ldb, aCol, k, packRoom) && m >= ROWS && pack != null;
-        int nFull = (packed || packs) && aCol == 1 ? n - n % W : 0;
+        // A transposed (aRow = 1) goes through tiles of its own, from a start of zero or C (the
+        // weight gradients' running sums), 6 rows and then single rows.
+        boolean packed = ldb == W, transposed = aCol != 1;
+        boolean packs = packsB(ldb, aRow, aCol, ep, k, packRoom) && m >= ROWS && pack != null;
+        int nFull = (packed && tiles(aRow, aCol, ep)) || packs ? n - n % W : 0;
         // 8 or 9 rows left after the 6-row tiles go as two 4-row tiles (and a row), not as a 6-row
-        // tile and 2 or 3 single rows (B = 32, and 512 rows of a weight gradient, leave 8).
-        int rest = m % 6, sixEnd = m - (m >= 8 && (rest == 2 || rest == 3) ? rest + 6 : rest);
+        // tile and 2 or 3 single rows (B = 32 leaves 8).
+        int rest = m % 6, sixEnd = m - (m >= 8 && (rest == 2 || rest == 3) && !transposed ? rest + 6 : rest);
         int group = packs ? W * groupPanels(k, packRoom) : W;
         for (int g = 0; g < nFull; g += group) {
             int gEnd = Math.min(nFull, g + group);
@@ -381,7 +372,12 @@ final class MatMul {
                 int ai = aOff + i * aRow;
                 for (int j = g; j < gEnd; j += W) {
                     int bj = bg + (j - g) * panelStride, ci = cOff + i * ldc + j, ui = uOff + i * ldu + j;
-                    if (VECTOR_REGISTERS >= 32) {
+                    if (transposed && VECTOR_REGISTERS >= 32) {
+                        tile6x4Transposed(k, a, ai, aCol, bb, bj, c, ci, ldc, ep == Start.C);
+                    } else if (transposed) {
+                        tile6x2Transposed(k, a, ai, aCol, bb, bj, c, ci, ldc, ep == Start.C);
+                        tile6x2Transposed(k, a, ai, aCol, bb, bj + 2 * L, c, ci + 2 * L, ldc, ep == Start.C);
+                    } else if (VECTOR_REGISTERS >= 32) {
                         tile6x4(k, a, ai, aRow, bb, bj, c, ci, ldc, ep, u, ui, ldu);
                     } else { // the block's two halves, each with the same sums
                         tile6x2(k, a, ai, aRow, bb, bj, c, ci, ldc, ep, u, ui, ldu);
@@ -389,14 +385,14 @@ final class MatMul {
                     }
                 }
             }
-            for (; i + ROWS <= m; i += ROWS) {
+            for (; i + ROWS <= m && !transposed; i += ROWS) {
                 for (int j = g; j < gEnd; j += W) {
                     tile4x4(k, a, aOff + i * aRow, aRow, bb, bg + (j - g) * panelStride, c, cOff + i * ldc + j, ldc, ep, u, uOff + i * ldu + j, ldu);
                 }
             }
             for (; i < m; i++) {
                 for (int j = g; j < gEnd; j += W) {
-                    tile1x4(k, a, aOff + i * aRow, 1, bb, bg + (j - g) * panelStride, W, c, cOff + i * ldc + j, ep, u, uOff + i * ldu + j);
+                    tile1x4(k, a, aOff + i * aRow, aCol, bb, bg + (j - g) * panelStride, W, c, cOff + i * ldc + j, ep, u, uOff + i * ldu + j);
                 }
             }
         }
@@ -667,6 +663,173 @@ final class MatMul {
             c40 = a4.fma(b0, c40);
             c41 = a4.fma(b1, c41);
             FloatVector a5 = FloatVector.broadcast(S, a[ap + 5 * aRow]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + L);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + L);
+    }
+
+    /**
+     * Six rows by four full vectors from a packed panel of B and a transposed A, read where it lies
+     * ({@code A(i, p) = a[ai + p*aCol + i]}: the weight gradients' H^T and X^T, the six broadcasts
+     * of a step of k from one row of H), starting from zero or from C. Each chunk of A was
+     * transposed before into the pack buffer for {@link #tile6x4} (row-major A): at H = 512 the
+     * transposition took about 1 ms per 4096-row chunk of H from memory, and the weight gradients
+     * ran 1.03-1.15x as fast without it (2026-11-27, AMD Zen 5), though the variable stride of A
+     * keeps its bounds checks in the loop. Apart from tile6x4, as one loop per method keeps the
+     * Vector API's calls inlined.
+     */
+    private static void tile6x4Transposed(int k, float[] a, int ai, int aCol, float[] panel, int po, float[] c, int ci, int ldc, boolean fromC) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S), c43 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S), c53 = FloatVector.zero(S);
+        if (fromC) {
+            c00 = FloatVector.fromArray(S, c, ci);
+            c01 = FloatVector.fromArray(S, c, ci + L);
+            c02 = FloatVector.fromArray(S, c, ci + 2 * L);
+            c03 = FloatVector.fromArray(S, c, ci + 3 * L);
+            c10 = FloatVector.fromArray(S, c, ci + ldc);
+            c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+            c12 = FloatVector.fromArray(S, c, ci + ldc + 2 * L);
+            c13 = FloatVector.fromArray(S, c, ci + ldc + 3 * L);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c22 = FloatVector.fromArray(S, c, ci + 2 * ldc + 2 * L);
+            c23 = FloatVector.fromArray(S, c, ci + 2 * ldc + 3 * L);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+            c32 = FloatVector.fromArray(S, c, ci + 3 * ldc + 2 * L);
+            c33 = FloatVector.fromArray(S, c, ci + 3 * ldc + 3 * L);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+            c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+            c42 = FloatVector.fromArray(S, c, ci + 4 * ldc + 2 * L);
+            c43 = FloatVector.fromArray(S, c, ci + 4 * ldc + 3 * L);
+            c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+            c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
+            c52 = FloatVector.fromArray(S, c, ci + 5 * ldc + 2 * L);
+            c53 = FloatVector.fromArray(S, c, ci + 5 * ldc + 3 * L);
+        }
+        for (int p = 0; p < k; p++) {
+            int bp = po + p * W;
+            FloatVector b0 = FloatVector.fromArray(S, panel, bp);
+            FloatVector b1 = FloatVector.fromArray(S, panel, bp + L);
+            FloatVector b2 = FloatVector.fromArray(S, panel, bp + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, panel, bp + 3 * L);
+            int ap = ai + p * aCol;
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, a[ap + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, a[ap + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, a[ap + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+            FloatVector a4 = FloatVector.broadcast(S, a[ap + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            c42 = a4.fma(b2, c42);
+            c43 = a4.fma(b3, c43);
+            FloatVector a5 = FloatVector.broadcast(S, a[ap + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            c52 = a5.fma(b2, c52);
+            c53 = a5.fma(b3, c53);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c02.intoArray(c, ci + 2 * L);
+        c03.intoArray(c, ci + 3 * L);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + L);
+        c12.intoArray(c, ci + ldc + 2 * L);
+        c13.intoArray(c, ci + ldc + 3 * L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c22.intoArray(c, ci + 2 * ldc + 2 * L);
+        c23.intoArray(c, ci + 2 * ldc + 3 * L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+        c32.intoArray(c, ci + 3 * ldc + 2 * L);
+        c33.intoArray(c, ci + 3 * ldc + 3 * L);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + L);
+        c42.intoArray(c, ci + 4 * ldc + 2 * L);
+        c43.intoArray(c, ci + 4 * ldc + 3 * L);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + L);
+        c52.intoArray(c, ci + 5 * ldc + 2 * L);
+        c53.intoArray(c, ci + 5 * ldc + 3 * L);
+    }
+
+    /** {@link #tile6x4Transposed}'s first or second half, for CPUs with 16 vector registers (as {@link #tile6x2}). */
+    private static void tile6x2Transposed(int k, float[] a, int ai, int aCol, float[] panel, int po, float[] c, int ci, int ldc, boolean fromC) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        if (fromC) {
+            c00 = FloatVector.fromArray(S, c, ci);
+            c01 = FloatVector.fromArray(S, c, ci + L);
+            c10 = FloatVector.fromArray(S, c, ci + ldc);
+            c11 = FloatVector.fromArray(S, c, ci + ldc + L);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + L);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+            c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + L);
+            c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+            c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + L);
+        }
+        for (int p = 0; p < k; p++) {
+            int bp = po + p * W;
+            FloatVector b0 = FloatVector.fromArray(S, panel, bp);
+            FloatVector b1 = FloatVector.fromArray(S, panel, bp + L);
+            int ap = ai + p * aCol;
+            FloatVector a0 = FloatVector.broadcast(S, a[ap]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[ap + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[ap + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[ap + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[ap + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[ap + 5]);
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
         }

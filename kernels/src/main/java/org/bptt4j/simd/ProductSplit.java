@@ -70,14 +70,14 @@ final class ProductSplit implements ComputePool.Job {
         // (PhaseBenchmark's phases, both splits alternated call by call, 2026-11-27).
         // An adding product (the weight gradients, k = T*B) keeps each chunk of A and of B in
         // cache while it passes over its tile, so a part streams its rows of A (m x k) and its
-        // columns of B (k x n) once: c column parts and r row parts stream A c times and B r
-        // times. A is transposed as it is streamed, chunk by chunk (see MatMul), which costs
-        // more than packing B's panels: counted 3.5 times. At most one part per thread, as many
-        // as can be. Measured on 2 threads at B = 64, H = 512 (PhaseBenchmark's weight
-        // gradients, 1 and 2 threads alternated call by call, 2026-11-26 23:40): the vanilla
-        // RNN (n = m) and the GRU (n = 3m) ran 1.82-1.88x and 1.44-1.82x as fast as one thread
-        // split by rows, 1.54-1.55x and 1.38-1.55x by columns; the LSTM (n = 4m) 1.68-1.81x by
-        // columns, 1.42-1.60x by rows. A weight of 3 to 4 tells these apart.
+        // columns of B (k x n) once, as one group. Until 2026-11-27 the adding products transposed
+        // each chunk of A as they streamed it, counted 3.5 times B's packing, which split the
+        // vanilla RNN's and the GRU's weight gradients by rows; read where it lies (see
+        // MatMul.tile6x4Transposed) A counts as any product's does, and they go by columns: on 2
+        // threads (PhaseBenchmark's weight gradients, both choices alternated call by call,
+        // medians of 15 rounds, AMD Zen 5) 1.066x as fast at B = 64, H = 512 (vanilla), 1.126x
+        // (GRU), the LSTM 1.00x (columns either way); at B = 32, H = 256 the vanilla RNN
+        // 0.983x and 0.995x (middle halves 0.92-1.04), the LSTM 1.00x.
         // Any other product takes up to 4 parts per thread, which evens out threads that run at
         // different speeds, and at least 3 where it has them.
         int threads = pool.threads();
@@ -88,7 +88,7 @@ final class ProductSplit implements ComputePool.Job {
             enough = Math.max(enough, columnParts(blocks, c) * rowParts(product.m, ranges(rowRanges, most, c)));
         }
         enough = adding ? enough : Math.min(enough, 3 * threads);
-        int group = adding ? 1 : MatMul.groupBlocks(product, parts[0].packLength);
+        int group = MatMul.groupBlocks(product, parts[0].packLength);
         int columns = 0, rows = 0;
         long least = Long.MAX_VALUE;
         for (int c = Math.min(blocks, most); c >= 1; c--) {
@@ -96,8 +96,8 @@ final class ProductSplit implements ComputePool.Job {
             if (columnParts * rowParts < enough) {
                 continue;
             }
-            long streamed = adding ? 7L * columnParts * product.m + 2L * rowParts * product.n
-                    : (long) columnParts * ((widthBlocks(blocks, c) + group - 1) / group) * product.m + 2L * rowParts * product.n;
+            int passes = adding ? 1 : (widthBlocks(blocks, c) + group - 1) / group; // over A, by each column part
+            long streamed = (long) columnParts * passes * product.m + 2L * rowParts * product.n;
             if (streamed < least) { // columns first where it is a tie
                 columns = c;
                 rows = r;

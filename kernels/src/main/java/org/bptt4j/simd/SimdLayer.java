@@ -643,8 +643,9 @@ public final class SimdLayer extends RecurrentLayer {
             }
         }
         // The GRU's dW_h: its r and z columns from dz, its n columns from dn*r (the same sums, column
-        // by column). Two products transpose H^T's chunks twice; one product with B taken from both
-        // buffers (tried 2026-11-27) ran 0.97x at B = 32, H = 256 and 1.00x at B = 64, H = 512.
+        // by column). Two products read H twice; one product with B taken from both buffers (tried
+        // 2026-11-27, when each product transposed H's chunks) ran 0.97x at B = 32, H = 256 and
+        // 1.00x at B = 64, H = 512.
         int wh = offset + p.recurrentWeightsOffset(), fromDz = recurrentDzColumns();
         run(product.size(hid, fromDz, rows).aTransposed(previous, previousOffset, ldPrevious).b(ws.stepGradients, ws.origin, ldz)
                 .c(grads, wh, gh), staging, ws);

@@ -54,7 +54,7 @@ public final class SimdSoftmaxHead extends SoftmaxHead {
         Buffers(LayerShape layer, int outputs, int parts) {
             super(layer, outputs);
             int maxK = Math.max(Math.max(layer.hiddenSize(), outputs), MatMul.K_CHUNK);
-            int pack = MatMul.packLength(maxK, Math.max(layer.hiddenSize(), outputs), layer.hiddenSize()) + org.bptt4j.Workspace.PADDING;
+            int pack = MatMul.packLength(maxK, Math.max(layer.hiddenSize(), outputs)) + org.bptt4j.Workspace.PADDING;
             product = new Product(new float[pack]);
             Product[] partProducts = new Product[parts];
             for (int i = 0; i < parts; i++) {

@@ -38,7 +38,7 @@ import org.bptt4j.Workspace;
  *                 for each gate, W = {@link MatMul#W} of its units,        (W: 4 vectors)
  *                 rows W apart, zeros past H
  * scratch of every product
- *   pack          a group of panels of B, packed (see {@link MatMul}),  (1 + parts) * MatMul.packLength(max(I, G*H, K_CHUNK), max(I, G*H), max(I, H))
+ *   pack          a group of panels of B, packed (see {@link MatMul}),  (1 + parts) * MatMul.packLength(max(I, G*H, K_CHUNK), max(I, G*H))
  *                 or a weight gradient's chunk of B's panel and A^T's rows; one for
  *                 {@link #product} and one for each of the parts a
  *                 compute pool runs at once (none without a pool); in
@@ -195,12 +195,11 @@ final class SimdWorkspace extends Workspace {
     }
 
     /**
-     * @return the floats of one pack buffer: a group of panels of B for the longest k of the layer's products,
-     *         or a weight gradient's chunk of B's panel and of A^T's rows (I or H of them)
+     * @return the floats of one pack buffer: a group of panels of B for the longest k of the layer's
+     *         products, a weight gradient's chunk of K_CHUNK rows included
      */
     static int packLength(LayerShape s) {
-        return MatMul.packLength(Math.max(Math.max(s.inputSize(), s.gateWidth()), MatMul.K_CHUNK), Math.max(s.inputSize(), s.gateWidth()),
-                Math.max(s.inputSize(), s.hiddenSize()));
+        return MatMul.packLength(Math.max(Math.max(s.inputSize(), s.gateWidth()), MatMul.K_CHUNK), Math.max(s.inputSize(), s.gateWidth()));
     }
 
     /**

@@ -59,7 +59,7 @@ class MatMulTest {
                                 expected[i * n + j] = c[i * n + j] + sum;
                             }
                         }
-                        Product p = new Product(new float[MatMul.packLength(MatMul.K_CHUNK, n, m) + MatMul.L]).size(m, n, k);
+                        Product p = new Product(new float[MatMul.packLength(MatMul.K_CHUNK, n) + MatMul.L]).size(m, n, k);
                         if (transposed) {
                             p.aTransposed(a, 0, m);
                         } else {
@@ -84,7 +84,7 @@ class MatMulTest {
         float[] c = fill(random, m * n);
         int kBlock = Math.min(k, MatMul.K_BLOCK);
         float[] pack = switch (packing) {
-            case 0 -> new float[MatMul.packLength(k, n, 0)];
+            case 0 -> new float[MatMul.packLength(k, n)];
             case 1 -> new float[3 * kBlock * MatMul.W];
             case 2 -> new float[kBlock * MatMul.W];
             default -> null;

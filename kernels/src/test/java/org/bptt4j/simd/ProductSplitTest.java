@@ -25,10 +25,10 @@ class ProductSplitTest {
         return x;
     }
 
-    private static Product[] parts(int count, int maxK, int maxN, int maxAddRows) {
+    private static Product[] parts(int count, int maxK, int maxN) {
         Product[] parts = new Product[count];
         for (int i = 0; i < count; i++) {
-            parts[i] = new Product(new float[MatMul.packLength(maxK, maxN, maxAddRows)]);
+            parts[i] = new Product(new float[MatMul.packLength(maxK, maxN)]);
         }
         return parts;
     }
@@ -54,8 +54,8 @@ class ProductSplitTest {
     void aSplitProductHasTheBitsOfOneThread(int m, int n, int k) {
         float[] a = random(m * k, 1), b = random(k * n, 2);
         float[] one = new float[m * n];
-        Product[] parts = parts(64, k, n, 0);
-        new Product(new float[MatMul.packLength(k, n, 0)]).size(m, n, k).a(a, 0, k).b(b, 0, n).c(one, 0, n).run();
+        Product[] parts = parts(64, k, n);
+        new Product(new float[MatMul.packLength(k, n)]).size(m, n, k).a(a, 0, k).b(b, 0, n).c(one, 0, n).run();
         for (int threads : new int[] {2, 3, 16}) {
             try (ComputePool pool = ComputePool.create(threads)) {
                 float[] many = new float[m * n];
@@ -74,9 +74,9 @@ class ProductSplitTest {
     void aSplitWeightGradientHasTheBitsOfOneThread(int m, int n, int k) {
         float[] a = random(k * m, 3), b = random(k * n, 4), start = random(m * n, 5);
         float[] staging = new float[Math.toIntExact(MatMul.stagingLength(m, n))];
-        Product[] parts = parts(64, k, n, m);
+        Product[] parts = parts(64, k, n);
         float[] one = start.clone();
-        new Product(new float[MatMul.packLength(k, n, m)]).size(m, n, k).aTransposed(a, 0, m).b(b, 0, n).c(one, 0, n)
+        new Product(new float[MatMul.packLength(k, n)]).size(m, n, k).aTransposed(a, 0, m).b(b, 0, n).c(one, 0, n)
                 .runAdding(staging);
         for (int threads : new int[] {2, 3, 16}) {
             try (ComputePool pool = ComputePool.create(threads)) {
