@@ -182,7 +182,7 @@ final class MatMul {
      * {@link org.bptt4j.ComputePool} takes. B's panels are packed in {@code scratch}'s pack buffer (the caller's own).
      */
     static void multiplyTile(Product p, int i0, int i1, int j0, int j1, Product scratch) {
-        multiplyBlocked(i1 - i0, j1 - j0, p.k, p.a, p.aOff + i0 * p.aRow, p.aRow, p.aCol, p.b, p.bOff + j0, p.ldb,
+        multiplyBlocked(i1 - i0, j1 - j0, p.k, chunksFirst(p), p.a, p.aOff + i0 * p.aRow, p.aRow, p.aCol, p.b, p.bOff + j0, p.ldb,
                 p.c, p.cOff + i0 * p.ldc + j0, p.ldc, p.start, p.u, p.u == null ? 0 : p.uOff + i0 * p.ldu + j0, p.ldu,
                 scratch.pack, scratch.packOrigin, scratch.packLength);
     }
@@ -259,17 +259,34 @@ final class MatMul {
     }
 
     /**
-     * The product, blocked when k is longer than K_BLOCK (an LSTM's backward products,
-     * k = 4H): one column block of {@value #VECTORS} vectors at a time, its sum over k in chunks of
-     * K_BLOCK rows of B, so that the chunk of the column block (128 KiB at 512 bits) stays
-     * in L2 while every row of C passes over it, as a whole column block does at k <= K_BLOCK
-     * (with the rows padded too, PhaseBenchmark's LSTM dX product at B = 64, H = 512, k = 2048, went
-     * from 224 to 88 ms on 2026-11-26; the two changes were not measured apart). One column
-     * block, not a group of them: in groups of 4 (512 KiB) the LSTM's 4096 x 512 x 2048 input
-     * gradient ran 0.92x as fast (one run of 15 alternated calls), as C's rows of the group
-     * (8 MiB) are stored and reloaded from memory for every chunk of k.
-     * Each chunk continues the sums the last one stored in C: a float stored and reloaded is
-     * unchanged, so the result is bit-identical to an unsplit sum.
+     * The most floats of A (m x k, the whole product's) that {@link #multiplyBlocked} sums one
+     * column block at a time, 2^22 (16 MiB, half the L3 of the Zen 5 it was measured on).
+     */
+    static final int CHUNKS_FIRST_FLOATS = 1 << 22;
+
+    /** @return whether {@link #multiplyBlocked} runs {@code p}'s chunks of k each over all columns (A larger than CHUNKS_FIRST_FLOATS), not one column block after another */
+    static boolean chunksFirst(Product p) {
+        return (long) p.m * p.k > CHUNKS_FIRST_FLOATS;
+    }
+
+    /**
+     * The product, blocked when k is longer than K_BLOCK (an LSTM's or a GRU's input gradient,
+     * k = G*H): its sum over k in chunks of K_BLOCK rows of B, each chunk continuing the sums the
+     * last one stored in C. A float stored and reloaded is unchanged, so the result is
+     * bit-identical to an unsplit sum, in either order of the loops:
+     * <ul>
+     * <li>{@code chunksFirst}: each chunk a product over all columns (in groups of packed panels,
+     *     see {@link #multiply}), so that each chunk of A streams once per group. For an A that
+     *     memory serves (the LSTM's 4096 x 2048 at H = 512, 32 MiB): its input gradient ran
+     *     1.05-1.09x as fast so in 3 JVMs, the GRU's (4096 x 1536) 1.05x;</li>
+     * <li>else one column block of {@value #VECTORS} vectors at a time, all its chunks in turn
+     *     (each chunk's 128 KiB of B in L2 while every row of C passes, and the block's running
+     *     sums in L2 between chunks), A streamed once per column block: for an A that L3 holds
+     *     (2048 x 768 and 2048 x 1024 at B = 32, H = 256) 1.04x (twice) and 1.03x and 0.99x as
+     *     fast as chunk by chunk.</li>
+     * </ul>
+     * (2026-11-27, AMD Zen 5: each way alternated call by call on the same arrays, medians of 9
+     * or 11 calls.)
      *
      * <p>A B that is one packed panel already (rows W apart: the step products' panels of W_h and
      * W_h^T, which the driver packs once per pass) is blocked at K_CHUNK, not K_BLOCK: the
@@ -281,7 +298,7 @@ final class MatMul {
      * H = 512, 1.03x (GRU) at B = 32, H = 256 (2026-11-27, Intel Xeon; with a busy neighbour on
      * the core, the products alone gained nothing).
      */
-    private static void multiplyBlocked(int m, int n, int k,
+    private static void multiplyBlocked(int m, int n, int k, boolean chunksFirst,
                                         float[] a, int aOff, int aRow, int aCol,
                                         float[] b, int bOff, int ldb,
                                         float[] c, int cOff, int ldc,
@@ -291,10 +308,10 @@ final class MatMul {
             multiply(m, n, k, a, aOff, aRow, aCol, b, bOff, ldb, c, cOff, ldc, start, u, uOff, ldu, pack, packOrigin, packRoom);
             return;
         }
-        for (int j0 = 0; j0 < n; j0 += W) {
-            int width = Math.min(W, n - j0);
+        int width = chunksFirst ? n : W; // the columns each chunk runs over
+        for (int j0 = 0; j0 < n; j0 += width) {
             for (int k0 = 0; k0 < k; k0 += kBlock) {
-                multiply(m, width, Math.min(kBlock, k - k0), a, aOff + k0 * aCol, aRow, aCol, b, bOff + k0 * ldb + j0, ldb,
+                multiply(m, Math.min(width, n - j0), Math.min(kBlock, k - k0), a, aOff + k0 * aCol, aRow, aCol, b, bOff + k0 * ldb + j0, ldb,
                         c, cOff + j0, ldc, k0 == 0 ? start : Start.C, u, uOff + j0, ldu, pack, packOrigin, packRoom);
             }
         }
@@ -309,10 +326,12 @@ final class MatMul {
      * @return the column blocks of {@code p} whose panels each row tile of A passes over before the
      *         next (see {@link #multiply}), run by {@link #multiplyTile} with {@code packRoom}
      *         floats to pack them in: a group where the tile packs B (B not a panel already, A
-     *         row-major, k at most K_BLOCK), else one; a part of C streams its rows of A once per group
+     *         for the tiles; k at most K_BLOCK, or chunks first, see {@link #multiplyBlocked}), else
+     *         one; a part of C streams its rows of A once per group
      */
     static int groupBlocks(Product p, int packRoom) {
-        return p.k <= K_BLOCK && packsB(p.ldb, p.aRow, p.aCol, p.start, p.k, packRoom) ? groupPanels(p.k, packRoom) : 1;
+        int k = Math.min(p.k, K_BLOCK);
+        return (p.k <= K_BLOCK || chunksFirst(p)) && packsB(p.ldb, p.aRow, p.aCol, p.start, k, packRoom) ? groupPanels(k, packRoom) : 1;
     }
 
     /** @return whether {@link #multiply}'s tiles pack B's panels (given rows enough and a pack buffer): B not a panel already, A for the tiles, k rows of a panel in {@code packRoom} */

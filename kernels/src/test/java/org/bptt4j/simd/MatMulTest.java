@@ -1,6 +1,7 @@
 package org.bptt4j.simd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 
@@ -33,6 +34,17 @@ class MatMulTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aProductWithALargeARunsItsChunksOfKOverAllColumnsWithTheSameSums() {
+        // m*k above CHUNKS_FIRST_FLOATS, k above K_BLOCK: the chunks of k go first, each over all
+        // columns in groups of panels (a last partial block and a tail of n % L included).
+        int m = 2049, n = 67, k = 2050;
+        assertTrue((long) m * k > MatMul.CHUNKS_FIRST_FLOATS && k > MatMul.K_BLOCK);
+        Random random = new Random(13);
+        check(random, m, n, k, false, MatMul.Start.ROWS, 0);
+        check(random, m, n, k, false, MatMul.Start.C, 1);
     }
 
     @Test
