@@ -66,8 +66,14 @@ final class MatMul {
     static final String K_BLOCK_PROPERTY = "bptt4j.kBlock";
     /** The system property that overrides {@link #K_CHUNK} (at most K_BLOCK). */
     static final String K_CHUNK_PROPERTY = "bptt4j.kChunk";
-    /** The longest k a product sums without splitting it (see {@link #multiplyBlocked}); 512 unless overridden. */
-    static final int K_BLOCK = blockSize(K_BLOCK_PROPERTY, System.getProperty(K_BLOCK_PROPERTY), 512, Integer.MAX_VALUE);
+    /**
+     * The longest k a product sums without splitting it (see {@link #multiplyBlocked}); 1024 unless
+     * overridden. At 512 the LSTM's input gradient at H = 512 (4096 x 512 x 2048) ran at 85.1% and
+     * 87.2% of the peak, at 1024 at 90.6% and 90.0%, at 2048 at 87.4% and 87.8% (two JVMs each,
+     * in turn; 2026-11-27, AMD Zen 5); the GRU's at H = 512 and both at H = 256 the same within
+     * their spread (85.9-93.7%).
+     */
+    static final int K_BLOCK = blockSize(K_BLOCK_PROPERTY, System.getProperty(K_BLOCK_PROPERTY), 1024, Integer.MAX_VALUE);
     /** Rows of B per chunk of {@link #multiplyAdd}, and of a packed panel's sum in {@link #multiplyBlocked}; 128 unless overridden. */
     static final int K_CHUNK = blockSize(K_CHUNK_PROPERTY, System.getProperty(K_CHUNK_PROPERTY), 128, K_BLOCK);
     /** The system property that overrides {@link #PANEL_GROUP}, in KiB. */
@@ -280,13 +286,13 @@ final class MatMul {
      *     memory serves (the LSTM's 4096 x 2048 at H = 512, 32 MiB): its input gradient ran
      *     1.05-1.09x as fast so in 3 JVMs, the GRU's (4096 x 1536) 1.05x;</li>
      * <li>else one column block of {@value #VECTORS} vectors at a time, all its chunks in turn
-     *     (each chunk's 128 KiB of B in L2 while every row of C passes, and the block's running
+     *     (each chunk's 256 KiB of B in L2 while every row of C passes, and the block's running
      *     sums in L2 between chunks), A streamed once per column block: for an A that L3 holds
      *     (2048 x 768 and 2048 x 1024 at B = 32, H = 256) 1.04x (twice) and 1.03x and 0.99x as
      *     fast as chunk by chunk.</li>
      * </ul>
-     * (2026-11-27, AMD Zen 5: each way alternated call by call on the same arrays, medians of 9
-     * or 11 calls.)
+     * (2026-11-27, AMD Zen 5, chunks of 512 then: each way alternated call by call on the same
+     * arrays, medians of 9 or 11 calls.)
      *
      * <p>A B that is one packed panel already (rows W apart: the step products' panels of W_h and
      * W_h^T, which the driver packs once per pass) is blocked at K_CHUNK, not K_BLOCK: the

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class MatMulTest {
     private static final int[] ROWS = {1, 3, 4, 6, 8, 13, 64};
     private static final int[] COLUMNS = {1, 17, 64, 130, 300};
-    private static final int[] SUMS = {1, 7, 100, 600};
+    private static final int[] SUMS = {1, 7, 100, 600, 1100}; // 1100: above K_BLOCK, split in chunks one column block at a time
 
     @Test
     void multiplyIsTheScalarSumInOrderForEveryLayoutStartAndPackBuffer() {
