@@ -39,7 +39,7 @@ import org.bptt4j.Workspace;
  *                 rows W apart, zeros past H
  * scratch of every product
  *   pack          a group of panels of B, packed (see {@link MatMul}),  (1 + parts) * MatMul.packLength(max(I, G*H, K_CHUNK), max(I, G*H))
- *                 or a weight gradient's chunk of B's panel and A^T's rows; one for
+ *                 (a weight gradient's chunk of B's panel among them); one for
  *                 {@link #product} and one for each of the parts a
  *                 compute pool runs at once (none without a pool); in
  *                 stepGradients' array after the carry, from {@link #packStart}
