@@ -47,10 +47,11 @@ class ProductSplitTest {
 
     // m x n x k: the vanilla cell's input projection at B = 64, H = 512 (at 512 bits, 2 column parts
     // of whole groups x 4 ranges of rows on 2 threads, 4 column parts x 12 ranges on 16), B = 32, H = 256,
-    // a GRU's (whose column parts on 16 threads are not whole groups), sizes off every block, and a
-    // k beyond K_BLOCK (one column block at a time: split by blocks first).
+    // a GRU's (whose column parts on 16 threads are not whole groups), sizes off every block, a
+    // k beyond K_BLOCK (one column block at a time: split by blocks first), and one whose A has
+    // more than MatMul.CHUNKS_FIRST_FLOATS (each part runs its chunks of k over all its columns).
     @ParameterizedTest(name = "C = A B, {0} x {1} x {2}")
-    @CsvSource({"4096,512,512", "2048,256,256", "4096,1536,512", "1001,200,37", "777,130,301", "640,96,1100"})
+    @CsvSource({"4096,512,512", "2048,256,256", "4096,1536,512", "1001,200,37", "777,130,301", "640,96,1100", "4096,200,1100"})
     void aSplitProductHasTheBitsOfOneThread(int m, int n, int k) {
         float[] a = random(m * k, 1), b = random(k * n, 2);
         float[] one = new float[m * n];
